@@ -1,0 +1,186 @@
+//! Runs the commands: reads each input, judges it, sorts once, writes the reports, and maps the
+//! gate to an exit code.
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, RulesArgs};
+use crate::finding;
+use crate::plan::{self, InputError, InputSource};
+use crate::report::{self, Format, Gate, InputFailure, PlanReport, Run, Style};
+use crate::resolve::{self, Options};
+use crate::rule::TRACING;
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+/// Exit codes: the gate passes, fails, or could not be decided.
+pub const EXIT_PASS: u8 = 0;
+pub const EXIT_FAIL: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Rules(args) => rules(&args),
+    }
+}
+
+fn judge_input(source: &InputSource, args: &CheckArgs) -> Result<PlanReport, InputError> {
+    let label = source.display();
+    let options = Options {
+        changed_only: args.changed_only,
+    };
+    plan::with_document(source, args.plan_path.as_deref(), |parsed| {
+        let (kind, mut warnings) = plan::classify(&parsed.document)?;
+        warnings.splice(0..0, parsed.warnings);
+        let mut findings = resolve::judge(
+            &parsed.document,
+            kind,
+            parsed.text,
+            parsed.line_offset,
+            &label,
+            options,
+        );
+        finding::sort(&mut findings);
+        Ok(PlanReport {
+            path: label.clone(),
+            kind,
+            format_version: parsed.document.format_version.as_ref().map(|v| v.as_str().to_owned()),
+            terraform_version: parsed
+                .document
+                .terraform_version
+                .as_ref()
+                .map(|v| v.as_str().to_owned()),
+            warnings,
+            findings,
+        })
+    })?
+}
+
+fn check(args: &CheckArgs) -> Result<u8> {
+    if let Some(root) = &args.source_root {
+        if !root.is_dir() {
+            bail!(
+                "--source-root {} is not a directory; pass the directory that holds the .tf files",
+                root.display()
+            );
+        }
+    }
+    if args.plans.iter().filter(|p| *p == "-").count() > 1 {
+        bail!("`-` (stdin) can be given only once");
+    }
+    let mut run = Run {
+        plans: Vec::with_capacity(args.plans.len()),
+        errors: Vec::new(),
+        unknown_policy: args.unknown,
+    };
+    let mut stderr = io::stderr().lock();
+    for arg in &args.plans {
+        let source = InputSource::from_arg(arg);
+        let label = report::text::clean(&source.display()).into_owned();
+        match judge_input(&source, args) {
+            Ok(plan) => {
+                for warning in &plan.warnings {
+                    let _ = writeln!(stderr, "tracegate: warning: {label}: {}", report::text::clean(warning));
+                }
+                run.plans.push(plan);
+            }
+            Err(error) => {
+                let message = error.to_string();
+                let _ = writeln!(stderr, "tracegate: error: {label}: {}", report::text::clean(&message));
+                run.errors.push(InputFailure {
+                    path: source.display(),
+                    message,
+                });
+            }
+        }
+    }
+    drop(stderr);
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    };
+    let style = Style {
+        color,
+        verbose: args.verbose,
+    };
+    write_output(args.output.as_deref(), |out| {
+        report::write(args.format, &run, style, out)
+    })?;
+    Ok(match run.gate() {
+        Gate::Pass => EXIT_PASS,
+        Gate::Fail => EXIT_FAIL,
+        Gate::Error => EXIT_ERROR,
+    })
+}
+
+/// Writes to a file or stdout. A closed pipe (`| head`) is not an error.
+fn write_output(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let result = match path {
+        Some(path) => {
+            let file = File::create(path)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            write(&mut out).and_then(|_| out.flush())
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            write(&mut out).and_then(|_| out.flush())
+        }
+    };
+    match result {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report"),
+    }
+}
+
+fn rules(args: &RulesArgs) -> Result<u8> {
+    write_output(None, |out| match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &[&TRACING])?;
+            writeln!(out)
+        }
+        Format::Text => write_rule_text(out),
+    })?;
+    Ok(EXIT_PASS)
+}
+
+fn write_rule_text(out: &mut dyn Write) -> io::Result<()> {
+    let rule = &TRACING;
+    writeln!(out, "{}  {}", rule.id, rule.title)?;
+    writeln!(
+        out,
+        "  category: {} · entity: {} · risk: {} (security-severity {})",
+        rule.category, rule.entity, rule.risk, rule.security_severity
+    )?;
+    writeln!(
+        out,
+        "  judges: {}",
+        rule.targets
+            .iter()
+            .map(|t| format!("{} ({}, {})", t.resource_type, t.provider, t.mode_path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(out, "\n  {}\n", rule.description)?;
+    writeln!(out, "  Why: {}\n", rule.rationale)?;
+    writeln!(out, "  How to fix:")?;
+    for way in rule.remediation {
+        writeln!(out, "    - {way}")?;
+    }
+    writeln!(out, "    Note: {}\n", rule.permissions_note)?;
+    writeln!(out, "  Compliance: {}", rule.compliance.join(", "))?;
+    writeln!(out, "  References:")?;
+    for reference in rule.references {
+        writeln!(out, "    {reference}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! The format-neutral result of judging one function. Every report reads only `&[Finding]`.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// The outcome for one function under one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Fail,
+    Unknown,
+    Pass,
+    Skipped,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Unknown => "unknown",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a file: the plan itself, or (with sources) a `.tf` file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Path as given on the command line for plans; relative to the repository for sources.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in bytes, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "{}:{}:{}", self.file, self.line, column),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
+    }
+}
+
+/// One step of the reasoning that decided a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+impl Evidence {
+    pub fn new(message: impl Into<String>) -> Self {
+        Evidence {
+            message: message.into(),
+            location: None,
+        }
+    }
+
+    pub fn at(message: impl Into<String>, location: Option<Location>) -> Self {
+        Evidence {
+            message: message.into(),
+            location,
+        }
+    }
+}
+
+/// What a person should change to make the function pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What to do, in one sentence.
+    pub description: String,
+    /// The one place to edit, when the sources are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub address: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub verdict: Verdict,
+    /// The tracing mode after apply, when the plan knows it.
+    pub mode: Option<String>,
+    pub actions: Vec<&'static str>,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The location reports anchor the finding to: the fix site, else the first located evidence.
+    pub fn primary_location(&self) -> Option<&Location> {
+        self.fix
+            .as_ref()
+            .and_then(|fix| fix.location.as_ref())
+            .or_else(|| self.evidence.iter().find_map(|step| step.location.as_ref()))
+    }
+}
+
+/// A stable identity for alerts: rule and address only, so it survives line moves and edits.
+pub fn fingerprint(rule: &str, address: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rule.as_bytes());
+    hasher.update([0]);
+    hasher.update(address.as_bytes());
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        use fmt::Write;
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// The one order every report sees: by primary file, line, then address.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(compare);
+}
+
+fn compare(a: &Finding, b: &Finding) -> Ordering {
+    // Location orders by file, line, column (field order).
+    a.primary_location()
+        .cmp(&b.primary_location())
+        .then_with(|| a.address.cmp(&b.address))
+        .then_with(|| a.rule.cmp(b.rule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_address_only() {
+        let a = fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a");
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a"));
+        assert_ne!(a, fingerprint("D9.AWS.OPE.07", "aws_lambda_function.b"));
+        // The separator keeps "ab"+"c" apart from "a"+"bc".
+        assert_ne!(fingerprint("ab", "c"), fingerprint("a", "bc"));
+    }
+}

@@ -1,0 +1,554 @@
+//! Getting plan bytes: memory-mapped files, streamed stdin, binary plans through `terraform show`,
+//! and the setup-terraform wrapper's noise around the JSON.
+
+use super::error::InputError;
+use super::model::Document;
+use serde::Deserialize;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Where a plan comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    File(PathBuf),
+    Stdin,
+}
+
+impl InputSource {
+    pub fn from_arg(arg: &str) -> InputSource {
+        if arg == "-" {
+            InputSource::Stdin
+        } else {
+            InputSource::File(PathBuf::from(arg))
+        }
+    }
+
+    /// How reports name this input.
+    pub fn display(&self) -> String {
+        match self {
+            InputSource::File(path) => path.display().to_string(),
+            InputSource::Stdin => "<stdin>".to_owned(),
+        }
+    }
+}
+
+/// A parsed document and what it was parsed from.
+pub struct Parsed<'a> {
+    pub document: Document<'a>,
+    /// The text the document borrows from, for locating entries; empty for streamed input.
+    pub text: &'a [u8],
+    /// Lines of wrapper noise skipped before the JSON.
+    pub line_offset: usize,
+    pub warnings: Vec<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// How much text after the document is inspected for wrapper noise before it is called garbage.
+const TRAILING_LIMIT: u64 = 1 << 20;
+
+/// Reads `source` and hands the parsed document to `judge`. The document borrows from the input,
+/// which lives only for this call.
+pub fn with_document<R>(
+    source: &InputSource,
+    plan_path: Option<&str>,
+    judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
+) -> Result<R, InputError> {
+    match source {
+        InputSource::Stdin => {
+            let stdin = io::stdin().lock();
+            read_stream(stdin, plan_path, judge)
+        }
+        InputSource::File(path) => {
+            let io_error = |source| InputError::Io {
+                path: path.clone(),
+                source,
+            };
+            let file = File::open(path).map_err(io_error)?;
+            let metadata = file.metadata().map_err(io_error)?;
+            if metadata.is_dir() {
+                return Err(io_error(io::Error::other(
+                    "is a directory; pass the plan JSON file inside it",
+                )));
+            }
+            if !metadata.is_file() {
+                // A pipe or a process substitution: stream it.
+                return read_stream(file, plan_path, judge);
+            }
+            if metadata.len() == 0 {
+                return Err(InputError::Empty);
+            }
+            // SAFETY: the map is read-only and lives only for this call; a plan file changed
+            // underneath us at worst yields a parse error, which we report.
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_error)?;
+            if map.starts_with(ZIP_MAGIC) {
+                let json = show_binary_plan(path)?;
+                return read_slice(&json, plan_path, judge);
+            }
+            read_slice(&map, plan_path, judge)
+        }
+    }
+}
+
+/// Runs `terraform show -json` (or `tofu`) on a binary plan, in the plan's directory.
+fn show_binary_plan(path: &Path) -> Result<Vec<u8>, InputError> {
+    let absolute = std::fs::canonicalize(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let directory = absolute.parent().unwrap_or(Path::new("."));
+    for tool in ["terraform", "tofu"] {
+        let output = Command::new(tool)
+            .args(["show", "-json", "-no-color"])
+            .arg(&absolute)
+            .current_dir(directory)
+            .stdin(Stdio::null())
+            .output();
+        match output {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => {
+                return Err(InputError::BinaryPlanShowFailed {
+                    tool,
+                    path: path.to_owned(),
+                    message: error.to_string(),
+                })
+            }
+            Ok(output) if !output.status.success() => {
+                return Err(InputError::BinaryPlanShowFailed {
+                    tool,
+                    path: path.to_owned(),
+                    message: first_error_line(&output.stderr),
+                })
+            }
+            Ok(output) => return Ok(output.stdout),
+        }
+    }
+    Err(InputError::BinaryPlanNoTool {
+        path: path.to_owned(),
+    })
+}
+
+/// The line of a tool's stderr that says what went wrong, cleaned for a one-line message.
+fn first_error_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let clean = |line: &str| {
+        line.trim_matches(|c: char| c.is_whitespace() || "│╷╵".contains(c))
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect::<String>()
+    };
+    let lines: Vec<String> = text.lines().map(clean).filter(|l| !l.is_empty()).collect();
+    lines
+        .iter()
+        .find(|l| l.starts_with("Error"))
+        .or(lines.first())
+        .cloned()
+        .unwrap_or_else(|| "it exited with an error and said nothing".to_owned())
+}
+
+/// What the first significant byte says about the input, before parsing.
+fn check_start(first: u8) -> Result<(), InputError> {
+    match first {
+        b'{' => Ok(()),
+        b'[' => Err(InputError::NotAnObject { found: "array" }),
+        b'"' => Err(InputError::NotAnObject { found: "string" }),
+        b'0'..=b'9' | b'-' => Err(InputError::NotAnObject { found: "number" }),
+        b't' | b'f' | b'n' => Err(InputError::NotAnObject {
+            found: "literal (true, false or null)",
+        }),
+        b'#' | b'/' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => Err(InputError::Hcl),
+        _ => Err(InputError::NotJson {
+            detail: format!("unexpected byte 0x{first:02x}"),
+            line: 1,
+            column: 1,
+        }),
+    }
+}
+
+/// Lines the setup-terraform wrapper writes before the JSON.
+fn is_wrapper_line(line: &[u8]) -> bool {
+    line.starts_with(b"[command]") || line.starts_with(b"::")
+}
+
+/// Text after the JSON that the wrapper writes: `%0A` escapes and `::set-output`/`::debug::` lines.
+fn is_wrapper_trailer(trailer: &[u8]) -> bool {
+    let mut rest = trailer;
+    while let Some(stripped) = rest.strip_prefix(b"%0A") {
+        rest = stripped;
+    }
+    rest.split(|&b| b == b'\n').all(|line| {
+        let line = line.trim_ascii();
+        line.is_empty() || line.starts_with(b"::") || line.starts_with(b"%0A")
+    })
+}
+
+const WRAPPER_WARNING: &str = "recovered the plan JSON from setup-terraform wrapper output; set `terraform_wrapper: false` in hashicorp/setup-terraform to get clean JSON";
+
+fn utf16_or_bom(bytes: &[u8]) -> Result<&[u8], InputError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(InputError::Utf16);
+    }
+    Ok(bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes))
+}
+
+fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    (line, column)
+}
+
+fn read_slice<R>(
+    input: &[u8],
+    plan_path: Option<&str>,
+    judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
+) -> Result<R, InputError> {
+    let mut warnings = Vec::new();
+    let mut bytes = utf16_or_bom(input)?;
+    let mut line_offset = 0;
+    // Skip the wrapper's command line(s) before the JSON.
+    while is_wrapper_line(bytes.trim_ascii_start()) {
+        let start = bytes.len() - bytes.trim_ascii_start().len();
+        line_offset += bytes[..start].iter().filter(|&&b| b == b'\n').count();
+        let rest = &bytes[start..];
+        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |p| p + 1);
+        bytes = &rest[end..];
+        line_offset += 1;
+        if warnings.is_empty() {
+            warnings.push(WRAPPER_WARNING.to_owned());
+        }
+    }
+    let Some(&first) = bytes.trim_ascii_start().first() else {
+        return Err(InputError::Empty);
+    };
+    check_start(first)?;
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let (line, column) = line_and_column(bytes, error.valid_up_to());
+        InputError::InvalidUtf8 {
+            line: line + line_offset,
+            column,
+        }
+    })?;
+
+    if let Some(path) = plan_path {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| InputError::from_json(&e, line_offset))?;
+        let document = select_plan(value, path)?;
+        return Ok(judge(Parsed {
+            document,
+            text: &[],
+            line_offset,
+            warnings,
+        }));
+    }
+
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Document>();
+    let document = match stream.next() {
+        Some(Ok(document)) => document,
+        Some(Err(error)) => return Err(InputError::from_json(&error, line_offset)),
+        None => return Err(InputError::Empty),
+    };
+    let end = stream.byte_offset();
+    let trailer = &bytes[end..];
+    if !trailer.trim_ascii().is_empty() {
+        if !is_wrapper_trailer(trailer) {
+            let (line, column) = line_and_column(bytes, end + (trailer.len() - trailer.trim_ascii_start().len()));
+            return Err(InputError::TrailingData {
+                position: format!(" at line {}, column {column}", line + line_offset),
+            });
+        }
+        if warnings.is_empty() {
+            warnings.push(WRAPPER_WARNING.to_owned());
+        }
+    }
+    Ok(judge(Parsed {
+        document,
+        text: bytes,
+        line_offset,
+        warnings,
+    }))
+}
+
+fn read_stream<R>(
+    input: impl Read,
+    plan_path: Option<&str>,
+    judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
+) -> Result<R, InputError> {
+    let mut reader = BufReader::with_capacity(1 << 16, Utf8Checked::new(input));
+    let io_error = |source| InputError::Io {
+        path: PathBuf::from("<stdin>"),
+        source,
+    };
+    let mut warnings = Vec::new();
+    let mut line_offset = 0;
+    let mut at_start = true;
+    loop {
+        let buffer = reader.fill_buf().map_err(|e| stream_error(e, 0))?;
+        if at_start {
+            at_start = false;
+            if buffer.starts_with(ZIP_MAGIC) {
+                return Err(InputError::BinaryPlanOnStdin);
+            }
+            let skip = buffer.len() - utf16_or_bom(buffer)?.len();
+            reader.consume(skip);
+            continue;
+        }
+        let Some(&first) = buffer.first() else {
+            return Err(InputError::Empty);
+        };
+        if first.is_ascii_whitespace() {
+            let blank = buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            line_offset += buffer[..blank].iter().filter(|&&b| b == b'\n').count();
+            reader.consume(blank);
+            continue;
+        }
+        if first == b'[' || first == b':' {
+            // Possibly a wrapper line; a real JSON array fails check_start below.
+            let line_start = buffer.len().min(9);
+            if is_wrapper_line(&buffer[..line_start]) || buffer.starts_with(b"::") {
+                let mut line = Vec::new();
+                reader.read_until(b'\n', &mut line).map_err(|e| stream_error(e, 0))?;
+                line_offset += 1;
+                if warnings.is_empty() {
+                    warnings.push(WRAPPER_WARNING.to_owned());
+                }
+                continue;
+            }
+        }
+        check_start(first)?;
+        break;
+    }
+
+    if let Some(path) = plan_path {
+        let value: serde_json::Value = serde_json::from_reader(&mut reader)
+            .map_err(|e| json_stream_error(&e, line_offset))?;
+        let document = select_plan(value, path)?;
+        return Ok(judge(Parsed {
+            document,
+            text: &[],
+            line_offset,
+            warnings,
+        }));
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
+    let document = Document::deserialize(&mut deserializer)
+        .map_err(|e| json_stream_error(&e, line_offset))?;
+    drop(deserializer);
+    let mut trailer = Vec::new();
+    reader
+        .take(TRAILING_LIMIT)
+        .read_to_end(&mut trailer)
+        .map_err(io_error)?;
+    if !trailer.trim_ascii().is_empty() {
+        if !is_wrapper_trailer(&trailer) {
+            return Err(InputError::TrailingData {
+                position: String::new(),
+            });
+        }
+        if warnings.is_empty() {
+            warnings.push(WRAPPER_WARNING.to_owned());
+        }
+    }
+    Ok(judge(Parsed {
+        document,
+        text: &[],
+        line_offset,
+        warnings,
+    }))
+}
+
+fn stream_error(error: io::Error, _line_offset: usize) -> InputError {
+    match Utf8Error::from_io(&error) {
+        Some(at) => InputError::InvalidUtf8 {
+            line: at.line,
+            column: at.column,
+        },
+        None => InputError::Io {
+            path: PathBuf::from("<stdin>"),
+            source: error,
+        },
+    }
+}
+
+fn json_stream_error(error: &serde_json::Error, line_offset: usize) -> InputError {
+    if error.is_io() {
+        if let Some(source) = std::error::Error::source(error)
+            .and_then(|s| s.downcast_ref::<io::Error>())
+            .and_then(Utf8Error::from_io)
+        {
+            return InputError::InvalidUtf8 {
+                line: source.line,
+                column: source.column,
+            };
+        }
+    }
+    InputError::from_json(error, line_offset)
+}
+
+/// Selects the plan inside an envelope document with a JSONPath (`--plan-path`).
+fn select_plan(value: serde_json::Value, path: &str) -> Result<Document<'static>, InputError> {
+    use jsonpath_rust::JsonPath;
+    let problem = |problem: String| InputError::PlanPath {
+        path: path.to_owned(),
+        problem,
+    };
+    let selected = value
+        .query(path)
+        .map_err(|e| problem(format!("not a valid JSONPath ({e})")))?;
+    match selected.as_slice() {
+        [one] if one.is_object() => {
+            Document::deserialize((*one).clone()).map_err(|e| problem(format!("the selected object is not a plan ({e})")))
+        }
+        [_] => Err(problem("selects a value that is not an object".to_owned())),
+        [] => Err(problem("selects nothing in this document".to_owned())),
+        many => Err(problem(format!(
+            "selects {} values; make it select exactly one plan",
+            many.len()
+        ))),
+    }
+}
+
+/// The position of the first invalid UTF-8 byte in a stream.
+#[derive(Debug)]
+struct Utf8Error {
+    line: usize,
+    column: usize,
+}
+
+impl std::fmt::Display for Utf8Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid UTF-8 at line {}, column {}", self.line, self.column)
+    }
+}
+
+impl std::error::Error for Utf8Error {}
+
+impl Utf8Error {
+    fn from_io(error: &io::Error) -> Option<&Utf8Error> {
+        error.get_ref()?.downcast_ref::<Utf8Error>()
+    }
+}
+
+/// A reader that validates UTF-8 as it streams, so that a pipe is held to the same rule as a file.
+struct Utf8Checked<R> {
+    inner: R,
+    /// Bytes of a multi-byte character split across reads.
+    carry: Vec<u8>,
+    line: usize,
+    column: usize,
+}
+
+impl<R: Read> Utf8Checked<R> {
+    fn new(inner: R) -> Self {
+        Utf8Checked {
+            inner,
+            carry: Vec::with_capacity(4),
+            line: 1,
+            column: 1,
+        }
+    }
+
+    fn advance(&mut self, valid: &[u8]) {
+        match valid.iter().rposition(|&b| b == b'\n') {
+            Some(p) => {
+                self.line += valid.iter().filter(|&&b| b == b'\n').count();
+                self.column = valid[p + 1..].len() + 1;
+            }
+            None => self.column += valid.len(),
+        }
+    }
+}
+
+impl<R: Read> Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.len() < 8 {
+            // BufReader always asks for more; a tiny buffer would complicate carrying.
+            let mut chunk = [0u8; 8];
+            let n = self.read(&mut chunk)?;
+            let n = n.min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            return Ok(n);
+        }
+        let carried = self.carry.len();
+        buf[..carried].copy_from_slice(&self.carry);
+        self.carry.clear();
+        let n = self.inner.read(&mut buf[carried..])?;
+        let filled = carried + n;
+        let data = &buf[..filled];
+        match std::str::from_utf8(data) {
+            Ok(_) => {
+                self.advance(data);
+                Ok(filled)
+            }
+            Err(error) if error.error_len().is_none() && n > 0 => {
+                // An incomplete character at the end: hand out what is whole, keep the rest.
+                let whole = error.valid_up_to();
+                self.carry.extend_from_slice(&data[whole..]);
+                let (valid, _) = data.split_at(whole);
+                let valid = valid.to_vec();
+                self.advance(&valid);
+                if whole == 0 {
+                    return self.read(buf);
+                }
+                Ok(whole)
+            }
+            Err(error) => {
+                let valid = data[..error.valid_up_to()].to_vec();
+                self.advance(&valid);
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    Utf8Error {
+                        line: self.line,
+                        column: self.column,
+                    },
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_checked_carries_split_characters() {
+        let text = "{\"a\":\"é€😀\"}".as_bytes();
+        // A reader that returns one byte at a time splits every multi-byte character.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = self.0[0];
+                self.0 = &self.0[1..];
+                Ok(1)
+            }
+        }
+        let mut out = Vec::new();
+        Utf8Checked::new(OneByte(text)).read_to_end(&mut out).unwrap();
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn utf8_checked_reports_position() {
+        let mut out = Vec::new();
+        let error = Utf8Checked::new(&b"{\n  \"a\": \"\xff\"}"[..])
+            .read_to_end(&mut out)
+            .unwrap_err();
+        let at = Utf8Error::from_io(&error).unwrap();
+        assert_eq!((at.line, at.column), (2, 9));
+    }
+
+    #[test]
+    fn wrapper_trailer() {
+        assert!(is_wrapper_trailer(b"%0A\n::set-output name=exitcode::0\n"));
+        assert!(is_wrapper_trailer(b"\n::debug::done\n"));
+        assert!(!is_wrapper_trailer(b"\n{\"second\": 1}"));
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading `terraform show -json` output: input detection, the typed plan model, addresses.
+
+pub mod address;
+pub mod error;
+pub mod input;
+pub mod model;
+
+pub use error::InputError;
+pub use input::{with_document, InputSource, Parsed};
+pub use model::Document;
+
+/// What kind of `terraform show -json` document was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    Plan,
+    State,
+}
+
+/// The newest plan format this build was written against.
+pub const NEWEST_KNOWN_FORMAT: (u32, u32) = (1, 2);
+
+/// Tells a plan from a state from anything else, and checks `format_version`. Returns the kind
+/// and any warnings.
+pub fn classify(document: &Document) -> Result<(DocumentKind, Vec<String>), InputError> {
+    let mut warnings = Vec::new();
+    let is_plan = document.resource_changes.is_some()
+        || document.has_planned_values
+        || document.configuration.is_some();
+    let kind = if is_plan {
+        DocumentKind::Plan
+    } else if document.values.is_some()
+        || (document.format_version.is_some() && document.other_keys.is_empty())
+    {
+        // `terraform show -json` of an empty state is just `{"format_version":"1.0"}`.
+        DocumentKind::State
+    } else {
+        return Err(not_a_plan(document));
+    };
+    match &document.format_version {
+        None => warnings.push(format!(
+            "no format_version in the document; reading it as format {}.{}",
+            NEWEST_KNOWN_FORMAT.0, NEWEST_KNOWN_FORMAT.1
+        )),
+        Some(version) => {
+            let version = version.as_str();
+            match parse_version(version) {
+                Some((0, _)) => {}
+                Some((1, minor)) if minor <= NEWEST_KNOWN_FORMAT.1 => {}
+                Some((1, _)) => warnings.push(format!(
+                    "format_version {version} is newer than this tracegate knows ({}.{}); reading it as {}.{}",
+                    NEWEST_KNOWN_FORMAT.0, NEWEST_KNOWN_FORMAT.1, NEWEST_KNOWN_FORMAT.0, NEWEST_KNOWN_FORMAT.1
+                )),
+                _ => {
+                    return Err(InputError::UnsupportedFormat {
+                        version: version.chars().filter(|c| !c.is_control()).take(20).collect(),
+                    })
+                }
+            }
+        }
+    }
+    Ok((kind, warnings))
+}
+
+fn parse_version(version: &str) -> Option<(u32, u32)> {
+    let (major, minor) = version.split_once('.')?;
+    let minor = minor.split('.').next()?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Says what the document is instead of a plan, and what to do about it.
+fn not_a_plan(document: &Document) -> InputError {
+    let keys = &document.other_keys;
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    let (found, remedy) = if has("AWSTemplateFormatVersion") || has("Resources") {
+        (
+            "an AWS CloudFormation template".to_owned(),
+            "tracegate reads Terraform/OpenTofu plans (`terraform show -json tf.plan`)".to_owned(),
+        )
+    } else if has("lineage") || has("serial") {
+        (
+            "a raw Terraform state file (terraform.tfstate)".to_owned(),
+            "run `terraform show -json > state.json` to convert it, or judge the plan instead"
+                .to_owned(),
+        )
+    } else if keys.is_empty() {
+        (
+            "an empty JSON object".to_owned(),
+            "run `terraform show -json tf.plan > plan.json` and pass plan.json".to_owned(),
+        )
+    } else {
+        let listed = keys
+            .iter()
+            .map(|k| format!("\"{}\"", sanitize_key(k)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            format!("an object with keys {listed} and no format_version"),
+            format!(
+                "if the plan is nested inside, select it with --plan-path (e.g. --plan-path '$.{}'), else pass the output of `terraform show -json`",
+                sanitize_key(&keys[0])
+            ),
+        )
+    };
+    InputError::NotPlan { found, remedy }
+}
+
+/// Keys come from untrusted input: keep them short and printable.
+fn sanitize_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !c.is_control() && *c != '\'' && *c != '"')
+        .take(40)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("1.2"), Some((1, 2)));
+        assert_eq!(parse_version("0.1"), Some((0, 1)));
+        assert_eq!(parse_version("1.10.3"), Some((1, 10)));
+        assert_eq!(parse_version("x"), None);
+    }
+}
+
+/// 1-based (line, column) of each byte offset in `text`, in the order given; one pass over the
+/// text up to the largest offset.
+pub fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32)> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut result = vec![(1, 1); offsets.len()];
+    let (mut line, mut line_start, mut scanned) = (1u32, 0usize, 0usize);
+    for i in order {
+        let offset = offsets[i].min(text.len());
+        for (at, _) in text[scanned..offset]
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+        {
+            line += 1;
+            line_start = scanned + at + 1;
+        }
+        scanned = offset;
+        // The offset points at the string's first character; its opening quote is one before.
+        let column = (offset - line_start).max(1) as u32;
+        result[i] = (line, column);
+    }
+    result
+}

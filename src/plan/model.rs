@@ -1,0 +1,436 @@
+//! The parts of `terraform show -json` output that tracegate reads, as typed, borrowed serde structs.
+//! Everything else is skipped without building values (`IgnoredAny`), and attribute objects keep only
+//! the attributes the rule reads (see [`Attributes`]).
+
+use crate::rule::TRACING;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A string that borrows from the input when it can (no escapes, slice input) and owns otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The string's byte offset in `input`, when it was borrowed from it.
+    pub fn offset_in(&self, input: &[u8]) -> Option<usize> {
+        match &self.0 {
+            Cow::Borrowed(s) => {
+                let start = input.as_ptr() as usize;
+                let at = s.as_ptr() as usize;
+                (at >= start && at + s.len() <= start + input.len()).then(|| at - start)
+            }
+            Cow::Owned(_) => None,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// An attribute object (`after`, `after_unknown`, `values`, `expressions`, …) reduced to the
+/// attributes the rule reads. Non-object values (`null`, `true`, `false`) are kept as they are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attributes(pub Value);
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AttributesVisitor;
+        impl<'de> Visitor<'de> for AttributesVisitor {
+            type Value = Attributes;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an attribute object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
+                let mut kept = Map::new();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    if TRACING.attributes().contains(&key.as_str()) {
+                        kept.insert(key.0.into_owned(), map.next_value::<Value>()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Attributes(Value::Object(kept)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Attributes, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Attributes(Value::Array(Vec::new())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Bool(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Attributes, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Attributes, E> {
+                Ok(Attributes(Value::Null))
+            }
+        }
+        deserializer.deserialize_any(AttributesVisitor)
+    }
+}
+
+/// The set of a change's actions. Compared as a set: OpenTofu writes `["forget","create"]` where
+/// Terraform writes `["create","forget"]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Actions(u8);
+
+impl Actions {
+    pub const NO_OP: u8 = 1;
+    pub const CREATE: u8 = 2;
+    pub const READ: u8 = 4;
+    pub const UPDATE: u8 = 8;
+    pub const DELETE: u8 = 16;
+    pub const FORGET: u8 = 32;
+    pub const OTHER: u8 = 128;
+
+    const NAMES: [(u8, &'static str); 6] = [
+        (Self::NO_OP, "no-op"),
+        (Self::CREATE, "create"),
+        (Self::READ, "read"),
+        (Self::UPDATE, "update"),
+        (Self::DELETE, "delete"),
+        (Self::FORGET, "forget"),
+    ];
+
+    pub fn from_bits(bits: u8) -> Actions {
+        Actions(bits)
+    }
+
+    pub fn contains(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    pub fn is(self, bits: u8) -> bool {
+        self.0 == bits
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Action names in a fixed order, for reports.
+    pub fn names(self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.contains(*bit))
+            .map(|(_, name)| *name)
+            .collect();
+        if self.contains(Self::OTHER) {
+            names.push("other");
+        }
+        names
+    }
+}
+
+impl<'de> Deserialize<'de> for Actions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ActionsVisitor;
+        impl<'de> Visitor<'de> for ActionsVisitor {
+            type Value = Actions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of actions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Actions, A::Error> {
+                let mut bits = 0;
+                while let Some(name) = seq.next_element::<Text<'de>>()? {
+                    bits |= Actions::NAMES
+                        .iter()
+                        .find(|(_, n)| *n == name.as_str())
+                        .map_or(Actions::OTHER, |(bit, _)| *bit);
+                }
+                Ok(Actions(bits))
+            }
+        }
+        deserializer.deserialize_seq(ActionsVisitor)
+    }
+}
+
+/// One entry of `resource_changes`.
+#[derive(Debug, Deserialize)]
+pub struct ResourceChange<'a> {
+    #[serde(borrow)]
+    pub address: Text<'a>,
+    #[serde(borrow, default)]
+    pub module_address: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub mode: Text<'a>,
+    #[serde(borrow, rename = "type", default)]
+    pub resource_type: Text<'a>,
+    #[serde(borrow, default)]
+    pub name: Text<'a>,
+    #[serde(borrow, default)]
+    pub deposed: Option<Text<'a>>,
+    #[serde(default)]
+    pub change: Change,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Change {
+    #[serde(default)]
+    pub actions: Actions,
+    #[serde(default)]
+    pub after: Attributes,
+    #[serde(default)]
+    pub after_unknown: Attributes,
+    #[serde(default)]
+    pub after_sensitive: Attributes,
+}
+
+/// `resource_changes`, keeping only managed resources of the types the rule judges.
+#[derive(Debug, Default)]
+pub struct JudgedChanges<'a>(pub Vec<ResourceChange<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for JudgedChanges<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChangesVisitor;
+        impl<'de> Visitor<'de> for ChangesVisitor {
+            type Value = JudgedChanges<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of resource changes")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(change) = seq.next_element::<ResourceChange<'de>>()? {
+                    if change.mode.as_str() == "managed"
+                        && TRACING.judges(change.resource_type.as_str())
+                    {
+                        kept.push(change);
+                    }
+                }
+                Ok(JudgedChanges(kept))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(JudgedChanges(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(ChangesVisitor)
+    }
+}
+
+/// A `configuration` module: the root module or the `module` of a module call.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfigModule<'a> {
+    #[serde(borrow, default, deserialize_with = "judged_config_resources")]
+    pub resources: Vec<ConfigResource<'a>>,
+    #[serde(borrow, default)]
+    pub module_calls: BTreeMap<String, ModuleCall<'a>>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, ConfigVariable>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfigResource<'a> {
+    #[serde(borrow, default)]
+    pub mode: Text<'a>,
+    #[serde(borrow, rename = "type", default)]
+    pub resource_type: Text<'a>,
+    #[serde(borrow, default)]
+    pub name: Text<'a>,
+    #[serde(default)]
+    pub expressions: Attributes,
+}
+
+fn judged_config_resources<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ConfigResource<'de>>, D::Error> {
+    let all = Option::<Vec<ConfigResource<'de>>>::deserialize(deserializer)?.unwrap_or_default();
+    Ok(all
+        .into_iter()
+        .filter(|r| r.mode.as_str() == "managed" && TRACING.judges(r.resource_type.as_str()))
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ModuleCall<'a> {
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Input name → expression (`{"constant_value": …}` or `{"references": […]}`).
+    #[serde(default)]
+    pub expressions: BTreeMap<String, Value>,
+    #[serde(borrow, default)]
+    pub module: ConfigModule<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfigVariable {
+    /// `None` when the variable has no default (it is required); `Some(Null)` for `default = null`.
+    #[serde(default, deserialize_with = "present")]
+    pub default: Option<Value>,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlanVariable {
+    #[serde(default)]
+    pub value: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Configuration<'a> {
+    #[serde(borrow, default)]
+    pub root_module: ConfigModule<'a>,
+}
+
+/// A module of a state's `values` (or a plan's `planned_values`).
+#[derive(Debug, Default, Deserialize)]
+pub struct StateModule<'a> {
+    #[serde(borrow, default)]
+    pub resources: Vec<StateResource<'a>>,
+    #[serde(borrow, default)]
+    pub child_modules: Vec<StateModule<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StateResource<'a> {
+    #[serde(borrow)]
+    pub address: Text<'a>,
+    #[serde(borrow, default)]
+    pub mode: Text<'a>,
+    #[serde(borrow, rename = "type", default)]
+    pub resource_type: Text<'a>,
+    #[serde(borrow, default)]
+    pub deposed_key: Option<Text<'a>>,
+    #[serde(default)]
+    pub values: Attributes,
+    #[serde(default)]
+    pub sensitive_values: Attributes,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StateValues<'a> {
+    #[serde(borrow, default)]
+    pub root_module: StateModule<'a>,
+}
+
+impl<'a> StateModule<'a> {
+    /// Every judged managed resource of this module and its children, depth first.
+    pub fn judged_resources(&self) -> Vec<&StateResource<'a>> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(module) = stack.pop() {
+            out.extend(module.resources.iter().filter(|r| {
+                r.mode.as_str() == "managed" && TRACING.judges(r.resource_type.as_str())
+            }));
+            stack.extend(module.child_modules.iter().rev());
+        }
+        out
+    }
+}
+
+/// The top-level document: a plan, a state, or something else (its keys are remembered for the
+/// error message).
+#[derive(Debug, Default)]
+pub struct Document<'a> {
+    pub format_version: Option<Text<'a>>,
+    pub terraform_version: Option<Text<'a>>,
+    pub variables: BTreeMap<String, PlanVariable>,
+    pub resource_changes: Option<JudgedChanges<'a>>,
+    pub configuration: Option<Configuration<'a>>,
+    pub values: Option<StateValues<'a>>,
+    pub has_planned_values: bool,
+    /// Keys that are neither plan nor state keys, in input order (at most a few).
+    pub other_keys: Vec<String>,
+}
+
+/// Keys a plan or state may hold that tracegate does not read.
+const KNOWN_SKIPPED_KEYS: &[&str] = &[
+    "prior_state",
+    "output_changes",
+    "resource_drift",
+    "relevant_attributes",
+    "checks",
+    "timestamp",
+    "applyable",
+    "complete",
+    "errored",
+    "deferred_changes",
+    "action_invocations",
+];
+
+impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DocumentVisitor;
+        impl<'de> Visitor<'de> for DocumentVisitor {
+            type Value = Document<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut doc = Document::default();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    match key.as_str() {
+                        "format_version" => doc.format_version = map.next_value()?,
+                        "terraform_version" => doc.terraform_version = map.next_value()?,
+                        "variables" => {
+                            doc.variables = map
+                                .next_value::<Option<BTreeMap<String, PlanVariable>>>()?
+                                .unwrap_or_default()
+                        }
+                        "resource_changes" => doc.resource_changes = Some(map.next_value()?),
+                        "configuration" => doc.configuration = map.next_value()?,
+                        "values" => doc.values = map.next_value()?,
+                        "planned_values" => {
+                            doc.has_planned_values = true;
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        other => {
+                            if !KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
+                                doc.other_keys.push(other.to_owned());
+                            }
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(doc)
+            }
+        }
+        deserializer.deserialize_map(DocumentVisitor)
+    }
+}

@@ -1,0 +1,80 @@
+//! The JSON report: a stable, versioned contract (README "JSON report"). Field names and meanings
+//! change only with `version`.
+
+use super::{Gate, InputFailure, Run, Summary, UnknownPolicy};
+use crate::finding::Finding;
+use crate::plan::DocumentKind;
+use crate::rule::TRACING;
+use serde::Serialize;
+use std::io::{self, Write};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'r> {
+    version: u32,
+    tool: Tool,
+    plans: Vec<Plan<'r>>,
+    summary: Totals,
+    errors: &'r [InputFailure],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+    rules: [&'static crate::rule::Rule; 1],
+}
+
+#[derive(Serialize)]
+struct Plan<'r> {
+    path: &'r str,
+    kind: DocumentKind,
+    format_version: Option<&'r str>,
+    terraform_version: Option<&'r str>,
+    warnings: &'r [String],
+    findings: &'r [Finding],
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    plans: usize,
+    #[serde(flatten)]
+    counts: Summary,
+    unknown_policy: UnknownPolicy,
+    gate: Gate,
+}
+
+pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let report = Report {
+        version: VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            rules: [&TRACING],
+        },
+        plans: run
+            .plans
+            .iter()
+            .map(|plan| Plan {
+                path: &plan.path,
+                kind: plan.kind,
+                format_version: plan.format_version.as_deref(),
+                terraform_version: plan.terraform_version.as_deref(),
+                warnings: &plan.warnings,
+                findings: &plan.findings,
+                summary: Summary::of(&plan.findings),
+            })
+            .collect(),
+        summary: Totals {
+            plans: run.plans.len(),
+            counts: run.summary(),
+            unknown_policy: run.unknown_policy,
+            gate: run.gate(),
+        },
+        errors: &run.errors,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
+}

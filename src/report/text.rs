@@ -1,0 +1,176 @@
+//! The report for people: failures and unknowns with their evidence and fix, one summary line.
+//! Every string from the plan is stripped of terminal control sequences before it is written.
+
+use super::{Gate, Run, Style, UnknownPolicy};
+use crate::finding::{Finding, Verdict};
+use crate::plan::DocumentKind;
+use crate::rule::TRACING;
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const GREEN: &str = "\x1b[32m";
+const CYAN: &str = "\x1b[36m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// Replaces control characters (ESC, CR, newlines, …) with visible escapes, so that text from an
+/// untrusted plan cannot move the cursor, recolour the terminal or forge lines.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint<'t>(&self, code: &str, text: &'t str) -> Cow<'t, str> {
+        if self.color {
+            Cow::Owned(format!("{code}{text}{RESET}"))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+fn label(verdict: Verdict, policy: UnknownPolicy) -> (&'static str, &'static str) {
+    match verdict {
+        Verdict::Fail => ("FAIL", RED),
+        Verdict::Unknown if policy == UnknownPolicy::Fail => ("UNKNOWN", RED),
+        Verdict::Unknown => ("UNKNOWN", YELLOW),
+        Verdict::Pass => ("PASS", GREEN),
+        Verdict::Skipped => ("SKIPPED", DIM),
+    }
+}
+
+fn write_finding(
+    finding: &Finding,
+    run: &Run,
+    painter: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (word, code) = label(finding.verdict, run.unknown_policy);
+    let mode = match (&finding.mode, finding.verdict) {
+        (Some(mode), _) => format!("mode {}", clean(mode)),
+        (None, Verdict::Fail) => "no mode set".to_owned(),
+        (None, Verdict::Unknown) => "mode known only after apply".to_owned(),
+        (None, _) => String::new(),
+    };
+    writeln!(
+        out,
+        "{} {}  {}",
+        painter.paint(code, &format!("{word:<7}")),
+        painter.paint(BOLD, &clean(&finding.address)),
+        painter.paint(DIM, &mode)
+    )?;
+    let last = finding.evidence.len().saturating_sub(1);
+    for (i, step) in finding.evidence.iter().enumerate() {
+        let branch = if i == last { "└─" } else { "├─" };
+        let location = step
+            .location
+            .as_ref()
+            .map(|l| format!("  ({})", clean(&l.to_string())))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "        {} {}{}",
+            painter.paint(DIM, branch),
+            clean(&step.message),
+            painter.paint(DIM, &location)
+        )?;
+    }
+    if let Some(fix) = &finding.fix {
+        let location = fix
+            .location
+            .as_ref()
+            .map(|l| format!(" ({})", clean(&l.to_string())))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "        {} {}{}",
+            painter.paint(CYAN, "fix:"),
+            clean(&fix.description),
+            location
+        )?;
+    }
+    Ok(())
+}
+
+pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let painter = Painter { color: style.color };
+    for plan in &run.plans {
+        let kind = match plan.kind {
+            DocumentKind::Plan => "plan",
+            DocumentKind::State => "state",
+        };
+        let mut about = vec![kind.to_owned()];
+        if let Some(version) = &plan.format_version {
+            about.push(format!("format {}", clean(version)));
+        }
+        if let Some(version) = &plan.terraform_version {
+            about.push(format!("Terraform {}", clean(version)));
+        }
+        let count = plan.findings.len();
+        writeln!(
+            out,
+            "{}: {count} Lambda function{} ({})",
+            painter.paint(BOLD, &clean(&plan.path)),
+            if count == 1 { "" } else { "s" },
+            about.join(", ")
+        )?;
+        for finding in &plan.findings {
+            let shown = style.verbose
+                || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown);
+            if shown {
+                write_finding(finding, run, &painter, out)?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let summary = run.summary();
+    let plans = run.plans.len() + run.errors.len();
+    let gate = match run.gate() {
+        Gate::Pass => painter.paint(GREEN, "gate passed"),
+        Gate::Fail => painter.paint(RED, "gate failed"),
+        Gate::Error => painter.paint(RED, "gate not decided: an input could not be read"),
+    };
+    writeln!(
+        out,
+        "{}: {} fail, {} unknown, {} pass, {} skipped in {plans} input{}: {gate} ({} {})",
+        env!("CARGO_PKG_NAME"),
+        summary.fail,
+        summary.unknown,
+        summary.pass,
+        summary.skipped,
+        if plans == 1 { "" } else { "s" },
+        TRACING.id,
+        TRACING.title,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn control_characters_become_visible() {
+        assert_eq!(clean("plain"), "plain");
+        assert_eq!(clean("a\x1b[31mb\nc"), "a\\u{1b}[31mb\\u{a}c");
+    }
+}

@@ -1,0 +1,317 @@
+//! Layer 2: which expression in the plan's `configuration` sets the mode, followed outward through
+//! module calls to the root module and the plan's `variables`.
+
+use super::show_value;
+use crate::finding::Evidence;
+use crate::plan::address::module_path;
+use crate::plan::model::{ConfigModule, Configuration, ModuleCall, PlanVariable};
+use crate::rule::{CompiledPath, Step};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// How the configuration writes the tracing block of one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockConfig {
+    /// The plan has no configuration for this resource.
+    NotRecorded,
+    /// No static block (a `dynamic` block does not show in the plan's configuration).
+    Absent,
+    /// A static block or attribute sets it.
+    Present,
+}
+
+/// Where the trace through the configuration ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A known value: a literal, a variable's value or default.
+    Value { value: Value, sensitive: bool },
+    /// Something the configuration cannot resolve: named for the evidence.
+    Open { depends_on: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub block: BlockConfig,
+    /// Steps from cause to effect (the outermost variable first, the resource last).
+    pub steps: Vec<Evidence>,
+    pub origin: Option<Origin>,
+    /// The edit that makes the function pass, in words.
+    pub fix: Option<String>,
+}
+
+impl Trace {
+    fn not_recorded() -> Trace {
+        Trace {
+            block: BlockConfig::NotRecorded,
+            steps: Vec::new(),
+            origin: None,
+            fix: None,
+        }
+    }
+}
+
+/// An expression of the plan's configuration.
+enum Expression<'v> {
+    Constant(&'v Value),
+    References(Vec<&'v str>),
+}
+
+fn expression(value: &Value) -> Option<Expression<'_>> {
+    let object = value.as_object()?;
+    if let Some(constant) = object.get("constant_value") {
+        return Some(Expression::Constant(constant));
+    }
+    let references = object.get("references")?.as_array()?;
+    Some(Expression::References(
+        references.iter().filter_map(Value::as_str).collect(),
+    ))
+}
+
+/// References without the shorter ones they contain (`a.b.c` hides `a.b`), for naming.
+fn describe_references(references: &[&str]) -> String {
+    let mut kept: Vec<&str> = references
+        .iter()
+        .copied()
+        .filter(|r| {
+            !references
+                .iter()
+                .any(|other| other.len() > r.len() && other.starts_with(r) && other[r.len()..].starts_with(['.', '[']))
+        })
+        .collect();
+    kept.dedup();
+    if kept.is_empty() {
+        "an expression without references".to_owned()
+    } else {
+        kept.join(", ")
+    }
+}
+
+/// The single variable an expression refers to, if it refers to nothing else.
+fn only_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
+    let mut names = references.iter().map(|r| {
+        r.strip_prefix("var.")
+            .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest))
+    });
+    let first = names.next()??;
+    names.all(|n| n == Some(first)).then_some(first)
+}
+
+fn walk<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
+    steps.iter().try_fold(value, |node, step| step.apply(node))
+}
+
+struct Tracer<'d, 'a> {
+    /// Module calls from the root to the resource's module.
+    calls: Vec<(&'d str, &'d ModuleCall<'a>)>,
+    root: &'d ConfigModule<'a>,
+    variables: &'d BTreeMap<String, PlanVariable>,
+    steps: Vec<Evidence>,
+    sensitive: bool,
+}
+
+impl<'d, 'a> Tracer<'d, 'a> {
+    fn module_at(&self, depth: usize) -> &'d ConfigModule<'a> {
+        if depth == 0 {
+            self.root
+        } else {
+            &self.calls[depth - 1].1.module
+        }
+    }
+
+    fn path_of(&self, depth: usize) -> String {
+        let names: Vec<String> = self.calls[..depth].iter().map(|(n, _)| n.to_string()).collect();
+        module_path(&names)
+    }
+
+    /// Follows `var.name` declared in the module at `depth` to where its value comes from, then
+    /// applies `rest` (the part of the rule path below the variable).
+    fn follow(&mut self, depth: usize, name: &str, rest: &[Step]) -> (Origin, Option<String>) {
+        let declared = self.module_at(depth).variables.get(name);
+        self.sensitive |= declared.is_some_and(|v| v.sensitive);
+        let finish = |tracer: &mut Self, value: &Value| Origin::Value {
+            value: walk(value, rest).cloned().unwrap_or(Value::Null),
+            sensitive: tracer.sensitive,
+        };
+        if depth == 0 {
+            if let Some(variable) = self.variables.get(name) {
+                let origin = finish(self, &variable.value);
+                let value = show_value(&variable.value, self.sensitive);
+                self.steps.push(Evidence::new(format!("var.{name} = {value} (plan variables)")));
+                let fix = format!("set var.{name} = \"Active\" (in a .tfvars file, with -var, or as its default)");
+                return (origin, Some(fix));
+            }
+            return match declared.and_then(|v| v.default.as_ref()) {
+                Some(default) => {
+                    let origin = finish(self, default);
+                    let value = show_value(default, self.sensitive);
+                    self.steps.push(Evidence::new(format!("var.{name} defaults to {value}")));
+                    (origin, Some(format!("set var.{name} = \"Active\"")))
+                }
+                None => (
+                    Origin::Open {
+                        depends_on: format!("var.{name}, which the plan does not record"),
+                    },
+                    None,
+                ),
+            };
+        }
+        let (call_name, call) = self.calls[depth - 1];
+        let call_path = self.path_of(depth);
+        match call.expressions.get(name).and_then(expression) {
+            None => match declared.and_then(|v| v.default.as_ref()) {
+                Some(default) => {
+                    let origin = finish(self, default);
+                    let value = show_value(default, self.sensitive);
+                    self.steps.push(Evidence::new(format!(
+                        "{call_path} does not set {name}, so var.{name} takes its default {value}"
+                    )));
+                    let fix = format!("set {name} = \"Active\" in module \"{call_name}\" ({call_path})");
+                    (origin, Some(fix))
+                }
+                None => (
+                    Origin::Open {
+                        depends_on: format!("input {name} of {call_path}, which the plan does not record"),
+                    },
+                    None,
+                ),
+            },
+            Some(Expression::Constant(value)) => {
+                let origin = finish(self, value);
+                let shown = show_value(value, self.sensitive);
+                self.steps
+                    .push(Evidence::new(format!("{call_path} sets {name} = {shown}")));
+                let fix = format!("set {name} = \"Active\" in module \"{call_name}\" ({call_path})");
+                (origin, Some(fix))
+            }
+            Some(Expression::References(references)) => {
+                let described = describe_references(&references);
+                self.steps
+                    .push(Evidence::new(format!("{call_path} sets {name} = {described}")));
+                match only_variable(&references) {
+                    Some(outer) if described == format!("var.{outer}") => {
+                        self.follow(depth - 1, outer, rest)
+                    }
+                    _ => (
+                        Origin::Open {
+                            depends_on: described,
+                        },
+                        None,
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Traces the tracing mode of the resource `resource_type.name` in module `modules`.
+pub fn trace(
+    configuration: Option<&Configuration>,
+    variables: &BTreeMap<String, PlanVariable>,
+    modules: &[String],
+    resource_type: &str,
+    name: &str,
+    path: &CompiledPath,
+) -> Trace {
+    let Some(configuration) = configuration else {
+        return Trace::not_recorded();
+    };
+    let root = &configuration.root_module;
+    let mut calls = Vec::with_capacity(modules.len());
+    let mut module = root;
+    for module_name in modules {
+        let Some((key, call)) = module.module_calls.get_key_value(module_name) else {
+            return Trace::not_recorded();
+        };
+        calls.push((key.as_str(), call));
+        module = &call.module;
+    }
+    let Some(resource) = module
+        .resources
+        .iter()
+        .find(|r| r.resource_type.as_str() == resource_type && r.name.as_str() == name)
+    else {
+        return Trace::not_recorded();
+    };
+    let depth = calls.len();
+    let mut tracer = Tracer {
+        calls,
+        root,
+        variables,
+        steps: Vec::new(),
+        sensitive: false,
+    };
+    let config_address = {
+        let prefix = tracer.path_of(depth);
+        if prefix.is_empty() {
+            format!("{resource_type}.{name}")
+        } else {
+            format!("{prefix}.{resource_type}.{name}")
+        }
+    };
+
+    // Walk the rule path through the expressions until an expression covers the rest of it.
+    let mut node = &resource.expressions.0;
+    let mut found = None;
+    for (i, step) in path.steps.iter().enumerate() {
+        match step.apply(node) {
+            Some(next) => node = next,
+            None => break,
+        }
+        if let Some(expr) = expression(node) {
+            found = Some((expr, &path.steps[i + 1..]));
+            break;
+        }
+    }
+    let Some((expr, rest)) = found else {
+        return Trace {
+            block: BlockConfig::Absent,
+            steps: Vec::new(),
+            origin: None,
+            fix: None,
+        };
+    };
+    let attribute = path.names.last().map(String::as_str).unwrap_or("mode");
+    let (origin, fix) = match expr {
+        Expression::Constant(value) => {
+            let value = walk(value, rest).unwrap_or(&Value::Null);
+            tracer.steps.push(Evidence::new(format!(
+                "{config_address} sets {attribute} = {}",
+                show_value(value, false)
+            )));
+            (
+                Origin::Value {
+                    value: value.clone(),
+                    sensitive: false,
+                },
+                Some(format!("set {attribute} = \"Active\" in {config_address}")),
+            )
+        }
+        Expression::References(references) => {
+            let described = describe_references(&references);
+            tracer.steps.push(Evidence::new(format!(
+                "{config_address} sets {attribute} from {described}"
+            )));
+            match only_variable(&references) {
+                Some(variable) if described == format!("var.{variable}") => {
+                    tracer.follow(depth, variable, rest)
+                }
+                _ => (
+                    Origin::Open {
+                        depends_on: described,
+                    },
+                    None,
+                ),
+            }
+        }
+    };
+    // Collected from the resource outward; reports read cause to effect.
+    let resource_step = tracer.steps.remove(0);
+    tracer.steps.reverse();
+    tracer.steps.push(resource_step);
+    Trace {
+        block: BlockConfig::Present,
+        steps: tracer.steps,
+        origin: Some(origin),
+        fix,
+    }
+}

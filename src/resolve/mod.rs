@@ -1,0 +1,339 @@
+//! From a parsed document to findings: plan facts (layer 1), the configuration (layer 2), and the
+//! evidence chain that explains each verdict.
+
+pub mod configuration;
+pub mod plan_facts;
+
+use crate::finding::{fingerprint, Evidence, Finding, Fix, Location, Verdict};
+use crate::plan::address;
+use crate::plan::model::{Actions, Document};
+use crate::plan::{line_columns, DocumentKind};
+use crate::rule::{CompiledPath, Target, TRACING};
+use configuration::{BlockConfig, Origin, Trace};
+use plan_facts::ModeFact;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Judge only create, update and replace; unchanged functions are skipped.
+    pub changed_only: bool,
+}
+
+/// Shows a value from the plan in evidence: sensitive values never, long ones shortened.
+pub fn show_value(value: &Value, sensitive: bool) -> String {
+    if sensitive {
+        return "(sensitive)".to_owned();
+    }
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        let short: String = text.chars().take(77).collect();
+        format!("{short}...")
+    } else {
+        text
+    }
+}
+
+/// One function to judge, as the plan or state holds it.
+struct Subject<'r> {
+    address: &'r str,
+    module_address: Option<&'r str>,
+    resource_type: &'r str,
+    deposed: Option<&'r str>,
+    actions: Actions,
+    after: &'r Value,
+    after_unknown: &'r Value,
+    after_sensitive: &'r Value,
+    offset: Option<usize>,
+}
+
+/// Judges every function of a document. `plan_label` names the plan in locations.
+pub fn judge(
+    document: &Document,
+    kind: DocumentKind,
+    text: &[u8],
+    line_offset: usize,
+    plan_label: &str,
+    options: Options,
+) -> Vec<Finding> {
+    static NULL: Value = Value::Null;
+    let subjects: Vec<Subject> = match kind {
+        DocumentKind::Plan => document
+            .resource_changes
+            .iter()
+            .flat_map(|changes| changes.0.iter())
+            .map(|rc| Subject {
+                address: rc.address.as_str(),
+                module_address: Some(rc.module_address.as_ref().map_or("", |m| m.as_str())),
+                resource_type: rc.resource_type.as_str(),
+                deposed: rc.deposed.as_ref().map(|d| d.as_str()),
+                actions: rc.change.actions,
+                after: &rc.change.after.0,
+                after_unknown: &rc.change.after_unknown.0,
+                after_sensitive: &rc.change.after_sensitive.0,
+                offset: rc.address.offset_in(text),
+            })
+            .collect(),
+        DocumentKind::State => document
+            .values
+            .iter()
+            .flat_map(|values| values.root_module.judged_resources())
+            .map(|r| Subject {
+                address: r.address.as_str(),
+                module_address: None,
+                resource_type: r.resource_type.as_str(),
+                deposed: r.deposed_key.as_ref().map(|d| d.as_str()),
+                actions: Actions::default(),
+                after: &r.values.0,
+                after_unknown: &NULL,
+                after_sensitive: &r.sensitive_values.0,
+                offset: r.address.offset_in(text),
+            })
+            .collect(),
+    };
+    let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
+    let positions = line_columns(text, &offsets);
+    let mut located = positions.into_iter();
+    subjects
+        .iter()
+        .map(|subject| {
+            let location = subject.offset.map(|_| {
+                let (line, column) = located.next().expect("one position per offset");
+                Location {
+                    file: plan_label.to_owned(),
+                    line: line + line_offset as u32,
+                    column: Some(column),
+                }
+            });
+            judge_one(document, kind, subject, location, options)
+        })
+        .collect()
+}
+
+fn judge_one(
+    document: &Document,
+    kind: DocumentKind,
+    subject: &Subject,
+    plan_location: Option<Location>,
+    options: Options,
+) -> Finding {
+    let target = TRACING
+        .target(subject.resource_type)
+        .expect("the plan reader keeps only judged types");
+    let mut finding = Finding {
+        rule: TRACING.id,
+        address: subject.address.to_owned(),
+        resource_type: subject.resource_type.to_owned(),
+        verdict: Verdict::Skipped,
+        mode: None,
+        actions: subject.actions.names(),
+        evidence: Vec::new(),
+        fix: None,
+        fingerprint: fingerprint(TRACING.id, subject.address),
+    };
+    if let Some(reason) = skip_reason(subject, kind, options) {
+        finding.evidence.push(Evidence::at(reason, plan_location));
+        return finding;
+    }
+    let parsed = address::parse(subject.address);
+    let modules = match (subject.module_address, &parsed) {
+        (Some(module_address), _) => address::module_names(module_address),
+        (None, Some(parsed)) => Some(parsed.modules.clone()),
+        (None, None) => None,
+    };
+    let path = CompiledPath::for_target(target);
+    let trace = match (&parsed, &modules) {
+        (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => configuration::trace(
+            document.configuration.as_ref(),
+            &document.variables,
+            modules,
+            subject.resource_type,
+            &parsed.name,
+            path,
+        ),
+        _ => Trace {
+            block: BlockConfig::NotRecorded,
+            steps: Vec::new(),
+            origin: None,
+            fix: None,
+        },
+    };
+    let config_address = parsed
+        .as_ref()
+        .map_or_else(|| subject.address.to_owned(), |p| p.config_address());
+    let fact = plan_facts::read(
+        path,
+        subject.after,
+        subject.after_unknown,
+        subject.after_sensitive,
+    );
+    let context = Context {
+        kind,
+        target,
+        path,
+        config_address: &config_address,
+        plan_location,
+        creating: subject.actions.contains(Actions::CREATE),
+    };
+    context.decide(fact, trace, &mut finding);
+    finding
+}
+
+fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
+    let actions = subject.actions;
+    if let Some(key) = subject.deposed {
+        let key: String = key.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+        return Some(format!(
+            "deposed object {key}: a leftover of an earlier replace, which this plan destroys"
+        ));
+    }
+    if kind == DocumentKind::State {
+        return options
+            .changed_only
+            .then(|| "a state holds no changes and --changed-only judges only create/update/replace".to_owned());
+    }
+    if actions.is(Actions::DELETE) {
+        return Some("the plan deletes this function".to_owned());
+    }
+    if actions.contains(Actions::FORGET) && !actions.contains(Actions::CREATE) {
+        return Some(
+            "the plan forgets this function: it leaves the state and is no longer managed here".to_owned(),
+        );
+    }
+    if actions.is_empty() || actions.is(Actions::READ) || actions.contains(Actions::OTHER) {
+        return Some(format!(
+            "actions {:?} do not leave a managed function in place",
+            actions.names()
+        ));
+    }
+    if options.changed_only && actions.is(Actions::NO_OP) {
+        return Some("unchanged (no-op) and --changed-only judges only create/update/replace".to_owned());
+    }
+    None
+}
+
+struct Context<'c> {
+    kind: DocumentKind,
+    target: &'static Target,
+    path: &'static CompiledPath,
+    config_address: &'c str,
+    plan_location: Option<Location>,
+    creating: bool,
+}
+
+const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
+
+impl Context<'_> {
+    fn source_word(&self) -> &'static str {
+        match self.kind {
+            DocumentKind::Plan => "the plan",
+            DocumentKind::State => "the state",
+        }
+    }
+
+    fn add_block_fix(&self) -> Fix {
+        Fix {
+            description: format!(
+                "add `{}` to {}",
+                self.target.snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+                self.config_address
+            ),
+            location: None,
+        }
+    }
+
+    fn decide(&self, fact: ModeFact, trace: Trace, finding: &mut Finding) {
+        let at = |message: String| Evidence::at(message, self.plan_location.clone());
+        let mode_name = self.path.names.last().expect("paths are never empty");
+        let source = self.source_word();
+        match fact {
+            ModeFact::Known { value, sensitive } => {
+                let mode = value.as_str();
+                finding.verdict = TRACING.verdict_for(mode);
+                finding.mode = if sensitive { None } else { mode.map(str::to_owned) };
+                // The chain explains the value only when it ends where the plan does.
+                let consistent = match &trace.origin {
+                    Some(Origin::Value { value: traced, .. }) => traced == &value,
+                    Some(Origin::Open { .. }) => true,
+                    None => false,
+                };
+                if consistent {
+                    finding.evidence.extend(trace.steps.iter().cloned());
+                } else if let Some(last) = trace.steps.last() {
+                    finding.evidence.push(last.clone());
+                }
+                let kept = trace.block == BlockConfig::Absent && !self.creating;
+                if kept {
+                    finding.evidence.push(Evidence::new(format!(
+                        "the configuration of {} has no tracing_config block, so the provider keeps the current mode (removing the block does not change tracing)",
+                        self.config_address
+                    )));
+                }
+                finding.evidence.push(at(format!(
+                    "{source} has {mode_name} = {}",
+                    show_value(&value, sensitive)
+                )));
+                finding.evidence.push(Evidence::new(match (finding.verdict, mode) {
+                    (Verdict::Pass, _) => "Active: Lambda asks X-Ray to sample requests even when no tracing header arrives".to_owned(),
+                    (_, Some("PassThrough")) => "PassThrough: Lambda traces only requests that arrive with a sampled tracing header".to_owned(),
+                    _ => format!("{} is not \"Active\"", show_value(&value, sensitive)),
+                }));
+                if finding.verdict == Verdict::Fail {
+                    finding.fix = Some(match (&trace.fix, consistent, kept) {
+                        (_, _, true) => self.add_block_fix(),
+                        (Some(fix), true, _) => Fix {
+                            description: fix.clone(),
+                            location: None,
+                        },
+                        _ => Fix {
+                            description: format!(
+                                "make {mode_name} of {} \"Active\"",
+                                self.config_address
+                            ),
+                            location: None,
+                        },
+                    });
+                }
+            }
+            ModeFact::NotSet { shape } => {
+                finding.verdict = Verdict::Fail;
+                finding.evidence.push(at(format!("{source} has {shape}")));
+                finding.evidence.push(Evidence::new(OMITTED));
+                finding.fix = Some(self.add_block_fix());
+            }
+            ModeFact::BlockUnknown if self.creating && trace.block != BlockConfig::Present => {
+                finding.verdict = Verdict::Fail;
+                finding.evidence.push(at(format!(
+                    "{source} leaves all of tracing_config unknown until apply, which is how an omitted block looks at create"
+                )));
+                finding.evidence.push(Evidence::new(match trace.block {
+                    BlockConfig::Absent => format!(
+                        "the configuration of {} sets no static tracing_config block; assumed omitted (a dynamic block whose for_each is unknown would look the same: --source-root tells them apart)",
+                        self.config_address
+                    ),
+                    _ => "the plan records no configuration for it; assumed omitted (--source-root tells an omitted block from a dynamic one)".to_owned(),
+                }));
+                finding.evidence.push(Evidence::new(OMITTED));
+                finding.fix = Some(self.add_block_fix());
+            }
+            ModeFact::BlockUnknown => {
+                finding.verdict = Verdict::Unknown;
+                finding.evidence.extend(trace.steps.iter().cloned());
+                finding.evidence.push(at(format!(
+                    "{source} computes all of tracing_config during apply (a dynamic block whose for_each is unknown until then)"
+                )));
+            }
+            ModeFact::ModeUnknown { at: unknown } => {
+                finding.verdict = Verdict::Unknown;
+                finding.evidence.extend(trace.steps.iter().cloned());
+                finding.evidence.push(at(format!(
+                    "{source} has {unknown} computed during apply"
+                )));
+                if let Some(Origin::Open { depends_on }) = &trace.origin {
+                    finding.evidence.push(Evidence::new(format!(
+                        "it depends on {depends_on}, known only after apply"
+                    )));
+                }
+            }
+        }
+    }
+}

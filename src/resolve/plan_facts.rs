@@ -1,0 +1,136 @@
+//! Layer 1: what the plan itself says about the tracing mode (DESIGN.md §2). Reads `after` with
+//! `after_unknown` and `after_sensitive` through the rule's JSONPath for the resource type.
+
+use crate::rule::CompiledPath;
+use jsonpath_rust::query::js_path_process;
+use serde_json::Value;
+
+/// The plan's fact about one function's tracing mode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModeFact {
+    /// The mode is known. `value` is the JSON value at the full path (normally a string).
+    Known { value: Value, sensitive: bool },
+    /// Nothing is set: the block is absent, empty or null. `shape` describes what the plan holds.
+    NotSet { shape: String },
+    /// The whole block is unknown until apply (omitted at create, or a dynamic block).
+    BlockUnknown,
+    /// The block is there but the mode is computed during apply. `at` names the unknown part.
+    ModeUnknown { at: String },
+}
+
+fn select<'v>(path: &CompiledPath, depth: usize, value: &'v Value) -> Option<&'v Value> {
+    js_path_process(&path.prefixes[depth], value)
+        .ok()?
+        .into_iter()
+        .next()
+        .map(|found| found.val())
+}
+
+/// Reads the fact from one resource's attribute objects.
+pub fn read(path: &CompiledPath, after: &Value, unknown: &Value, sensitive: &Value) -> ModeFact {
+    let depths = path.prefixes.len();
+    // A `true` at any prefix of after_unknown means that whole subtree is computed.
+    for depth in 0..depths {
+        if select(path, depth, unknown) == Some(&Value::Bool(true)) {
+            return if depth == 0 {
+                ModeFact::BlockUnknown
+            } else {
+                ModeFact::ModeUnknown {
+                    at: path.names[depth].clone(),
+                }
+            };
+        }
+    }
+    let is_sensitive =
+        (0..depths).any(|depth| select(path, depth, sensitive) == Some(&Value::Bool(true)));
+    match select(path, depths - 1, after) {
+        Some(Value::Null) | None => {}
+        Some(value) => {
+            return ModeFact::Known {
+                value: value.clone(),
+                sensitive: is_sensitive,
+            }
+        }
+    }
+    // Describe the deepest part that exists.
+    let shape = (0..depths)
+        .rev()
+        .find_map(|depth| {
+            select(path, depth, after).map(|found| {
+                let shown = match found {
+                    Value::Array(items) if items.is_empty() => "[] (no block)".to_owned(),
+                    Value::Null => "null".to_owned(),
+                    Value::Object(map) if map.is_empty() => "{} (no attributes)".to_owned(),
+                    _ => "set, without a mode".to_owned(),
+                };
+                format!("{} is {shown}", path.names[depth])
+            })
+        })
+        .unwrap_or_else(|| format!("no {}", path.names[0]));
+    ModeFact::NotSet { shape }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn aws(after: Value, unknown: Value) -> ModeFact {
+        let path = CompiledPath::compile("$.tracing_config[0].mode");
+        read(&path, &after, &unknown, &json!({}))
+    }
+
+    #[test]
+    fn shapes_from_design() {
+        assert_eq!(
+            aws(json!({"tracing_config": [{"mode": "Active"}]}), json!({})),
+            ModeFact::Known {
+                value: json!("Active"),
+                sensitive: false
+            }
+        );
+        assert_eq!(
+            aws(json!({"tracing_config": []}), json!({"tracing_config": []})),
+            ModeFact::NotSet {
+                shape: "tracing_config is [] (no block)".to_owned()
+            }
+        );
+        assert_eq!(
+            aws(json!({}), json!({"tracing_config": true})),
+            ModeFact::BlockUnknown
+        );
+        assert_eq!(
+            aws(
+                json!({"tracing_config": [{}]}),
+                json!({"tracing_config": [{"mode": true}]})
+            ),
+            ModeFact::ModeUnknown {
+                at: "tracing_config[0].mode".to_owned()
+            }
+        );
+        assert_eq!(
+            aws(json!({}), json!({})),
+            ModeFact::NotSet {
+                shape: "no tracing_config".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn awscc_object_shape() {
+        let path = CompiledPath::compile("$.tracing_config.mode");
+        let fact = read(
+            &path,
+            &json!({"tracing_config": {"mode": "PassThrough"}}),
+            &json!({}),
+            &json!({"tracing_config": {"mode": true}}),
+        );
+        assert_eq!(
+            fact,
+            ModeFact::Known {
+                value: json!("PassThrough"),
+                sensitive: true
+            }
+        );
+    }
+}
