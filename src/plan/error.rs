@@ -7,7 +7,7 @@ const REGENERATE: &str = "run `terraform show -json tf.plan > plan.json` and pas
 
 #[derive(Debug, Error)]
 pub enum InputError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read it: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -44,7 +44,7 @@ pub enum InputError {
     UnsupportedFormat { version: String },
     #[error("trailing data after the JSON document{position}; pass only the output of `terraform show -json`")]
     TrailingData { position: String },
-    #[error("{path} is a binary plan file and neither `terraform` nor `tofu` is on PATH to read it; install one, or run `terraform show -json {path} > plan.json` where it is installed and pass plan.json", path = path.display())]
+    #[error("a binary plan file, and neither `terraform` nor `tofu` is on PATH to read it; install one, or run `terraform show -json {path} > plan.json` where it is installed and pass plan.json", path = path.display())]
     BinaryPlanNoTool { path: PathBuf },
     #[error("`{tool} show -json {path}` failed: {message}; run it in the directory where the plan was made (after `{tool} init`)", path = path.display())]
     BinaryPlanShowFailed {

@@ -149,23 +149,53 @@ fn first_error_line(stderr: &[u8]) -> String {
         .unwrap_or_else(|| "it exited with an error and said nothing".to_owned())
 }
 
-/// What the first significant byte says about the input, before parsing.
-fn check_start(first: u8) -> Result<(), InputError> {
+/// What the start of the input says about it, before parsing. `start` begins at the first
+/// significant byte and holds at least its line when the input has one.
+fn check_start(start: &[u8]) -> Result<(), InputError> {
+    let first = start[0];
     match first {
         b'{' => Ok(()),
         b'[' => Err(InputError::NotAnObject { found: "array" }),
         b'"' => Err(InputError::NotAnObject { found: "string" }),
         b'0'..=b'9' | b'-' => Err(InputError::NotAnObject { found: "number" }),
-        b't' | b'f' | b'n' => Err(InputError::NotAnObject {
-            found: "literal (true, false or null)",
+        _ if looks_like_hcl(start) => Err(InputError::Hcl),
+        b't' | b'f' | b'n' if [&b"true"[..], b"false", b"null"].iter().any(|l| start.starts_with(l)) => {
+            Err(InputError::NotAnObject {
+                found: "literal (true, false or null)",
+            })
+        }
+        _ if first.is_ascii_graphic() => Err(InputError::NotJson {
+            detail: "plain text, such as the human-readable output of `terraform plan`".to_owned(),
+            line: 1,
+            column: 1,
         }),
-        b'#' | b'/' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => Err(InputError::Hcl),
         _ => Err(InputError::NotJson {
             detail: format!("unexpected byte 0x{first:02x}"),
             line: 1,
             column: 1,
         }),
     }
+}
+
+/// A comment, a top-level block keyword, or `name = value`: a `.tf` or `.tfvars` file.
+fn looks_like_hcl(start: &[u8]) -> bool {
+    let line = start.split(|&b| b == b'\n').next().unwrap_or(start);
+    if line.starts_with(b"#") || line.starts_with(b"//") || line.starts_with(b"/*") {
+        return true;
+    }
+    let word_end = line
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'))
+        .unwrap_or(line.len());
+    let (word, rest) = line.split_at(word_end);
+    let rest = rest.trim_ascii_start();
+    const BLOCKS: &[&[u8]] = &[
+        b"resource", b"data", b"module", b"variable", b"output", b"locals", b"provider",
+        b"terraform", b"moved", b"import", b"removed", b"check",
+    ];
+    !word.is_empty()
+        && (rest.starts_with(b"=") && !rest.starts_with(b"==")
+            || BLOCKS.contains(&word) && (rest.starts_with(b"\"") || rest.starts_with(b"{")))
 }
 
 /// Lines the setup-terraform wrapper writes before the JSON.
@@ -221,10 +251,11 @@ fn read_slice<R>(
             warnings.push(WRAPPER_WARNING.to_owned());
         }
     }
-    let Some(&first) = bytes.trim_ascii_start().first() else {
+    let start = bytes.trim_ascii_start();
+    if start.is_empty() {
         return Err(InputError::Empty);
-    };
-    check_start(first)?;
+    }
+    check_start(start)?;
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let (line, column) = line_and_column(bytes, error.valid_up_to());
         InputError::InvalidUtf8 {
@@ -318,13 +349,13 @@ fn read_stream<R>(
                 continue;
             }
         }
-        check_start(first)?;
+        check_start(buffer)?;
         break;
     }
 
     if let Some(path) = plan_path {
         let value: serde_json::Value = serde_json::from_reader(&mut reader)
-            .map_err(|e| json_stream_error(&e, line_offset))?;
+            .map_err(|e| json_stream_error(e, line_offset))?;
         let document = select_plan(value, path)?;
         return Ok(judge(Parsed {
             document,
@@ -336,7 +367,7 @@ fn read_stream<R>(
 
     let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
     let document = Document::deserialize(&mut deserializer)
-        .map_err(|e| json_stream_error(&e, line_offset))?;
+        .map_err(|e| json_stream_error(e, line_offset))?;
     drop(deserializer);
     let mut trailer = Vec::new();
     reader
@@ -374,19 +405,12 @@ fn stream_error(error: io::Error, _line_offset: usize) -> InputError {
     }
 }
 
-fn json_stream_error(error: &serde_json::Error, line_offset: usize) -> InputError {
+fn json_stream_error(error: serde_json::Error, line_offset: usize) -> InputError {
     if error.is_io() {
-        if let Some(source) = std::error::Error::source(error)
-            .and_then(|s| s.downcast_ref::<io::Error>())
-            .and_then(Utf8Error::from_io)
-        {
-            return InputError::InvalidUtf8 {
-                line: source.line,
-                column: source.column,
-            };
-        }
+        // The conversion hands back the reader's own error, with our UTF-8 position inside.
+        return stream_error(io::Error::from(error), line_offset);
     }
-    InputError::from_json(error, line_offset)
+    InputError::from_json(&error, line_offset)
 }
 
 /// Selects the plan inside an envelope document with a JSONPath (`--plan-path`).
@@ -436,6 +460,8 @@ impl Utf8Error {
 /// A reader that validates UTF-8 as it streams, so that a pipe is held to the same rule as a file.
 struct Utf8Checked<R> {
     inner: R,
+    /// An error found after valid bytes that were handed out first.
+    pending: Option<Utf8Error>,
     /// Bytes of a multi-byte character split across reads.
     carry: Vec<u8>,
     line: usize,
@@ -446,6 +472,7 @@ impl<R: Read> Utf8Checked<R> {
     fn new(inner: R) -> Self {
         Utf8Checked {
             inner,
+            pending: None,
             carry: Vec::with_capacity(4),
             line: 1,
             column: 1,
@@ -465,6 +492,9 @@ impl<R: Read> Utf8Checked<R> {
 
 impl<R: Read> Read for Utf8Checked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(error) = self.pending.take() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+        }
         if buf.len() < 8 {
             // BufReader always asks for more; a tiny buffer would complicate carrying.
             let mut chunk = [0u8; 8];
@@ -497,15 +527,21 @@ impl<R: Read> Read for Utf8Checked<R> {
                 Ok(whole)
             }
             Err(error) => {
-                let valid = data[..error.valid_up_to()].to_vec();
+                // Hand out the valid bytes first (they may be enough to tell what the input is),
+                // then the error.
+                let whole = error.valid_up_to();
+                let valid = data[..whole].to_vec();
                 self.advance(&valid);
-                Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    Utf8Error {
-                        line: self.line,
-                        column: self.column,
-                    },
-                ))
+                let at = Utf8Error {
+                    line: self.line,
+                    column: self.column,
+                };
+                if whole > 0 {
+                    self.pending = Some(at);
+                    Ok(whole)
+                } else {
+                    Err(io::Error::new(io::ErrorKind::InvalidData, at))
+                }
             }
         }
     }

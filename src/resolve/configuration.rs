@@ -96,6 +96,15 @@ fn only_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
     names.all(|n| n == Some(first)).then_some(first)
 }
 
+/// The HCL value that makes the rule path below a variable "Active": `"Active"` for the mode
+/// itself, `{ mode = "Active" }` for an object holding it.
+fn active_value(rest: &[Step]) -> String {
+    rest.iter().rev().fold("\"Active\"".to_owned(), |inner, step| match step {
+        Step::Key(key) => format!("{{ {key} = {inner} }}"),
+        Step::Index(_) => format!("[{inner}]"),
+    })
+}
+
 fn walk<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
     steps.iter().try_fold(value, |node, step| step.apply(node))
 }
@@ -137,7 +146,10 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 let origin = finish(self, &variable.value);
                 let value = show_value(&variable.value, self.sensitive);
                 self.steps.push(Evidence::new(format!("var.{name} = {value} (plan variables)")));
-                let fix = format!("set var.{name} = \"Active\" (in a .tfvars file, with -var, or as its default)");
+                let fix = format!(
+                    "set var.{name} = {} (in a .tfvars file, with -var, or as its default)",
+                    active_value(rest)
+                );
                 return (origin, Some(fix));
             }
             return match declared.and_then(|v| v.default.as_ref()) {
@@ -145,7 +157,7 @@ impl<'d, 'a> Tracer<'d, 'a> {
                     let origin = finish(self, default);
                     let value = show_value(default, self.sensitive);
                     self.steps.push(Evidence::new(format!("var.{name} defaults to {value}")));
-                    (origin, Some(format!("set var.{name} = \"Active\"")))
+                    (origin, Some(format!("set var.{name} = {}", active_value(rest))))
                 }
                 None => (
                     Origin::Open {
@@ -165,7 +177,10 @@ impl<'d, 'a> Tracer<'d, 'a> {
                     self.steps.push(Evidence::new(format!(
                         "{call_path} does not set {name}, so var.{name} takes its default {value}"
                     )));
-                    let fix = format!("set {name} = \"Active\" in module \"{call_name}\" ({call_path})");
+                    let fix = format!(
+                        "set {name} = {} in module \"{call_name}\" ({call_path})",
+                        active_value(rest)
+                    );
                     (origin, Some(fix))
                 }
                 None => (
@@ -180,7 +195,10 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 let shown = show_value(value, self.sensitive);
                 self.steps
                     .push(Evidence::new(format!("{call_path} sets {name} = {shown}")));
-                let fix = format!("set {name} = \"Active\" in module \"{call_name}\" ({call_path})");
+                let fix = format!(
+                    "set {name} = {} in module \"{call_name}\" ({call_path})",
+                    active_value(rest)
+                );
                 (origin, Some(fix))
             }
             Some(Expression::References(references)) => {

@@ -70,7 +70,12 @@ pub fn judge(
                 after: &rc.change.after.0,
                 after_unknown: &rc.change.after_unknown.0,
                 after_sensitive: &rc.change.after_sensitive.0,
-                offset: rc.address.offset_in(text),
+                // Addresses with for_each keys hold escapes and cannot borrow; the type sits
+                // beside the address in the same entry and never does.
+                offset: rc
+                    .address
+                    .offset_in(text)
+                    .or_else(|| rc.resource_type.offset_in(text)),
             })
             .collect(),
         DocumentKind::State => document
@@ -86,7 +91,10 @@ pub fn judge(
                 after: &r.values.0,
                 after_unknown: &NULL,
                 after_sensitive: &r.sensitive_values.0,
-                offset: r.address.offset_in(text),
+                offset: r
+                    .address
+                    .offset_in(text)
+                    .or_else(|| r.resource_type.offset_in(text)),
             })
             .collect(),
     };

@@ -52,18 +52,18 @@ pub fn read(path: &CompiledPath, after: &Value, unknown: &Value, sensitive: &Val
             }
         }
     }
-    // Describe the deepest part that exists.
+    // Describe the deepest part that exists, as "the plan has …".
     let shape = (0..depths)
         .rev()
         .find_map(|depth| {
             select(path, depth, after).map(|found| {
-                let shown = match found {
-                    Value::Array(items) if items.is_empty() => "[] (no block)".to_owned(),
-                    Value::Null => "null".to_owned(),
-                    Value::Object(map) if map.is_empty() => "{} (no attributes)".to_owned(),
-                    _ => "set, without a mode".to_owned(),
-                };
-                format!("{} is {shown}", path.names[depth])
+                let name = &path.names[depth];
+                match found {
+                    Value::Array(items) if items.is_empty() => format!("{name} = [] (no block)"),
+                    Value::Object(map) if map.is_empty() => format!("{name} = {{}}"),
+                    Value::Null => format!("{name} = null"),
+                    _ => format!("{name} without a mode"),
+                }
             })
         })
         .unwrap_or_else(|| format!("no {}", path.names[0]));
@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(
             aws(json!({"tracing_config": []}), json!({"tracing_config": []})),
             ModeFact::NotSet {
-                shape: "tracing_config is [] (no block)".to_owned()
+                shape: "tracing_config = [] (no block)".to_owned()
             }
         );
         assert_eq!(

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""Writes the hand-made scenario plans under testdata/<scenario>/plan.json.
+
+How they are made: the envelope (key order, `planned_values`, `resource_changes`, `configuration`
+with module calls, variables, count/for_each expressions, `timestamp`/`applyable`/`complete`/`errored`)
+copies what `terraform show -json` of Terraform 1.11.4 writes for the same structure built from
+`terraform_data` resources (see testdata/terraform-envelope/, made by a real terraform run). Provider
+plugins cannot be downloaded here, so the Lambda entries are written by hand from the shapes in
+DESIGN.md §2, which were checked against the aws and awscc providers' source.
+
+Run `python3 testdata/generate.py` from the repository root to rewrite them; the output is
+deterministic.
+"""
+import copy
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AWS = "registry.terraform.io/hashicorp/aws"
+AWSCC = "registry.terraform.io/hashicorp/awscc"
+MISSING = object()
+
+BASE_AFTER = {
+    "architectures": ["x86_64"],
+    "description": "",
+    "environment": [],
+    "filename": "build/fn.zip",
+    "handler": "index.handler",
+    "memory_size": 128,
+    "publish": False,
+    "role": "arn:aws:iam::123456789012:role/lambda",
+    "runtime": "nodejs20.x",
+    "tags": None,
+    "timeout": 3,
+}
+BASE_UNKNOWN = {
+    "architectures": [False],
+    "arn": True,
+    "environment": [],
+    "id": True,
+    "invoke_arn": True,
+    "last_modified": True,
+    "qualified_arn": True,
+    "version": True,
+}
+
+
+def lambda_change(address, name, actions, tracing=MISSING, tracing_unknown=MISSING, *,
+                  module_address=None, index=None, rtype="aws_lambda_function", before=None,
+                  deposed=None, after_extra=None, after_sensitive=None, mode="managed"):
+    after = dict(BASE_AFTER, function_name=name)
+    if after_extra:
+        after.update(after_extra)
+    unknown = copy.deepcopy(BASE_UNKNOWN)
+    if tracing is not MISSING:
+        after["tracing_config"] = tracing
+    if tracing_unknown is not MISSING:
+        unknown["tracing_config"] = tracing_unknown
+    if actions == ["delete"]:
+        after, unknown = None, {}
+    entry = {"address": address}
+    if module_address:
+        entry["module_address"] = module_address
+    entry.update({"mode": mode, "type": rtype, "name": address.split(".")[-1].split("[")[0]})
+    if index is not None:
+        entry["index"] = index
+    entry["provider_name"] = AWSCC if rtype.startswith("awscc") else AWS
+    if deposed:
+        entry["deposed"] = deposed
+    if before is None and actions not in (["create"],):
+        before = dict(BASE_AFTER, function_name=name, tracing_config=[{"mode": "PassThrough"}])
+    entry["change"] = {
+        "actions": actions,
+        "before": before,
+        "after": after,
+        "after_unknown": unknown,
+        "before_sensitive": False if before is None else {},
+        "after_sensitive": after_sensitive if after_sensitive is not None else ({} if after is not None else False),
+    }
+    return entry
+
+
+def config_resource(rtype, name, tracing_expr=MISSING, count=None, for_each=None):
+    expressions = {
+        "filename": {"constant_value": "build/fn.zip"},
+        "function_name": {"constant_value": name},
+        "handler": {"constant_value": "index.handler"},
+        "role": {"constant_value": "arn:aws:iam::123456789012:role/lambda"},
+        "runtime": {"constant_value": "nodejs20.x"},
+    }
+    if tracing_expr is not MISSING:
+        expressions["tracing_config"] = tracing_expr
+    resource = {
+        "address": f"{rtype}.{name}",
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "provider_config_key": "awscc" if rtype.startswith("awscc") else "aws",
+        "expressions": expressions,
+        "schema_version": 0 if rtype.startswith("awscc") else 0,
+    }
+    if count is not None:
+        resource["count_expression"] = count
+    if for_each is not None:
+        resource["for_each_expression"] = for_each
+    return resource
+
+
+def planned_values(changes):
+    """planned_values.root_module as Terraform nests it (child_modules per module instance)."""
+    root = {"resources": []}
+    modules = {}
+    for change in changes:
+        after = change["change"]["after"]
+        if after is None or change.get("deposed"):
+            continue
+        resource = {k: change[k] for k in ("address", "mode", "type", "name", "index", "provider_name") if k in change}
+        resource["schema_version"] = 0
+        resource["values"] = after
+        resource["sensitive_values"] = {}
+        module_address = change.get("module_address")
+        if module_address:
+            modules.setdefault(module_address, {"resources": [], "address": module_address})["resources"].append(resource)
+        else:
+            root["resources"].append(resource)
+    if modules:
+        root["child_modules"] = list(modules.values())
+    return root
+
+
+def plan(changes, configuration, variables=None, fmt="1.2", tf="1.11.4"):
+    doc = {"format_version": fmt, "terraform_version": tf}
+    if variables:
+        doc["variables"] = {k: {"value": v} for k, v in variables.items()}
+    doc["planned_values"] = {"root_module": planned_values(changes)}
+    doc["resource_changes"] = changes
+    doc["configuration"] = {
+        "provider_config": {"aws": {"name": "aws", "full_name": AWS}},
+        "root_module": configuration,
+    }
+    if fmt >= "1.2":
+        doc.update({"timestamp": "2026-11-25T12:00:00Z", "applyable": True, "complete": True, "errored": False})
+    return doc
+
+
+def var(name):
+    return {"references": [f"var.{name}"]}
+
+
+def const(value):
+    return {"constant_value": value}
+
+
+def write(scenario, document, note, *, pretty=False, raw=None):
+    folder = os.path.join(HERE, scenario)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "plan.json"), "w", encoding="utf-8") as f:
+        if raw is not None:
+            f.write(raw)
+        elif pretty:
+            json.dump(document, f, indent=2)
+            f.write("\n")
+        else:
+            json.dump(document, f, separators=(",", ":"))
+            f.write("\n")
+    with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
+        f.write(f"# {scenario}\n\n{note}\n\nMade by `testdata/generate.py` (see its docstring for how).\n")
+
+
+fn = lambda name, **kw: config_resource("aws_lambda_function", name, **kw)
+
+
+def main():
+    # Layer 1 basics.
+    write("active", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "Active"}], [{}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]},
+    ), "A root function created with `tracing_config { mode = \"Active\" }`: pass.")
+
+    write("passthrough", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "PassThrough"}], [{}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("PassThrough")}])]},
+    ), "A root function created with a literal `mode = \"PassThrough\"`: fail.", pretty=True)
+
+    write("omitted-unknown", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], MISSING, True)],
+        {"resources": [fn("api")]},
+    ), "No tracing_config at create: current providers leave the whole Optional+Computed block in "
+       "`after_unknown` and out of `after`. AWS applies PassThrough: fail.")
+
+    write("omitted-empty", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [], [])],
+        {"resources": [fn("api")]}, fmt="1.0", tf="1.0.11",
+    ), "No tracing_config, as older providers wrote it: `tracing_config = []` (format 1.0): fail.")
+
+    write("mode-unknown", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [{}], [{"mode": True}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": {"references": [
+            "aws_ssm_parameter.tracing.value", "aws_ssm_parameter.tracing"]}}])]},
+    ), "The mode comes from another resource's attribute computed during apply: unknown.")
+
+    # Layer 2: variables and module inputs.
+    write("variable", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "PassThrough"}], [{}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": var("tracing_mode")}])],
+         "variables": {"tracing_mode": {"default": "Active", "description": "X-Ray mode"}}},
+        variables={"tracing_mode": "PassThrough"}, fmt="1.1", tf="1.3.9",
+    ), "The mode comes from a root variable whose default is Active but which a tfvars file sets to "
+       "PassThrough (format 1.1): fail, with `var.tracing_mode = \"PassThrough\" (plan variables)` in the evidence.")
+
+    inner = {
+        "resources": [fn("this", tracing_expr=[{"mode": var("mode")}])],
+        "variables": {"mode": {"default": None}},
+    }
+    outer = {
+        "module_calls": {"inner": {"source": "./inner", "expressions": {"mode": var("tracing_mode")}, "module": inner}},
+        "variables": {"tracing_mode": {"default": "PassThrough"}},
+    }
+    write("nested-module", plan(
+        [
+            lambda_change("module.svc.module.inner.aws_lambda_function.this", "svc", ["create"],
+                          [{"mode": "PassThrough"}], [{}], module_address="module.svc.module.inner"),
+            lambda_change("module.traced.module.inner.aws_lambda_function.this", "traced", ["create"],
+                          [{"mode": "Active"}], [{}], module_address="module.traced.module.inner"),
+            lambda_change("module.fed.module.inner.aws_lambda_function.this", "fed", ["create"],
+                          [{"mode": "PassThrough"}], [{}], module_address="module.fed.module.inner"),
+        ],
+        {
+            "module_calls": {
+                "svc": {"source": "./modules/outer", "module": outer},
+                "traced": {"source": "./modules/outer", "expressions": {"tracing_mode": const("Active")}, "module": outer},
+                "fed": {"source": "./modules/outer", "expressions": {"tracing_mode": var("mode")}, "module": outer},
+            },
+            "variables": {"mode": {"default": "PassThrough"}},
+        },
+        variables={"mode": "PassThrough"},
+    ), "Two levels of modules. `module.svc` does not set `tracing_mode`, so the outer module's default "
+       "PassThrough flows into `module.inner`: fail. `module.traced` passes \"Active\": pass. `module.fed` "
+       "passes the root `var.mode` (PassThrough): fail.")
+
+    write("count-for-each", plan(
+        [
+            lambda_change("aws_lambda_function.counted[0]", "counted-0", ["create"], [{"mode": "Active"}], [{}], index=0),
+            lambda_change("aws_lambda_function.counted[1]", "counted-1", ["create"], [{"mode": "Active"}], [{}], index=1),
+            lambda_change('aws_lambda_function.each["a"]', "each-a", ["create"], [{"mode": "Active"}], [{}], index="a"),
+            lambda_change('aws_lambda_function.each["b"]', "each-b", ["create"], [{"mode": "PassThrough"}], [{}], index="b"),
+            lambda_change('module.per_env["prod"].aws_lambda_function.this', "prod", ["create"], MISSING, True,
+                          module_address='module.per_env["prod"]'),
+        ],
+        {
+            "resources": [
+                fn("counted", tracing_expr=[{"mode": const("Active")}], count=const(2)),
+                fn("each", tracing_expr=[{"mode": {"references": ["each.value"]}}], for_each=var("modes")),
+            ],
+            "module_calls": {"per_env": {"source": "./modules/fn", "for_each_expression": var("envs"),
+                                         "module": {"resources": [fn("this")]}}},
+            "variables": {"modes": {"default": {"a": "Active", "b": "PassThrough"}}, "envs": {"default": ["prod"]}},
+        },
+        variables={"modes": {"a": "Active", "b": "PassThrough"}, "envs": ["prod"]},
+    ), "Every count and for_each instance is judged, also inside a for_each module: counted[0], counted[1] "
+       "and each[\"a\"] pass; each[\"b\"] (PassThrough) and module.per_env[\"prod\"] (omitted) fail.")
+
+    data_entry = lambda_change("data.aws_lambda_function.existing", "existing", ["read"], [{"mode": "PassThrough"}], [{}], mode="data")
+    write("data-source", plan(
+        [data_entry, lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "Active"}], [{}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]},
+    ), "A `data \"aws_lambda_function\"` read with PassThrough is never judged; the managed function passes.")
+
+    write("delete", plan(
+        [lambda_change("aws_lambda_function.old", "old", ["delete"])],
+        {"resources": []},
+    ), "A function the plan deletes: skipped.")
+
+    write("replace", plan(
+        [
+            lambda_change("aws_lambda_function.api", "api", ["delete", "create"], [{"mode": "Active"}], [{}]),
+            lambda_change("aws_lambda_function.worker", "worker", ["create", "delete"], MISSING, True),
+        ],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}]), fn("worker")]},
+    ), "Replacements are judged on `after`: api (delete-then-create, Active) passes; worker "
+       "(create-before-destroy, block omitted, so unknown at create) fails.")
+
+    write("update-keeps-active", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["update"], [{"mode": "Active"}], [{}],
+                       before=dict(BASE_AFTER, function_name="api", memory_size=256, tracing_config=[{"mode": "Active"}]))],
+        {"resources": [fn("api")]},
+    ), "An update whose configuration no longer has a tracing_config block: the Optional+Computed block "
+       "keeps the prior Active value in `after`, so the function stays traced: pass.")
+
+    write("no-op", plan(
+        [
+            lambda_change("aws_lambda_function.stable", "stable", ["no-op"], [{"mode": "PassThrough"}], [{}]),
+            lambda_change("aws_lambda_function.new", "new", ["create"], [{"mode": "Active"}], [{}]),
+        ],
+        {"resources": [fn("stable", tracing_expr=[{"mode": const("PassThrough")}]),
+                       fn("new", tracing_expr=[{"mode": const("Active")}])]},
+    ), "An unchanged (no-op) PassThrough function is judged (fail) unless --changed-only skips it; the "
+       "new Active function passes.")
+
+    write("awscc", plan(
+        [
+            lambda_change("awscc_lambda_function.traced", "traced", ["create"], {"mode": "Active"}, {}, rtype="awscc_lambda_function"),
+            lambda_change("awscc_lambda_function.plain", "plain", ["create"], MISSING, True, rtype="awscc_lambda_function"),
+            lambda_change("awscc_lambda_function.passing", "passing", ["create"], {"mode": "PassThrough"}, {}, rtype="awscc_lambda_function"),
+        ],
+        {"resources": [
+            config_resource("awscc_lambda_function", "traced", tracing_expr=const({"mode": "Active"})),
+            config_resource("awscc_lambda_function", "plain"),
+            config_resource("awscc_lambda_function", "passing", tracing_expr=var("tracing")),
+        ], "variables": {"tracing": {"default": {"mode": "PassThrough"}}}},
+        variables={"tracing": {"mode": "PassThrough"}},
+    ), "hashicorp/awscc functions: `tracing_config` is a single nested object. traced (Active) passes; "
+       "plain (omitted, unknown at create) fails; passing gets the whole object from a variable: fail.")
+
+    write("opentofu-forget", plan(
+        [
+            lambda_change("aws_lambda_function.moved", "moved", ["forget", "create"], [{"mode": "PassThrough"}], [{}]),
+            lambda_change("aws_lambda_function.released", "released", ["forget"], [{"mode": "PassThrough"}], [{}]),
+        ],
+        {"resources": [fn("moved", tracing_expr=[{"mode": const("PassThrough")}])]},
+        tf="1.9.0",
+    ), "OpenTofu 1.9 writes actions as [\"forget\",\"create\"]: judged on after (PassThrough: fail). "
+       "[\"forget\"] alone leaves the function unmanaged: skipped.")
+
+    write("deposed", plan(
+        [
+            lambda_change("aws_lambda_function.api", "api", ["delete"], deposed="00000001"),
+            lambda_change("aws_lambda_function.api", "api", ["no-op"], [{"mode": "Active"}], [{}]),
+        ],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]},
+    ), "A deposed object left by an interrupted create-before-destroy is destroyed: skipped; the current "
+       "object (Active) passes.")
+
+    secret = "s3cr3t-token-do-not-print"
+    write("sensitive", plan(
+        [lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "PassThrough"}], [{}],
+                       after_extra={"environment": [{"variables": {"TOKEN": secret}}]},
+                       after_sensitive={"environment": [{"variables": True}]})],
+        {"resources": [fn("api", tracing_expr=[{"mode": var("tracing_mode")}])],
+         "variables": {"tracing_mode": {"sensitive": True}, "token": {"sensitive": True}}},
+        variables={"tracing_mode": "PassThrough", "token": secret},
+    ), f"Sensitive values: the environment holds `{secret}` (marked in after_sensitive) and the mode "
+       "comes from a variable declared `sensitive = true`. Neither value may appear in any output.")
+
+    hostile = 'evil%0A::error::pwned\n|<b>\x1b[31mred'
+    write("hostile-names", plan(
+        [lambda_change(f'aws_lambda_function.each["{hostile}"]', "hostile", ["create"], [{"mode": "PassThrough"}], [{}], index=hostile)],
+        {"resources": [fn("each", tracing_expr=[{"mode": const("PassThrough")}], for_each=var("names"))]},
+    ), "An instance key holding a workflow command, a newline, `|`, `<` and an ANSI escape: text output "
+       "must show them escaped.")
+
+    # Format versions.
+    for fmt, tf in (("1.0", "1.0.11"), ("1.1", "1.3.9"), ("1.2", "1.11.4"), ("1.3", "1.14.0")):
+        write(f"format-{fmt}", plan(
+            [lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "Active"}], [{}])],
+            {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]}, fmt=fmt, tf=tf,
+        ), f"Plan format_version {fmt}" + (" (newer than known: read with a warning)." if fmt == "1.3" else "."))
+
+    future = plan([], {"resources": []}, fmt="2.0", tf="2.0.0")
+    write("bad-format-2.0", future, "format_version 2.0: a major version tracegate does not read, exit 2.")
+
+    # State JSON (`terraform show -json` without a plan).
+    state = {"format_version": "1.0", "terraform_version": "1.11.4", "values": {"root_module": {
+        "resources": [
+            {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api",
+             "provider_name": AWS, "schema_version": 0,
+             "values": dict(BASE_AFTER, function_name="api", tracing_config=[{"mode": "Active"}]), "sensitive_values": {}},
+        ],
+        "child_modules": [{"address": "module.jobs", "resources": [
+            {"address": "module.jobs.aws_lambda_function.nightly", "mode": "managed", "type": "aws_lambda_function",
+             "name": "nightly", "provider_name": AWS, "schema_version": 0,
+             "values": dict(BASE_AFTER, function_name="nightly", tracing_config=[{"mode": "PassThrough"}]), "sensitive_values": {}},
+        ]}],
+    }}}
+    write("state", state, "A state JSON (`terraform show -json` with no plan): judged from its values. "
+          "api (Active) passes; module.jobs nightly (PassThrough) fails.")
+
+    base = plan([lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "Active"}], [{}])],
+                {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]})
+    body = json.dumps(base, separators=(",", ":"))
+    write("wrapper-debug", None, "setup-terraform wrapper output with `::debug::` lines after the JSON: "
+          "recovered with a warning.",
+          raw="[command]/home/runner/work/_temp/terraform-bin show -json tf.plan\n" + body +
+              "\n::debug::stderr: \n::debug::exitcode: 0\n")
+
+
+def bad_inputs():
+    """Inputs that are not plans. Each must give exit 2 and one line naming problem and remedy."""
+    folder = os.path.join(HERE, "bad")
+    os.makedirs(folder, exist_ok=True)
+    good = json.dumps(plan([lambda_change("aws_lambda_function.api", "api", ["create"], [{"mode": "Active"}], [{}])],
+                           {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]}), indent=2)
+    files = {
+        "empty.json": b"",
+        "whitespace.json": b"  \n\t\n",
+        "plan-text.txt": b"Terraform used the selected providers to generate the following execution plan.\n"
+                         b"  + create\n\nTerraform will perform the following actions:\n",
+        "truncated.json": good.encode()[: len(good) // 2],
+        "array.json": b'[{"format_version": "1.2"}]\n',
+        "terraform.tfvars": b'tracing_mode = "PassThrough"\n',
+        "main.tf": b'resource "aws_lambda_function" "api" {\n  function_name = "api"\n}\n',
+        "invalid-utf8.json": good.replace('"function_name": "api"', '"function_name": "ap\udcff"')
+                                 .encode("utf-8", "surrogateescape"),
+        "deep.json": b'{"format_version":"1.2","variables":{"x":{"value":' + b'[' * 200 + b']' * 200 + b'}}}\n',
+        "cloudformation.json": json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"TracingConfig": {"Mode": "PassThrough"}}}}},
+            indent=2).encode(),
+        "terraform.tfstate": json.dumps({"version": 4, "terraform_version": "1.11.4", "serial": 3,
+                                         "lineage": "0d5ad1c5-0000-4000-8000-000000000000", "outputs": {},
+                                         "resources": [], "check_results": None}, indent=2).encode(),
+        "utf16.json": "\ufeff".encode("utf-16-le") + good.encode("utf-16-le"),
+        "trailing.json": good.encode() + b"\n{\"second\": \"document\"}\n",
+        "empty-object.json": b"{}\n",
+        "string.json": b'"plan.json"\n',
+    }
+    for name, content in files.items():
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(content)
+    with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
+        f.write("# bad\n\nInputs that are not plans, made by `testdata/generate.py`: each must give exit 2 and "
+                "one line that names the problem and the remedy, never a panic. `invalid-utf8.json` holds a "
+                "0xFF byte inside a string; `utf16.json` is a plan saved as UTF-16LE with a BOM (as PowerShell's "
+                "`>` writes it); `deep.json` nests 200 levels inside `variables` (skipped parts of a plan are scanned without recursion and may nest deeper); `terraform.tfstate` is a raw state file.\n")
+
+
+if __name__ == "__main__":
+    main()
+    bad_inputs()

@@ -1,0 +1,6 @@
+variable "mode" {
+  type = string
+}
+resource "terraform_data" "this" {
+  input = var.mode
+}
