@@ -308,25 +308,35 @@ fn read_stream<R>(
     plan_path: Option<&str>,
     judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
 ) -> Result<R, InputError> {
-    let mut reader = BufReader::with_capacity(1 << 16, Utf8Checked::new(input));
     let io_error = |source| InputError::Io {
         path: PathBuf::from("<stdin>"),
         source,
     };
+    // Look at the first bytes raw (a zip or UTF-16 is no UTF-8 stream to validate), and enough of
+    // them to hold the first line for check_start.
+    let mut input = input;
+    let mut head = vec![0u8; 1024];
+    let mut got = 0;
+    while got < head.len() {
+        match input.read(&mut head[got..]).map_err(io_error)? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    let head = &head[..got];
+    if head.starts_with(ZIP_MAGIC) {
+        return Err(InputError::BinaryPlanOnStdin);
+    }
+    let head = utf16_or_bom(head)?.to_vec();
+    // The first fill_buf below returns exactly `head`.
+    let mut reader = BufReader::with_capacity(
+        1 << 16,
+        Utf8Checked::new(io::Cursor::new(head).chain(input)),
+    );
     let mut warnings = Vec::new();
     let mut line_offset = 0;
-    let mut at_start = true;
     loop {
         let buffer = reader.fill_buf().map_err(|e| stream_error(e, 0))?;
-        if at_start {
-            at_start = false;
-            if buffer.starts_with(ZIP_MAGIC) {
-                return Err(InputError::BinaryPlanOnStdin);
-            }
-            let skip = buffer.len() - utf16_or_bom(buffer)?.len();
-            reader.consume(skip);
-            continue;
-        }
         let Some(&first) = buffer.first() else {
             return Err(InputError::Empty);
         };

@@ -1,0 +1,195 @@
+//! Bad input: exit 2 and one line that names the problem and the remedy, never a panic.
+
+mod common;
+use common::{command, read, run, run_with, scratch};
+
+/// Runs on a file and on the same bytes through stdin; both must fail the same clean way.
+fn assert_rejected(path: &str, expected: &str) {
+    let from_file = run(&["check", path]);
+    let from_stdin = run_with(command(&["check", "-"]), Some(&read(path)));
+    for (how, outcome) in [("file", &from_file), ("stdin", &from_stdin)] {
+        assert_eq!(outcome.code, 2, "{path} via {how}: {}", outcome.stderr);
+        let lines: Vec<&str> = outcome.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{path} via {how}: one line, got {lines:?}");
+        assert!(lines[0].starts_with("tracegate: error: "), "{path} via {how}: {}", lines[0]);
+        assert!(
+            lines[0].contains(expected),
+            "{path} via {how}: expected {expected:?} in {}",
+            lines[0]
+        );
+        assert!(!outcome.stderr.contains("panicked"), "{path}");
+    }
+}
+
+#[test]
+fn empty_input() {
+    assert_rejected("testdata/bad/empty.json", "empty input");
+    assert_rejected("testdata/bad/whitespace.json", "empty input");
+}
+
+#[test]
+fn not_json() {
+    assert_rejected("testdata/bad/plan-text.txt", "not JSON (plain text");
+}
+
+#[test]
+fn truncated_json() {
+    assert_rejected("testdata/bad/truncated.json", "truncated JSON");
+}
+
+#[test]
+fn top_level_array_and_scalars() {
+    assert_rejected("testdata/bad/array.json", "top level is a JSON array");
+    assert_rejected("testdata/bad/string.json", "top level is a JSON string");
+}
+
+#[test]
+fn hcl_files() {
+    assert_rejected("testdata/bad/terraform.tfvars", "(HCL) file, not a plan");
+    assert_rejected("testdata/bad/main.tf", "(HCL) file, not a plan");
+}
+
+#[test]
+fn invalid_utf8_names_the_position() {
+    assert_rejected("testdata/bad/invalid-utf8.json", "invalid UTF-8 at line 28, column 33");
+}
+
+#[test]
+fn utf16_says_how_to_resave() {
+    assert_rejected("testdata/bad/utf16.json", "UTF-16");
+}
+
+#[test]
+fn deep_nesting() {
+    assert_rejected("testdata/bad/deep.json", "nested deeper than 128 levels");
+}
+
+#[test]
+fn documents_that_are_not_plans_say_what_they_are() {
+    assert_rejected("testdata/bad/cloudformation.json", "CloudFormation template");
+    assert_rejected("testdata/bad/terraform.tfstate", "raw Terraform state file");
+    assert_rejected("testdata/bad/empty-object.json", "empty JSON object");
+    assert_rejected(
+        "testdata/corpus/plans/awssamples-pac__policy-as-code__OPA__policy__aws__lambda__aws-lambda-r-1.mock.json",
+        "keys \"mock\"",
+    );
+}
+
+#[test]
+fn unsupported_major_format_version() {
+    assert_rejected("testdata/bad-format-2.0/plan.json", "unsupported format_version \"2.0\"");
+}
+
+#[test]
+fn trailing_garbage_is_not_wrapper_noise() {
+    assert_rejected("testdata/bad/trailing.json", "trailing data after the JSON document");
+}
+
+#[test]
+fn missing_file_and_directory() {
+    let missing = run(&["check", "testdata/no-such-plan.json"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("No such file"), "{}", missing.stderr);
+    let directory = run(&["check", "testdata"]);
+    assert_eq!(directory.code, 2);
+    assert!(directory.stderr.contains("is a directory"), "{}", directory.stderr);
+}
+
+#[test]
+fn one_bad_input_among_good_ones_is_an_error() {
+    let outcome = run(&["check", "testdata/active/plan.json", "testdata/bad/empty.json"]);
+    assert_eq!(outcome.code, 2);
+    assert_eq!(outcome.stderr.lines().count(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["check"]).code, 2);
+    assert_eq!(run(&["check", "x.json", "--format", "yaml"]).code, 2);
+    assert_eq!(run(&["check", "-", "-"]).code, 2);
+    let root = run(&["check", "testdata/active/plan.json", "--source-root", "testdata/nope"]);
+    assert_eq!(root.code, 2);
+    assert!(root.stderr.contains("not a directory"));
+}
+
+#[test]
+fn binary_plan_on_stdin() {
+    let outcome = run_with(command(&["check", "-"]), Some(&read("testdata/binary-plan/tf.plan")));
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("stdin holds a binary plan"), "{}", outcome.stderr);
+}
+
+#[cfg(unix)]
+mod binary_plans {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    fn fake_tool(dir: &Path, name: &str, script: &str) {
+        let path = dir.join(name);
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn no_terraform_or_tofu_on_path() {
+        let empty = scratch("no-tools");
+        let mut cmd = command(&["check", "testdata/binary-plan/tf.plan"]);
+        cmd.env("PATH", &empty);
+        let outcome = run_with(cmd, None);
+        assert_eq!(outcome.code, 2);
+        assert_eq!(outcome.stderr.lines().count(), 1);
+        assert!(
+            outcome.stderr.contains("neither `terraform` nor `tofu` is on PATH"),
+            "{}",
+            outcome.stderr
+        );
+    }
+
+    #[test]
+    fn terraform_show_is_run_for_a_binary_plan() {
+        let bin = scratch("fake-terraform");
+        let json = common::root().join("testdata/passthrough/plan.json");
+        fake_tool(
+            &bin,
+            "terraform",
+            &format!(
+                "#!/bin/sh\n[ \"$1 $2\" = \"show -json\" ] || exit 9\n/bin/cat '{}'\n",
+                json.display()
+            ),
+        );
+        let mut cmd = command(&["check", "testdata/binary-plan/tf.plan", "--format", "json"]);
+        cmd.env("PATH", &bin);
+        let outcome = run_with(cmd, None);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+        assert_eq!(report["plans"][0]["path"], "testdata/binary-plan/tf.plan");
+        assert_eq!(report["plans"][0]["findings"][0]["verdict"], "fail");
+    }
+
+    #[test]
+    fn tofu_is_used_when_terraform_is_absent() {
+        let bin = scratch("fake-tofu");
+        let json = common::root().join("testdata/active/plan.json");
+        fake_tool(&bin, "tofu", &format!("#!/bin/sh\n/bin/cat '{}'\n", json.display()));
+        let mut cmd = command(&["check", "testdata/binary-plan/tf.plan"]);
+        cmd.env("PATH", &bin);
+        assert_eq!(run_with(cmd, None).code, 0);
+    }
+
+    #[test]
+    fn a_failing_terraform_show_is_one_line() {
+        let bin = scratch("failing-terraform");
+        fake_tool(
+            &bin,
+            "terraform",
+            "#!/bin/sh\necho '╷' >&2\necho '│ Error: Failed to load plugin schemas' >&2\necho '╵' >&2\nexit 1\n",
+        );
+        let mut cmd = command(&["check", "testdata/binary-plan/tf.plan"]);
+        cmd.env("PATH", &bin);
+        let outcome = run_with(cmd, None);
+        assert_eq!(outcome.code, 2);
+        assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("Error: Failed to load plugin schemas"));
+    }
+}
