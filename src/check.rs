@@ -43,7 +43,11 @@ fn judge_input(source: &InputSource, args: &CheckArgs) -> Result<PlanReport, Inp
         Ok(PlanReport {
             path: label.clone(),
             kind,
-            format_version: parsed.document.format_version.as_ref().map(|v| v.as_str().to_owned()),
+            format_version: parsed
+                .document
+                .format_version
+                .as_ref()
+                .map(|v| v.as_str().to_owned()),
             terraform_version: parsed
                 .document
                 .terraform_version
@@ -79,13 +83,21 @@ fn check(args: &CheckArgs) -> Result<u8> {
         match judge_input(&source, args) {
             Ok(plan) => {
                 for warning in &plan.warnings {
-                    let _ = writeln!(stderr, "tracegate: warning: {label}: {}", report::text::clean(warning));
+                    let _ = writeln!(
+                        stderr,
+                        "tracegate: warning: {label}: {}",
+                        report::text::clean(warning)
+                    );
                 }
                 run.plans.push(plan);
             }
             Err(error) => {
                 let message = error.to_string();
-                let _ = writeln!(stderr, "tracegate: error: {label}: {}", report::text::clean(&message));
+                let _ = writeln!(
+                    stderr,
+                    "tracegate: error: {label}: {}",
+                    report::text::clean(&message)
+                );
                 run.errors.push(InputFailure {
                     path: source.display(),
                     message,

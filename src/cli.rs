@@ -19,7 +19,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge the Lambda functions of one or more plans (or states).
-    #[command(after_help = "Examples:\n  tracegate check plan.json\n  terraform show -json tf.plan | tracegate check -\n  tracegate check tf.plan                       # runs `terraform show -json` (or `tofu`) for you\n  tracegate check plan.json --format json --output verdicts.json\n  tracegate check plans/*.json --unknown fail --changed-only\n\nExit codes: 0 the gate passes, 1 the gate fails, 2 usage or input error.")]
+    #[command(
+        after_help = "Examples:\n  tracegate check plan.json\n  terraform show -json tf.plan | tracegate check -\n  tracegate check tf.plan                       # runs `terraform show -json` (or `tofu`) for you\n  tracegate check plan.json --format json --output verdicts.json\n  tracegate check plans/*.json --unknown fail --changed-only\n\nExit codes: 0 the gate passes, 1 the gate fails, 2 usage or input error."
+    )]
     Check(CheckArgs),
     /// List the rule tracegate enforces, with its documentation.
     Rules(RulesArgs),

@@ -104,7 +104,9 @@ impl Rule {
     }
 
     pub fn target(&self, resource_type: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.resource_type == resource_type)
+        self.targets
+            .iter()
+            .find(|t| t.resource_type == resource_type)
     }
 
     pub fn judges(&self, resource_type: &str) -> bool {
@@ -227,7 +229,11 @@ mod tests {
         let path = CompiledPath::compile("$.tracing_config[0].mode");
         assert_eq!(
             path.names,
-            ["tracing_config", "tracing_config[0]", "tracing_config[0].mode"]
+            [
+                "tracing_config",
+                "tracing_config[0]",
+                "tracing_config[0].mode"
+            ]
         );
         assert_eq!(path.prefixes.len(), 3);
     }

@@ -11,7 +11,11 @@ fn assert_rejected(path: &str, expected: &str) {
         assert_eq!(outcome.code, 2, "{path} via {how}: {}", outcome.stderr);
         let lines: Vec<&str> = outcome.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "{path} via {how}: one line, got {lines:?}");
-        assert!(lines[0].starts_with("tracegate: error: "), "{path} via {how}: {}", lines[0]);
+        assert!(
+            lines[0].starts_with("tracegate: error: "),
+            "{path} via {how}: {}",
+            lines[0]
+        );
         assert!(
             lines[0].contains(expected),
             "{path} via {how}: expected {expected:?} in {}",
@@ -51,7 +55,10 @@ fn hcl_files() {
 
 #[test]
 fn invalid_utf8_names_the_position() {
-    assert_rejected("testdata/bad/invalid-utf8.json", "invalid UTF-8 at line 28, column 33");
+    assert_rejected(
+        "testdata/bad/invalid-utf8.json",
+        "invalid UTF-8 at line 28, column 33",
+    );
 }
 
 #[test]
@@ -66,7 +73,10 @@ fn deep_nesting() {
 
 #[test]
 fn documents_that_are_not_plans_say_what_they_are() {
-    assert_rejected("testdata/bad/cloudformation.json", "CloudFormation template");
+    assert_rejected(
+        "testdata/bad/cloudformation.json",
+        "CloudFormation template",
+    );
     assert_rejected("testdata/bad/terraform.tfstate", "raw Terraform state file");
     assert_rejected("testdata/bad/empty-object.json", "empty JSON object");
     assert_rejected(
@@ -77,27 +87,45 @@ fn documents_that_are_not_plans_say_what_they_are() {
 
 #[test]
 fn unsupported_major_format_version() {
-    assert_rejected("testdata/bad-format-2.0/plan.json", "unsupported format_version \"2.0\"");
+    assert_rejected(
+        "testdata/bad-format-2.0/plan.json",
+        "unsupported format_version \"2.0\"",
+    );
 }
 
 #[test]
 fn trailing_garbage_is_not_wrapper_noise() {
-    assert_rejected("testdata/bad/trailing.json", "trailing data after the JSON document");
+    assert_rejected(
+        "testdata/bad/trailing.json",
+        "trailing data after the JSON document",
+    );
 }
 
 #[test]
 fn missing_file_and_directory() {
     let missing = run(&["check", "testdata/no-such-plan.json"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("No such file"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("No such file"),
+        "{}",
+        missing.stderr
+    );
     let directory = run(&["check", "testdata"]);
     assert_eq!(directory.code, 2);
-    assert!(directory.stderr.contains("is a directory"), "{}", directory.stderr);
+    assert!(
+        directory.stderr.contains("is a directory"),
+        "{}",
+        directory.stderr
+    );
 }
 
 #[test]
 fn one_bad_input_among_good_ones_is_an_error() {
-    let outcome = run(&["check", "testdata/active/plan.json", "testdata/bad/empty.json"]);
+    let outcome = run(&[
+        "check",
+        "testdata/active/plan.json",
+        "testdata/bad/empty.json",
+    ]);
     assert_eq!(outcome.code, 2);
     assert_eq!(outcome.stderr.lines().count(), 1);
 }
@@ -107,16 +135,28 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["check"]).code, 2);
     assert_eq!(run(&["check", "x.json", "--format", "yaml"]).code, 2);
     assert_eq!(run(&["check", "-", "-"]).code, 2);
-    let root = run(&["check", "testdata/active/plan.json", "--source-root", "testdata/nope"]);
+    let root = run(&[
+        "check",
+        "testdata/active/plan.json",
+        "--source-root",
+        "testdata/nope",
+    ]);
     assert_eq!(root.code, 2);
     assert!(root.stderr.contains("not a directory"));
 }
 
 #[test]
 fn binary_plan_on_stdin() {
-    let outcome = run_with(command(&["check", "-"]), Some(&read("testdata/binary-plan/tf.plan")));
+    let outcome = run_with(
+        command(&["check", "-"]),
+        Some(&read("testdata/binary-plan/tf.plan")),
+    );
     assert_eq!(outcome.code, 2);
-    assert!(outcome.stderr.contains("stdin holds a binary plan"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("stdin holds a binary plan"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -140,7 +180,9 @@ mod binary_plans {
         assert_eq!(outcome.code, 2);
         assert_eq!(outcome.stderr.lines().count(), 1);
         assert!(
-            outcome.stderr.contains("neither `terraform` nor `tofu` is on PATH"),
+            outcome
+                .stderr
+                .contains("neither `terraform` nor `tofu` is on PATH"),
             "{}",
             outcome.stderr
         );
@@ -171,7 +213,11 @@ mod binary_plans {
     fn tofu_is_used_when_terraform_is_absent() {
         let bin = scratch("fake-tofu");
         let json = common::root().join("testdata/active/plan.json");
-        fake_tool(&bin, "tofu", &format!("#!/bin/sh\n/bin/cat '{}'\n", json.display()));
+        fake_tool(
+            &bin,
+            "tofu",
+            &format!("#!/bin/sh\n/bin/cat '{}'\n", json.display()),
+        );
         let mut cmd = command(&["check", "testdata/binary-plan/tf.plan"]);
         cmd.env("PATH", &bin);
         assert_eq!(run_with(cmd, None).code, 0);
@@ -190,6 +236,8 @@ mod binary_plans {
         let outcome = run_with(cmd, None);
         assert_eq!(outcome.code, 2);
         assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
-        assert!(outcome.stderr.contains("Error: Failed to load plugin schemas"));
+        assert!(outcome
+            .stderr
+            .contains("Error: Failed to load plugin schemas"));
     }
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 #[test]
 fn corpus_verdicts_match_the_manifest() {
-    let manifest = std::fs::read_to_string(common::root().join("testdata/corpus/MANIFEST.tsv")).unwrap();
+    let manifest =
+        std::fs::read_to_string(common::root().join("testdata/corpus/MANIFEST.tsv")).unwrap();
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
@@ -22,19 +23,18 @@ fn corpus_verdicts_match_the_manifest() {
             assert_eq!(outcome.code, 2, "{path}");
             assert_eq!(outcome.stderr.lines().count(), 1, "{path}");
             assert!(
-                error.trim().starts_with("not a plan") && outcome.stderr.contains("not a Terraform plan"),
+                error.trim().starts_with("not a plan")
+                    && outcome.stderr.contains("not a Terraform plan"),
                 "{path}: {}",
                 outcome.stderr
             );
         } else {
-            let expected: BTreeMap<String, String> = map(
-                &expected
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|item| !item.starts_with("note:"))
-                    .map(|item| item.split_once('=').unwrap())
-                    .collect::<Vec<_>>(),
-            );
+            let expected: BTreeMap<String, String> = map(&expected
+                .split(';')
+                .map(str::trim)
+                .filter(|item| !item.starts_with("note:"))
+                .map(|item| item.split_once('=').unwrap())
+                .collect::<Vec<_>>());
             let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
             let actual: BTreeMap<String, String> = report["plans"][0]["findings"]
                 .as_array()

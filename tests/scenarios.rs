@@ -39,13 +39,20 @@ fn computed_mode_is_unknown_and_warns_by_default() {
     assert_verdicts("mode-unknown", 0, &[("aws_lambda_function.api", "unknown")]);
     let (_, report) = json_report(&["check", &plan("mode-unknown")]);
     let evidence = report["plans"][0]["findings"][0]["evidence"].to_string();
-    assert!(evidence.contains("aws_ssm_parameter.tracing.value"), "{evidence}");
+    assert!(
+        evidence.contains("aws_ssm_parameter.tracing.value"),
+        "{evidence}"
+    );
 }
 
 #[test]
 fn unknown_policy_decides_the_gate() {
     let path = plan("mode-unknown");
-    assert_eq!(run(&[&path, "--unknown", "fail"]).code, 2, "check is a subcommand");
+    assert_eq!(
+        run(&[&path, "--unknown", "fail"]).code,
+        2,
+        "check is a subcommand"
+    );
     assert_eq!(run(&["check", &path, "--unknown", "fail"]).code, 1);
     assert_eq!(run(&["check", &path, "--unknown", "warn"]).code, 0);
     assert_eq!(run(&["check", &path, "--unknown", "pass"]).code, 0);
@@ -72,7 +79,10 @@ fn nested_module_inputs_resolve_to_the_root() {
         &[
             ("module.fed.module.inner.aws_lambda_function.this", "fail"),
             ("module.svc.module.inner.aws_lambda_function.this", "fail"),
-            ("module.traced.module.inner.aws_lambda_function.this", "pass"),
+            (
+                "module.traced.module.inner.aws_lambda_function.this",
+                "pass",
+            ),
         ],
     );
     let (_, report) = json_report(&["check", &plan("nested-module")]);
@@ -94,8 +104,14 @@ fn nested_module_inputs_resolve_to_the_root() {
         "set tracing_mode = \"Active\" in module \"svc\" (module.svc)"
     );
     let fed = by_address("module.fed.module.inner.aws_lambda_function.this");
-    assert_eq!(fed["evidence"][0]["message"], "var.mode = \"PassThrough\" (plan variables)");
-    assert_eq!(fed["evidence"][1]["message"], "module.fed sets tracing_mode = var.mode");
+    assert_eq!(
+        fed["evidence"][0]["message"],
+        "var.mode = \"PassThrough\" (plan variables)"
+    );
+    assert_eq!(
+        fed["evidence"][1]["message"],
+        "module.fed sets tracing_mode = var.mode"
+    );
 }
 
 #[test]
@@ -137,7 +153,11 @@ fn replace_is_judged_on_after() {
 
 #[test]
 fn update_without_block_keeps_the_prior_mode() {
-    assert_verdicts("update-keeps-active", 0, &[("aws_lambda_function.api", "pass")]);
+    assert_verdicts(
+        "update-keeps-active",
+        0,
+        &[("aws_lambda_function.api", "pass")],
+    );
 }
 
 #[test]
@@ -228,7 +248,11 @@ fn all_supported_format_versions_read() {
 fn wrapper_noise_is_recovered_with_a_warning() {
     let outcome = run(&["check", &plan("wrapper-debug")]);
     assert_eq!(outcome.code, 0);
-    assert!(outcome.stderr.contains("setup-terraform wrapper"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("setup-terraform wrapper"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -256,7 +280,13 @@ fn several_plans_in_one_run() {
 
 #[test]
 fn stdin_gives_the_same_verdicts_as_the_file() {
-    for scenario in ["nested-module", "count-for-each", "awscc", "state", "wrapper-debug"] {
+    for scenario in [
+        "nested-module",
+        "count-for-each",
+        "awscc",
+        "state",
+        "wrapper-debug",
+    ] {
         let path = plan(scenario);
         let (_, from_file) = verdicts(&["check", &path]);
         let mut command = common::command(&["check", "-", "--format", "json"]);
@@ -297,7 +327,10 @@ fn sensitive_values_never_appear() {
             assert!(!outcome.stdout.contains(secret), "{format}");
             assert!(!outcome.stderr.contains(secret), "{format}");
             // The sensitive variable's value is shown as such, not echoed.
-            assert!(outcome.stdout.contains("var.tracing_mode = (sensitive)"), "{format}");
+            assert!(
+                outcome.stdout.contains("var.tracing_mode = (sensitive)"),
+                "{format}"
+            );
         }
     }
 }
@@ -305,11 +338,20 @@ fn sensitive_values_never_appear() {
 #[test]
 fn plan_path_selects_a_nested_plan() {
     let mock = "testdata/corpus/plans/awssamples-pac__policy-as-code__OPA__policy__aws__lambda__aws-lambda-r-1.mock.json";
-    let (code, report) = json_report(&["check", mock, "--plan-path", "$.mock.valid.concrete_key_value"]);
+    let (code, report) = json_report(&[
+        "check",
+        mock,
+        "--plan-path",
+        "$.mock.valid.concrete_key_value",
+    ]);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report}");
     assert_eq!(code, 1);
     assert!(report["summary"]["functions"].as_u64().unwrap() >= 1);
     let missing = run(&["check", mock, "--plan-path", "$.nothing"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("selects nothing"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("selects nothing"),
+        "{}",
+        missing.stderr
+    );
 }

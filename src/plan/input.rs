@@ -159,7 +159,11 @@ fn check_start(start: &[u8]) -> Result<(), InputError> {
         b'"' => Err(InputError::NotAnObject { found: "string" }),
         b'0'..=b'9' | b'-' => Err(InputError::NotAnObject { found: "number" }),
         _ if looks_like_hcl(start) => Err(InputError::Hcl),
-        b't' | b'f' | b'n' if [&b"true"[..], b"false", b"null"].iter().any(|l| start.starts_with(l)) => {
+        b't' | b'f' | b'n'
+            if [&b"true"[..], b"false", b"null"]
+                .iter()
+                .any(|l| start.starts_with(l)) =>
+        {
             Err(InputError::NotAnObject {
                 found: "literal (true, false or null)",
             })
@@ -190,8 +194,18 @@ fn looks_like_hcl(start: &[u8]) -> bool {
     let (word, rest) = line.split_at(word_end);
     let rest = rest.trim_ascii_start();
     const BLOCKS: &[&[u8]] = &[
-        b"resource", b"data", b"module", b"variable", b"output", b"locals", b"provider",
-        b"terraform", b"moved", b"import", b"removed", b"check",
+        b"resource",
+        b"data",
+        b"module",
+        b"variable",
+        b"output",
+        b"locals",
+        b"provider",
+        b"terraform",
+        b"moved",
+        b"import",
+        b"removed",
+        b"check",
     ];
     !word.is_empty()
         && (rest.starts_with(b"=") && !rest.starts_with(b"==")
@@ -227,7 +241,12 @@ fn utf16_or_bom(bytes: &[u8]) -> Result<&[u8], InputError> {
 fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, column)
 }
 
@@ -244,7 +263,10 @@ fn read_slice<R>(
         let start = bytes.len() - bytes.trim_ascii_start().len();
         line_offset += bytes[..start].iter().filter(|&&b| b == b'\n').count();
         let rest = &bytes[start..];
-        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |p| p + 1);
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |p| p + 1);
         bytes = &rest[end..];
         line_offset += 1;
         if warnings.is_empty() {
@@ -286,7 +308,10 @@ fn read_slice<R>(
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
         if !is_wrapper_trailer(trailer) {
-            let (line, column) = line_and_column(bytes, end + (trailer.len() - trailer.trim_ascii_start().len()));
+            let (line, column) = line_and_column(
+                bytes,
+                end + (trailer.len() - trailer.trim_ascii_start().len()),
+            );
             return Err(InputError::TrailingData {
                 position: format!(" at line {}, column {column}", line + line_offset),
             });
@@ -341,7 +366,10 @@ fn read_stream<R>(
             return Err(InputError::Empty);
         };
         if first.is_ascii_whitespace() {
-            let blank = buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let blank = buffer
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
             line_offset += buffer[..blank].iter().filter(|&&b| b == b'\n').count();
             reader.consume(blank);
             continue;
@@ -351,7 +379,9 @@ fn read_stream<R>(
             let line_start = buffer.len().min(9);
             if is_wrapper_line(&buffer[..line_start]) || buffer.starts_with(b"::") {
                 let mut line = Vec::new();
-                reader.read_until(b'\n', &mut line).map_err(|e| stream_error(e, 0))?;
+                reader
+                    .read_until(b'\n', &mut line)
+                    .map_err(|e| stream_error(e, 0))?;
                 line_offset += 1;
                 if warnings.is_empty() {
                     warnings.push(WRAPPER_WARNING.to_owned());
@@ -364,8 +394,8 @@ fn read_stream<R>(
     }
 
     if let Some(path) = plan_path {
-        let value: serde_json::Value = serde_json::from_reader(&mut reader)
-            .map_err(|e| json_stream_error(e, line_offset))?;
+        let value: serde_json::Value =
+            serde_json::from_reader(&mut reader).map_err(|e| json_stream_error(e, line_offset))?;
         let document = select_plan(value, path)?;
         return Ok(judge(Parsed {
             document,
@@ -376,8 +406,8 @@ fn read_stream<R>(
     }
 
     let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
-    let document = Document::deserialize(&mut deserializer)
-        .map_err(|e| json_stream_error(e, line_offset))?;
+    let document =
+        Document::deserialize(&mut deserializer).map_err(|e| json_stream_error(e, line_offset))?;
     drop(deserializer);
     let mut trailer = Vec::new();
     reader
@@ -434,9 +464,8 @@ fn select_plan(value: serde_json::Value, path: &str) -> Result<Document<'static>
         .query(path)
         .map_err(|e| problem(format!("not a valid JSONPath ({e})")))?;
     match selected.as_slice() {
-        [one] if one.is_object() => {
-            Document::deserialize((*one).clone()).map_err(|e| problem(format!("the selected object is not a plan ({e})")))
-        }
+        [one] if one.is_object() => Document::deserialize((*one).clone())
+            .map_err(|e| problem(format!("the selected object is not a plan ({e})"))),
         [_] => Err(problem("selects a value that is not an object".to_owned())),
         [] => Err(problem("selects nothing in this document".to_owned())),
         many => Err(problem(format!(
@@ -455,7 +484,11 @@ struct Utf8Error {
 
 impl std::fmt::Display for Utf8Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid UTF-8 at line {}, column {}", self.line, self.column)
+        write!(
+            f,
+            "invalid UTF-8 at line {}, column {}",
+            self.line, self.column
+        )
     }
 }
 
@@ -577,7 +610,9 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        Utf8Checked::new(OneByte(text)).read_to_end(&mut out).unwrap();
+        Utf8Checked::new(OneByte(text))
+            .read_to_end(&mut out)
+            .unwrap();
         assert_eq!(out, text);
     }
 

@@ -4,10 +4,12 @@ pub mod address;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod position;
 
 pub use error::InputError;
 pub use input::{with_document, InputSource, Parsed};
 pub use model::Document;
+pub use position::line_columns;
 
 /// What kind of `terraform show -json` document was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -124,29 +126,4 @@ mod tests {
         assert_eq!(parse_version("1.10.3"), Some((1, 10)));
         assert_eq!(parse_version("x"), None);
     }
-}
-
-/// 1-based (line, column) of each byte offset in `text`, in the order given; one pass over the
-/// text up to the largest offset.
-pub fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32)> {
-    let mut order: Vec<usize> = (0..offsets.len()).collect();
-    order.sort_unstable_by_key(|&i| offsets[i]);
-    let mut result = vec![(1, 1); offsets.len()];
-    let (mut line, mut line_start, mut scanned) = (1u32, 0usize, 0usize);
-    for i in order {
-        let offset = offsets[i].min(text.len());
-        for (at, _) in text[scanned..offset]
-            .iter()
-            .enumerate()
-            .filter(|(_, &b)| b == b'\n')
-        {
-            line += 1;
-            line_start = scanned + at + 1;
-        }
-        scanned = offset;
-        // The offset points at the string's first character; its opening quote is one before.
-        let column = (offset - line_start).max(1) as u32;
-        result[i] = (line, column);
-    }
-    result
 }

@@ -135,8 +135,8 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
             about.join(", ")
         )?;
         for finding in &plan.findings {
-            let shown = style.verbose
-                || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown);
+            let shown =
+                style.verbose || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown);
             if shown {
                 write_finding(finding, run, &painter, out)?;
             }

@@ -73,9 +73,11 @@ fn describe_references(references: &[&str]) -> String {
         .iter()
         .copied()
         .filter(|r| {
-            !references
-                .iter()
-                .any(|other| other.len() > r.len() && other.starts_with(r) && other[r.len()..].starts_with(['.', '[']))
+            !references.iter().any(|other| {
+                other.len() > r.len()
+                    && other.starts_with(r)
+                    && other[r.len()..].starts_with(['.', '['])
+            })
         })
         .collect();
     kept.dedup();
@@ -99,10 +101,12 @@ fn only_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
 /// The HCL value that makes the rule path below a variable "Active": `"Active"` for the mode
 /// itself, `{ mode = "Active" }` for an object holding it.
 fn active_value(rest: &[Step]) -> String {
-    rest.iter().rev().fold("\"Active\"".to_owned(), |inner, step| match step {
-        Step::Key(key) => format!("{{ {key} = {inner} }}"),
-        Step::Index(_) => format!("[{inner}]"),
-    })
+    rest.iter()
+        .rev()
+        .fold("\"Active\"".to_owned(), |inner, step| match step {
+            Step::Key(key) => format!("{{ {key} = {inner} }}"),
+            Step::Index(_) => format!("[{inner}]"),
+        })
 }
 
 fn walk<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
@@ -128,7 +132,10 @@ impl<'d, 'a> Tracer<'d, 'a> {
     }
 
     fn path_of(&self, depth: usize) -> String {
-        let names: Vec<String> = self.calls[..depth].iter().map(|(n, _)| n.to_string()).collect();
+        let names: Vec<String> = self.calls[..depth]
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         module_path(&names)
     }
 
@@ -145,7 +152,9 @@ impl<'d, 'a> Tracer<'d, 'a> {
             if let Some(variable) = self.variables.get(name) {
                 let origin = finish(self, &variable.value);
                 let value = show_value(&variable.value, self.sensitive);
-                self.steps.push(Evidence::new(format!("var.{name} = {value} (plan variables)")));
+                self.steps.push(Evidence::new(format!(
+                    "var.{name} = {value} (plan variables)"
+                )));
                 let fix = format!(
                     "set var.{name} = {} (in a .tfvars file, with -var, or as its default)",
                     active_value(rest)
@@ -156,8 +165,12 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 Some(default) => {
                     let origin = finish(self, default);
                     let value = show_value(default, self.sensitive);
-                    self.steps.push(Evidence::new(format!("var.{name} defaults to {value}")));
-                    (origin, Some(format!("set var.{name} = {}", active_value(rest))))
+                    self.steps
+                        .push(Evidence::new(format!("var.{name} defaults to {value}")));
+                    (
+                        origin,
+                        Some(format!("set var.{name} = {}", active_value(rest))),
+                    )
                 }
                 None => (
                     Origin::Open {
@@ -185,7 +198,9 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 }
                 None => (
                     Origin::Open {
-                        depends_on: format!("input {name} of {call_path}, which the plan does not record"),
+                        depends_on: format!(
+                            "input {name} of {call_path}, which the plan does not record"
+                        ),
                     },
                     None,
                 ),
@@ -203,8 +218,9 @@ impl<'d, 'a> Tracer<'d, 'a> {
             }
             Some(Expression::References(references)) => {
                 let described = describe_references(&references);
-                self.steps
-                    .push(Evidence::new(format!("{call_path} sets {name} = {described}")));
+                self.steps.push(Evidence::new(format!(
+                    "{call_path} sets {name} = {described}"
+                )));
                 match only_variable(&references) {
                     Some(outer) if described == format!("var.{outer}") => {
                         self.follow(depth - 1, outer, rest)

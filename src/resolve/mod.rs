@@ -189,22 +189,28 @@ fn judge_one(
 fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
     let actions = subject.actions;
     if let Some(key) = subject.deposed {
-        let key: String = key.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+        let key: String = key
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(16)
+            .collect();
         return Some(format!(
             "deposed object {key}: a leftover of an earlier replace, which this plan destroys"
         ));
     }
     if kind == DocumentKind::State {
-        return options
-            .changed_only
-            .then(|| "a state holds no changes and --changed-only judges only create/update/replace".to_owned());
+        return options.changed_only.then(|| {
+            "a state holds no changes and --changed-only judges only create/update/replace"
+                .to_owned()
+        });
     }
     if actions.is(Actions::DELETE) {
         return Some("the plan deletes this function".to_owned());
     }
     if actions.contains(Actions::FORGET) && !actions.contains(Actions::CREATE) {
         return Some(
-            "the plan forgets this function: it leaves the state and is no longer managed here".to_owned(),
+            "the plan forgets this function: it leaves the state and is no longer managed here"
+                .to_owned(),
         );
     }
     if actions.is_empty() || actions.is(Actions::READ) || actions.contains(Actions::OTHER) {
@@ -214,7 +220,9 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
         ));
     }
     if options.changed_only && actions.is(Actions::NO_OP) {
-        return Some("unchanged (no-op) and --changed-only judges only create/update/replace".to_owned());
+        return Some(
+            "unchanged (no-op) and --changed-only judges only create/update/replace".to_owned(),
+        );
     }
     None
 }
@@ -242,7 +250,11 @@ impl Context<'_> {
         Fix {
             description: format!(
                 "add `{}` to {}",
-                self.target.snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+                self.target
+                    .snippet
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 self.config_address
             ),
             location: None,
@@ -257,7 +269,11 @@ impl Context<'_> {
             ModeFact::Known { value, sensitive } => {
                 let mode = value.as_str();
                 finding.verdict = TRACING.verdict_for(mode);
-                finding.mode = if sensitive { None } else { mode.map(str::to_owned) };
+                finding.mode = if sensitive {
+                    None
+                } else {
+                    mode.map(str::to_owned)
+                };
                 // The chain explains the value only when it ends where the plan does.
                 let consistent = match &trace.origin {
                     Some(Origin::Value { value: traced, .. }) => traced == &value,
@@ -333,9 +349,9 @@ impl Context<'_> {
             ModeFact::ModeUnknown { at: unknown } => {
                 finding.verdict = Verdict::Unknown;
                 finding.evidence.extend(trace.steps.iter().cloned());
-                finding.evidence.push(at(format!(
-                    "{source} has {unknown} computed during apply"
-                )));
+                finding
+                    .evidence
+                    .push(at(format!("{source} has {unknown} computed during apply")));
                 if let Some(Origin::Open { depends_on }) = &trace.origin {
                     finding.evidence.push(Evidence::new(format!(
                         "it depends on {depends_on}, known only after apply"
