@@ -241,3 +241,27 @@ mod binary_plans {
             .contains("Error: Failed to load plugin schemas"));
     }
 }
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // Enough output to overflow the pipe buffer after the reader has gone away.
+    let plans: Vec<String> = (0..200)
+        .map(|_| "testdata/nested-module/plan.json".to_owned())
+        .collect();
+    let mut args = vec!["check", "--verbose", "--color", "never"];
+    args.extend(plans.iter().map(String::as_str));
+    let mut child = command(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the gate's own code: {stderr}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+}
