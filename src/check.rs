@@ -7,9 +7,11 @@ use crate::plan::{self, InputError, InputSource};
 use crate::report::{self, Format, Gate, InputFailure, PlanReport, Run, Style};
 use crate::resolve::{self, Options};
 use crate::rule::TRACING;
+use crate::source::SourceTree;
 use anyhow::{bail, Context, Result};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
 
 /// Exit codes: the gate passes, fails, or could not be decided.
 pub const EXIT_PASS: u8 = 0;
@@ -23,7 +25,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn judge_input(source: &InputSource, args: &CheckArgs) -> Result<PlanReport, InputError> {
+fn judge_input(
+    source: &InputSource,
+    args: &CheckArgs,
+    sources: Option<&SourceTree>,
+) -> Result<PlanReport, InputError> {
     let label = source.display();
     let options = Options {
         changed_only: args.changed_only,
@@ -38,8 +44,17 @@ fn judge_input(source: &InputSource, args: &CheckArgs) -> Result<PlanReport, Inp
             parsed.line_offset,
             &label,
             options,
+            sources,
         );
         finding::sort(&mut findings);
+        if let Some(sources) = sources {
+            warnings.extend(
+                sources
+                    .take_problems()
+                    .into_iter()
+                    .map(|p| format!("sources: {p}")),
+            );
+        }
         Ok(PlanReport {
             path: label.clone(),
             kind,
@@ -60,13 +75,21 @@ fn judge_input(source: &InputSource, args: &CheckArgs) -> Result<PlanReport, Inp
 }
 
 fn check(args: &CheckArgs) -> Result<u8> {
-    if let Some(root) = &args.source_root {
-        if !root.is_dir() {
-            bail!(
-                "--source-root {} is not a directory; pass the directory that holds the .tf files",
-                root.display()
-            );
-        }
+    let sources = match &args.source_root {
+        Some(root) if !root.is_dir() => bail!(
+            "--source-root {} is not a directory; pass the directory that holds the .tf files",
+            root.display()
+        ),
+        Some(root) => SourceTree::open(root)
+            .with_context(|| format!("cannot read --source-root {}", root.display()))?,
+        // By default, the current directory when it holds .tf files.
+        None => SourceTree::open(Path::new(".")).ok().flatten(),
+    };
+    if let (Some(root), None) = (&args.source_root, &sources) {
+        eprintln!(
+            "tracegate: warning: --source-root {} holds no .tf files; judging from the plan alone",
+            report::text::clean(&root.display().to_string())
+        );
     }
     if args.plans.iter().filter(|p| *p == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
@@ -80,7 +103,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
     for arg in &args.plans {
         let source = InputSource::from_arg(arg);
         let label = report::text::clean(&source.display()).into_owned();
-        match judge_input(&source, args) {
+        match judge_input(&source, args, sources.as_ref()) {
             Ok(plan) => {
                 for warning in &plan.warnings {
                     let _ = writeln!(

@@ -51,8 +51,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub changed_only: bool,
 
-    /// Root of the Terraform sources (must be a directory). Reserved for the source layer, which
-    /// reads `.tf` files from here to locate findings; verdicts do not use it yet.
+    /// Root of the Terraform sources (the directory where `terraform plan` ran). Its `.tf` files and
+    /// the modules in `.terraform/modules` locate every finding, tell an omitted block from a
+    /// `dynamic` one, and give the line to fix. Default: the current directory when it holds `.tf`
+    /// files. Nothing outside it is read.
     #[arg(long, value_name = "DIR")]
     pub source_root: Option<PathBuf>,
 

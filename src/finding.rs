@@ -85,6 +85,17 @@ pub struct Fix {
     /// The one place to edit, when the sources are known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The literal edit at that place, when one is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit: Option<Edit>,
+}
+
+/// A text edit: replace `start..end` with `text` (an insertion when they are equal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub start: Location,
+    pub end: Location,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,3 +8,4 @@ pub mod plan;
 pub mod report;
 pub mod resolve;
 pub mod rule;
+pub mod source;

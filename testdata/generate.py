@@ -384,6 +384,89 @@ def main():
               "\n::debug::stderr: \n::debug::exitcode: 0\n")
 
 
+def sources():
+    """testdata/sources: a plan for the .tf tree beside it (written by hand; see its README)."""
+    lam = lambda_change
+    reg = {"create": {"default": True}, "function_name": {"default": ""}, "tracing_mode": {"default": None}}
+    registry_module = {"resources": [fn("this", count={"references": ["var.create"]})], "variables": reg}
+    changes = [
+        lam("aws_lambda_function.literal", "literal", ["create"], [{"mode": "PassThrough"}], [{}]),
+        lam("aws_lambda_function.omitted", "omitted", ["create"], MISSING, True),
+        lam("aws_lambda_function.by_default", "by-default", ["create"], [{"mode": "PassThrough"}], [{}]),
+        lam("aws_lambda_function.by_tfvars", "by-tfvars", ["create"], [{"mode": "PassThrough"}], [{}]),
+        lam("module.local_fn.aws_lambda_function.this", "local", ["create"], [{"mode": "PassThrough"}], [{}],
+            module_address="module.local_fn"),
+        lam("module.worker.aws_lambda_function.this[0]", "worker", ["create"], MISSING, True,
+            module_address="module.worker", index=0),
+        lam("module.api.aws_lambda_function.this[0]", "api", ["create"], [{"mode": "Active"}], [{}],
+            module_address="module.api", index=0),
+        lam("module.cfg.aws_lambda_function.this", "cfg", ["create"], MISSING, True, module_address="module.cfg"),
+        lam("module.wrapper.module.lambda.aws_lambda_function.this[0]", "wrapped", ["create"],
+            [{"mode": "PassThrough"}], [{}], module_address="module.wrapper.module.lambda", index=0),
+        lam("module.from_ssm.aws_lambda_function.this[0]", "from-ssm", ["create"], MISSING, True,
+            module_address="module.from_ssm", index=0),
+    ]
+    configuration = {
+        "resources": [
+            fn("literal", tracing_expr=[{"mode": const("PassThrough")}]),
+            fn("omitted"),
+            fn("by_default", tracing_expr=[{"mode": var("default_mode")}]),
+            fn("by_tfvars", tracing_expr=[{"mode": var("tfvars_mode")}]),
+        ],
+        "module_calls": {
+            "local_fn": {"source": "./modules/fn", "expressions": {"name": const("local")},
+                         "module": {"resources": [fn("this", tracing_expr=[{"mode": var("tracing_mode")}])],
+                                    "variables": {"name": {}, "tracing_mode": {"default": "PassThrough"}}}},
+            "worker": {"source": "terraform-aws-modules/lambda/aws", "version_constraint": "7.20.0",
+                       "expressions": {"function_name": const("worker")}, "module": registry_module},
+            "api": {"source": "terraform-aws-modules/lambda/aws", "version_constraint": "7.20.0",
+                    "expressions": {"function_name": const("api"), "tracing_mode": const("Active")},
+                    "module": registry_module},
+            "cfg": {"source": "example/lambda-cfg/aws", "version_constraint": "1.0.0",
+                    "expressions": {"function_name": const("cfg")},
+                    "module": {"resources": [fn("this")],
+                               "variables": {"function_name": {}, "tracing_config": {"default": None}}}},
+            "wrapper": {"source": "./modules/wrapper", "expressions": {"mode": {"references": ["local.wrapper_mode"]}},
+                        "module": {"module_calls": {"lambda": {
+                            "source": "terraform-aws-modules/lambda/aws", "version_constraint": "7.20.0",
+                            "expressions": {"function_name": const("wrapped"), "tracing_mode": var("mode")},
+                            "module": registry_module}}, "variables": {"mode": {}}}},
+            "from_ssm": {"source": "terraform-aws-modules/lambda/aws", "version_constraint": "7.20.0",
+                         "expressions": {"function_name": const("from-ssm"), "tracing_mode": {
+                             "references": ["aws_ssm_parameter.tracing.value", "aws_ssm_parameter.tracing"]}},
+                         "module": registry_module},
+        },
+        "variables": {"role": {"default": "arn:aws:iam::123456789012:role/lambda"},
+                      "default_mode": {"default": "PassThrough"}, "tfvars_mode": {"default": "Active"},
+                      "override_mode": {"default": None}},
+    }
+    write("sources", plan(changes, configuration, variables={
+        "role": "arn:aws:iam::123456789012:role/lambda", "default_mode": "PassThrough",
+        "tfvars_mode": "PassThrough", "override_mode": None}),
+        "The source layer's scenarios: the `.tf` tree here (with a committed `.terraform/modules` and its "
+        "`modules.json`; the registry-style modules are trimmed copies, and several module keys share one "
+        "directory to keep the fixture small) and a plan written for it. See main.tf for what each "
+        "function shows: a literal PassThrough, an omitted block, a variable default, a tfvars value, a "
+        "local module, the registry module's dynamic pattern with and without the input, the object "
+        "pattern, a wrapper module passing a local through, and a dynamic block that depends on an "
+        "apply-time value.")
+
+
+def escape():
+    """testdata/escape: a plan for a source tree that tries to lead tracegate out of its root."""
+    write("escape/root", plan([
+        lambda_change("aws_lambda_function.api", "api", ["create"], MISSING, True),
+        lambda_change("module.climb.aws_lambda_function.api", "climb", ["create"], MISSING, True,
+                      module_address="module.climb"),
+        lambda_change("module.absolute.aws_lambda_function.api", "absolute", ["create"], MISSING, True,
+                      module_address="module.absolute"),
+    ], {"resources": [fn("api")]}),
+        "A hostile source tree: `module \"climb\"` has `source = \"../outside/mod\"`, `modules.json` maps "
+        "`absolute` to `/etc`, and `leak.tf` is a symlink to `../outside/main.tf`. With `--source-root "
+        "testdata/escape/root`, none of them may be read: those modules get \"sources not available\" in "
+        "their evidence and the verdicts rest on the plan.")
+
+
 def bad_inputs():
     """Inputs that are not plans. Each must give exit 2 and one line naming problem and remedy."""
     folder = os.path.join(HERE, "bad")
@@ -425,4 +508,6 @@ def bad_inputs():
 
 if __name__ == "__main__":
     main()
+    sources()
+    escape()
     bad_inputs()

@@ -3,12 +3,14 @@
 
 pub mod configuration;
 pub mod plan_facts;
+pub mod sources;
 
 use crate::finding::{fingerprint, Evidence, Finding, Fix, Location, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, Document};
 use crate::plan::{line_columns, DocumentKind};
 use crate::rule::{CompiledPath, Target, TRACING};
+use crate::source::SourceTree;
 use configuration::{BlockConfig, Origin, Trace};
 use plan_facts::ModeFact;
 use serde_json::Value;
@@ -54,6 +56,7 @@ pub fn judge(
     line_offset: usize,
     plan_label: &str,
     options: Options,
+    sources: Option<&SourceTree>,
 ) -> Vec<Finding> {
     static NULL: Value = Value::Null;
     let subjects: Vec<Subject> = match kind {
@@ -112,7 +115,7 @@ pub fn judge(
                     column: Some(column),
                 }
             });
-            judge_one(document, kind, subject, location, options)
+            judge_one(document, kind, subject, location, options, sources)
         })
         .collect()
 }
@@ -123,6 +126,7 @@ fn judge_one(
     subject: &Subject,
     plan_location: Option<Location>,
     options: Options,
+    sources: Option<&SourceTree>,
 ) -> Finding {
     let target = TRACING
         .target(subject.resource_type)
@@ -182,7 +186,23 @@ fn judge_one(
         plan_location,
         creating: subject.actions.contains(Actions::CREATE),
     };
-    context.decide(fact, trace, &mut finding);
+    let mut decision = context.decide(fact.clone(), trace);
+    if let (Some(sources), Some(parsed), Some(modules)) = (sources, &parsed, &modules) {
+        if kind == DocumentKind::Plan {
+            let subject = sources::Subject {
+                modules,
+                resource_type: subject.resource_type,
+                name: &parsed.name,
+                config_address: &config_address,
+                target,
+                path,
+                fact: &fact,
+                creating: context.creating,
+            };
+            sources::refine(sources, &document.variables, &subject, &mut decision);
+        }
+    }
+    decision.into_finding(&mut finding);
     finding
 }
 
@@ -236,7 +256,50 @@ struct Context<'c> {
     creating: bool,
 }
 
-const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
+pub const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
+pub const AFTER_APPLY: &str = "so the mode is known only after apply";
+
+/// A verdict with its evidence in three parts, so that the source layer can replace the
+/// configuration chain and refine what the plan could only assume.
+#[derive(Debug)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub mode: Option<String>,
+    /// Where the mode comes from, cause to effect (configuration, or sources).
+    pub chain: Vec<Evidence>,
+    /// What the plan itself shows.
+    pub facts: Vec<Evidence>,
+    pub conclusion: Option<Evidence>,
+    pub fix: Option<Fix>,
+    /// The plan leaves the whole block unknown at create and nothing told omitted from dynamic.
+    pub assumed_omitted: bool,
+}
+
+impl Decision {
+    fn into_finding(self, finding: &mut Finding) {
+        finding.verdict = self.verdict;
+        finding.mode = self.mode;
+        finding.evidence = self.chain;
+        finding.evidence.extend(self.facts);
+        finding.evidence.extend(self.conclusion);
+        finding.fix = self.fix;
+    }
+}
+
+pub fn conclusion_for(verdict: Verdict, mode: Option<&str>, shown: &str) -> Evidence {
+    Evidence::new(match (verdict, mode) {
+        (Verdict::Pass, _) => {
+            "Active: Lambda asks X-Ray to sample requests even when no tracing header arrives"
+                .to_owned()
+        }
+        (_, Some("PassThrough")) => {
+            "PassThrough: Lambda traces only requests that arrive with a sampled tracing header"
+                .to_owned()
+        }
+        (Verdict::Unknown, _) => AFTER_APPLY.to_owned(),
+        _ => format!("{shown} is not \"Active\""),
+    })
+}
 
 impl Context<'_> {
     fn source_word(&self) -> &'static str {
@@ -248,28 +311,30 @@ impl Context<'_> {
 
     fn add_block_fix(&self) -> Fix {
         Fix {
-            description: format!(
-                "add `{}` to {}",
-                self.target
-                    .snippet
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                self.config_address
-            ),
+            description: add_block_description(self.target, self.config_address),
             location: None,
+            edit: None,
         }
     }
 
-    fn decide(&self, fact: ModeFact, trace: Trace, finding: &mut Finding) {
+    fn decide(&self, fact: ModeFact, trace: Trace) -> Decision {
         let at = |message: String| Evidence::at(message, self.plan_location.clone());
         let mode_name = self.path.names.last().expect("paths are never empty");
         let source = self.source_word();
+        let mut decision = Decision {
+            verdict: Verdict::Unknown,
+            mode: None,
+            chain: Vec::new(),
+            facts: Vec::new(),
+            conclusion: None,
+            fix: None,
+            assumed_omitted: false,
+        };
         match fact {
             ModeFact::Known { value, sensitive } => {
                 let mode = value.as_str();
-                finding.verdict = TRACING.verdict_for(mode);
-                finding.mode = if sensitive {
+                decision.verdict = TRACING.verdict_for(mode);
+                decision.mode = if sensitive {
                     None
                 } else {
                     mode.map(str::to_owned)
@@ -281,32 +346,29 @@ impl Context<'_> {
                     None => false,
                 };
                 if consistent {
-                    finding.evidence.extend(trace.steps.iter().cloned());
+                    decision.chain = trace.steps.clone();
                 } else if let Some(last) = trace.steps.last() {
-                    finding.evidence.push(last.clone());
+                    decision.chain.push(last.clone());
                 }
                 let kept = trace.block == BlockConfig::Absent && !self.creating;
                 if kept {
-                    finding.evidence.push(Evidence::new(format!(
+                    decision.facts.push(Evidence::new(format!(
                         "the configuration of {} has no tracing_config block, so the provider keeps the current mode (removing the block does not change tracing)",
                         self.config_address
                     )));
                 }
-                finding.evidence.push(at(format!(
-                    "{source} has {mode_name} = {}",
-                    show_value(&value, sensitive)
-                )));
-                finding.evidence.push(Evidence::new(match (finding.verdict, mode) {
-                    (Verdict::Pass, _) => "Active: Lambda asks X-Ray to sample requests even when no tracing header arrives".to_owned(),
-                    (_, Some("PassThrough")) => "PassThrough: Lambda traces only requests that arrive with a sampled tracing header".to_owned(),
-                    _ => format!("{} is not \"Active\"", show_value(&value, sensitive)),
-                }));
-                if finding.verdict == Verdict::Fail {
-                    finding.fix = Some(match (&trace.fix, consistent, kept) {
+                let shown = show_value(&value, sensitive);
+                decision
+                    .facts
+                    .push(at(format!("{source} has {mode_name} = {shown}")));
+                decision.conclusion = Some(conclusion_for(decision.verdict, mode, &shown));
+                if decision.verdict == Verdict::Fail {
+                    decision.fix = Some(match (&trace.fix, consistent, kept) {
                         (_, _, true) => self.add_block_fix(),
                         (Some(fix), true, _) => Fix {
                             description: fix.clone(),
                             location: None,
+                            edit: None,
                         },
                         _ => Fix {
                             description: format!(
@@ -314,50 +376,64 @@ impl Context<'_> {
                                 self.config_address
                             ),
                             location: None,
+                            edit: None,
                         },
                     });
                 }
             }
             ModeFact::NotSet { shape } => {
-                finding.verdict = Verdict::Fail;
-                finding.evidence.push(at(format!("{source} has {shape}")));
-                finding.evidence.push(Evidence::new(OMITTED));
-                finding.fix = Some(self.add_block_fix());
+                decision.verdict = Verdict::Fail;
+                decision.facts.push(at(format!("{source} has {shape}")));
+                decision.conclusion = Some(Evidence::new(OMITTED));
+                decision.fix = Some(self.add_block_fix());
             }
             ModeFact::BlockUnknown if self.creating && trace.block != BlockConfig::Present => {
-                finding.verdict = Verdict::Fail;
-                finding.evidence.push(at(format!(
+                decision.verdict = Verdict::Fail;
+                decision.assumed_omitted = true;
+                decision.facts.push(at(format!(
                     "{source} leaves all of tracing_config unknown until apply, which is how an omitted block looks at create"
                 )));
-                finding.evidence.push(Evidence::new(match trace.block {
+                decision.facts.push(Evidence::new(match trace.block {
                     BlockConfig::Absent => format!(
                         "the configuration of {} sets no static tracing_config block; assumed omitted (a dynamic block whose for_each is unknown would look the same: --source-root tells them apart)",
                         self.config_address
                     ),
                     _ => "the plan records no configuration for it; assumed omitted (--source-root tells an omitted block from a dynamic one)".to_owned(),
                 }));
-                finding.evidence.push(Evidence::new(OMITTED));
-                finding.fix = Some(self.add_block_fix());
+                decision.conclusion = Some(Evidence::new(OMITTED));
+                decision.fix = Some(self.add_block_fix());
             }
             ModeFact::BlockUnknown => {
-                finding.verdict = Verdict::Unknown;
-                finding.evidence.extend(trace.steps.iter().cloned());
-                finding.evidence.push(at(format!(
+                decision.chain = trace.steps;
+                decision.facts.push(at(format!(
                     "{source} computes all of tracing_config during apply (a dynamic block whose for_each is unknown until then)"
                 )));
+                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
             }
             ModeFact::ModeUnknown { at: unknown } => {
-                finding.verdict = Verdict::Unknown;
-                finding.evidence.extend(trace.steps.iter().cloned());
-                finding
-                    .evidence
+                decision.chain = trace.steps;
+                decision
+                    .facts
                     .push(at(format!("{source} has {unknown} computed during apply")));
-                if let Some(Origin::Open { depends_on }) = &trace.origin {
-                    finding.evidence.push(Evidence::new(format!(
-                        "it depends on {depends_on}, known only after apply"
-                    )));
-                }
+                decision.conclusion = Some(Evidence::new(match &trace.origin {
+                    Some(Origin::Open { depends_on }) => {
+                        format!("it depends on {depends_on}, known only after apply")
+                    }
+                    _ => AFTER_APPLY.to_owned(),
+                }));
             }
         }
+        decision
     }
+}
+
+pub fn add_block_description(target: &Target, config_address: &str) -> String {
+    format!(
+        "add `{}` to {config_address}",
+        target
+            .snippet
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }

@@ -1,0 +1,754 @@
+//! A bounded evaluator for the expressions that decide tracing: literals, variables (plan values,
+//! module call arguments, defaults), locals, conditionals, `==`/`!=`/`&&`/`||`/`!`, lists, objects,
+//! and `try`, `coalesce`, `lookup`, `length`, `toset`, `tolist`. What depends on apply-time values,
+//! or on anything else, is `Unknown` with the reason. It records each resolution step with its
+//! location, and where the value came from (the candidate fix sites).
+
+use super::module::{Found, ModuleSource, SourceFile};
+use super::SourceTree;
+use crate::finding::{Evidence, Location};
+use crate::plan::address::module_path;
+use crate::plan::model::PlanVariable;
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::structure::Attribute;
+use hcl_edit::Span;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Evaluation steps allowed per function; a hostile configuration cannot make us loop.
+pub const STEP_LIMIT: usize = 10_000;
+/// Nesting of variable/local resolution; guards the stack against reference chains.
+const DEPTH_LIMIT: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Val>),
+    Map(BTreeMap<String, Val>),
+    /// Known only during apply, or not evaluated here: the reason says which.
+    Unknown(String),
+    /// An evaluation error (a missing attribute, a bad index): what `try` skips.
+    Error(String),
+}
+
+impl From<&serde_json::Value> for Val {
+    fn from(value: &serde_json::Value) -> Val {
+        use serde_json::Value as J;
+        match value {
+            J::Null => Val::Null,
+            J::Bool(b) => Val::Bool(*b),
+            J::Number(n) => Val::Number(n.as_f64().unwrap_or(0.0)),
+            J::String(s) => Val::String(s.clone()),
+            J::Array(items) => Val::List(items.iter().map(Val::from).collect()),
+            J::Object(map) => {
+                Val::Map(map.iter().map(|(k, v)| (k.clone(), Val::from(v))).collect())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Null => f.write_str("null"),
+            Val::Bool(b) => write!(f, "{b}"),
+            Val::Number(n) => write!(f, "{n}"),
+            Val::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
+            Val::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Val::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    write!(f, "{}{k} = {v}", if i > 0 { ", " } else { " " })?;
+                }
+                f.write_str(" }")
+            }
+            Val::Unknown(reason) => write!(f, "(unknown: {reason})"),
+            Val::Error(reason) => write!(f, "(error: {reason})"),
+        }
+    }
+}
+
+impl Val {
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Val::Unknown(_) | Val::Error(_))
+    }
+
+    /// For evidence: "(sensitive)", the value, or why it is not known.
+    pub fn shown(&self, sensitive: bool) -> String {
+        if sensitive {
+            return "(sensitive)".to_owned();
+        }
+        if let Val::Unknown(reason) | Val::Error(reason) = self {
+            return format!("not known before apply ({reason})");
+        }
+        let text = self.to_string();
+        if text.chars().count() > 80 {
+            format!("{}…", text.chars().take(79).collect::<String>())
+        } else {
+            text
+        }
+    }
+}
+
+/// Where a value came from: the places a person could edit to change it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub location: Location,
+    /// The span to replace, or `None` to insert a new line after `location`'s line.
+    pub replace: Option<Location>,
+    /// What the place is, for the fix description.
+    pub kind: OriginKind,
+    /// Whether the file is in the repository (not downloaded under `.terraform/`).
+    pub editable: bool,
+    /// The value found there.
+    pub value: Val,
+    /// Module depth of the file (0 for the root module): the fix goes as far out as it can.
+    pub depth: usize,
+    /// Whether the value is written here (a literal, a default, a tfvars line, a missing
+    /// argument's place), not passed through from elsewhere.
+    pub holds_value: bool,
+}
+
+impl Origin {
+    /// The place to fix among those a value passed: where it is written, as far out as the
+    /// repository allows.
+    pub fn fix_site(origins: &[Origin]) -> Option<&Origin> {
+        let editable = || origins.iter().filter(|o| o.editable);
+        editable()
+            .filter(|o| o.holds_value)
+            .min_by_key(|o| o.depth)
+            .or_else(|| editable().min_by_key(|o| o.depth))
+    }
+}
+
+/// A constant expression: no references, no calls.
+pub fn is_literal(expr: &Expression) -> bool {
+    match expr {
+        Expression::Null(_)
+        | Expression::Bool(_)
+        | Expression::Number(_)
+        | Expression::String(_) => true,
+        Expression::Array(items) => items.iter().all(is_literal),
+        Expression::Object(object) => object.iter().all(|(_, v)| is_literal(v.expr())),
+        Expression::Parenthesis(inner) => is_literal(inner.inner()),
+        _ => false,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OriginKind {
+    /// A literal in the resource.
+    Literal,
+    /// A module call argument `name = …`.
+    Argument { call: String, name: String },
+    /// A module call that does not set input `name`.
+    MissingArgument { call: String, name: String },
+    /// The default of `variable "name"`.
+    Default { name: String },
+    /// A root variable set in a `.tfvars` file.
+    Tfvars { name: String },
+    /// A root variable set outside the sources (`-var`, `TF_VAR_…`).
+    Outside { name: String },
+}
+
+/// Where an expression is evaluated: a module (call names from the root) and, inside a
+/// `dynamic` block's content, its iterator.
+#[derive(Clone, Copy)]
+pub struct Scope<'s> {
+    pub module: &'s [String],
+    pub iterator: Option<(&'s str, &'s Val)>,
+}
+
+pub struct Evaluator<'t> {
+    tree: &'t SourceTree,
+    plan_variables: &'t BTreeMap<String, PlanVariable>,
+    budget: usize,
+    depth: usize,
+    /// Resolution steps, innermost first.
+    pub steps: Vec<Evidence>,
+    /// Value origins, innermost first.
+    pub origins: Vec<Origin>,
+}
+
+fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
+    let (line, column) = span.map_or((1, 1), |s| file.index.position(&file.text, s.end));
+    Location {
+        file: file.display.clone(),
+        line,
+        column: Some(column),
+    }
+}
+
+impl<'t> Evaluator<'t> {
+    pub fn new(tree: &'t SourceTree, plan_variables: &'t BTreeMap<String, PlanVariable>) -> Self {
+        Evaluator {
+            tree,
+            plan_variables,
+            budget: STEP_LIMIT,
+            depth: 0,
+            steps: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn origin(
+        &mut self,
+        file: &SourceFile,
+        span: Option<std::ops::Range<usize>>,
+        replace: bool,
+        kind: OriginKind,
+        value: &Val,
+        depth: usize,
+        holds_value: bool,
+    ) {
+        self.origins.push(Origin {
+            location: file.location(span.clone()),
+            replace: replace.then(|| end_location(file, span)),
+            kind,
+            editable: !file.downloaded,
+            value: value.clone(),
+            depth,
+            holds_value,
+        });
+    }
+
+    /// Records a literal in the resource as an origin (the innermost one).
+    pub fn literal(&mut self, file: &SourceFile, expr: &Expression, value: &Val, depth: usize) {
+        self.origin(
+            file,
+            expr.span(),
+            true,
+            OriginKind::Literal,
+            value,
+            depth,
+            true,
+        );
+    }
+
+    pub fn eval(&mut self, expr: &Expression, scope: Scope) -> Val {
+        if self.budget == 0 {
+            return Val::Unknown(format!(
+                "the evaluation step limit ({STEP_LIMIT}) was reached"
+            ));
+        }
+        self.budget -= 1;
+        match expr {
+            Expression::Null(_) => Val::Null,
+            Expression::Bool(b) => Val::Bool(*b.value()),
+            Expression::Number(n) => Val::Number(n.value().as_f64().unwrap_or(0.0)),
+            Expression::String(s) => Val::String(s.value().clone()),
+            Expression::Array(items) => {
+                let values: Vec<Val> = items.iter().map(|item| self.eval(item, scope)).collect();
+                first_unknown(&values).unwrap_or(Val::List(values))
+            }
+            Expression::Object(object) => {
+                let mut map = BTreeMap::new();
+                for (key, value) in object.iter() {
+                    let key = match key {
+                        ObjectKey::Ident(ident) => ident.value().as_str().to_owned(),
+                        ObjectKey::Expression(expr) => match self.eval(expr, scope) {
+                            Val::String(s) => s,
+                            other if !other.is_known() => return other,
+                            other => other.to_string(),
+                        },
+                    };
+                    let value = self.eval(value.expr(), scope);
+                    if !value.is_known() {
+                        return value;
+                    }
+                    map.insert(key, value);
+                }
+                Val::Map(map)
+            }
+            Expression::Parenthesis(inner) => self.eval(inner.inner(), scope),
+            Expression::Conditional(cond) => match self.eval(&cond.cond_expr, scope) {
+                Val::Bool(true) => self.eval(&cond.true_expr, scope),
+                Val::Bool(false) => self.eval(&cond.false_expr, scope),
+                other if !other.is_known() => other,
+                other => Val::Error(format!("condition is {other}, not a bool")),
+            },
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval(&op.lhs_expr, scope);
+                let rhs = self.eval(&op.rhs_expr, scope);
+                if !lhs.is_known() {
+                    return lhs;
+                }
+                if !rhs.is_known() {
+                    return rhs;
+                }
+                match (op.operator.value(), lhs, rhs) {
+                    (BinaryOperator::Eq, l, r) => Val::Bool(l == r),
+                    (BinaryOperator::NotEq, l, r) => Val::Bool(l != r),
+                    (BinaryOperator::And, Val::Bool(l), Val::Bool(r)) => Val::Bool(l && r),
+                    (BinaryOperator::Or, Val::Bool(l), Val::Bool(r)) => Val::Bool(l || r),
+                    (other, _, _) => {
+                        Val::Unknown(format!("operator {} is not evaluated", other.as_str()))
+                    }
+                }
+            }
+            Expression::UnaryOp(op) => match (op.operator.value(), self.eval(&op.expr, scope)) {
+                (UnaryOperator::Not, Val::Bool(b)) => Val::Bool(!b),
+                (UnaryOperator::Neg, Val::Number(n)) => Val::Number(-n),
+                (_, other) if !other.is_known() => other,
+                (op, other) => Val::Error(format!("{}{other} is invalid", op.as_str())),
+            },
+            Expression::FuncCall(call) => self.call(
+                call.name.name.value().as_str(),
+                &call.args.iter().collect::<Vec<_>>(),
+                scope,
+            ),
+            Expression::Traversal(traversal) => {
+                let operators: Vec<&TraversalOperator> =
+                    traversal.operators.iter().map(|o| o.value()).collect();
+                self.traverse(&traversal.expr, &operators, scope)
+            }
+            Expression::Variable(name) => self.root_name(name.value().as_str(), &[], scope),
+            Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
+                Val::Unknown("a string template is not evaluated".to_owned())
+            }
+            Expression::ForExpr(_) => Val::Unknown("a for expression is not evaluated".to_owned()),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[&Expression], scope: Scope) -> Val {
+        match name {
+            "try" => {
+                for arg in args {
+                    match self.eval(arg, scope) {
+                        Val::Error(_) => continue,
+                        other => return other,
+                    }
+                }
+                Val::Error("no argument of try() succeeded".to_owned())
+            }
+            "coalesce" => {
+                for arg in args {
+                    match self.eval(arg, scope) {
+                        Val::Null => continue,
+                        Val::String(s) if s.is_empty() => continue,
+                        other => return other,
+                    }
+                }
+                Val::Error("coalesce() found no non-null argument".to_owned())
+            }
+            _ => {
+                let values: Vec<Val> = args.iter().map(|arg| self.eval(arg, scope)).collect();
+                if let Some(unknown) = first_unknown(&values) {
+                    return unknown;
+                }
+                match (name, values.as_slice()) {
+                    ("lookup", [Val::Map(map), Val::String(key)]) => map
+                        .get(key)
+                        .cloned()
+                        .unwrap_or_else(|| Val::Error(format!("lookup() found no key {key:?}"))),
+                    ("lookup", [Val::Map(map), Val::String(key), default]) => {
+                        map.get(key).cloned().unwrap_or_else(|| default.clone())
+                    }
+                    ("length", [Val::List(items)]) => Val::Number(items.len() as f64),
+                    ("length", [Val::Map(map)]) => Val::Number(map.len() as f64),
+                    ("length", [Val::String(s)]) => Val::Number(s.chars().count() as f64),
+                    ("toset", [Val::List(items)]) => {
+                        let mut set: Vec<Val> = Vec::new();
+                        for item in items {
+                            if !set.contains(item) {
+                                set.push(item.clone());
+                            }
+                        }
+                        Val::List(set)
+                    }
+                    ("tolist", [Val::List(items)]) => Val::List(items.clone()),
+                    (name, _) => Val::Unknown(format!("{name}() is not evaluated")),
+                }
+            }
+        }
+    }
+
+    fn traverse(
+        &mut self,
+        root: &Expression,
+        operators: &[&TraversalOperator],
+        scope: Scope,
+    ) -> Val {
+        let (value, rest) = match (root, operators.first()) {
+            (Expression::Variable(name), first) => {
+                let name = name.value().as_str();
+                match (name, first) {
+                    ("var", Some(TraversalOperator::GetAttr(attr))) => (
+                        self.variable(scope.module, attr.value().as_str()),
+                        &operators[1..],
+                    ),
+                    ("local", Some(TraversalOperator::GetAttr(attr))) => (
+                        self.local(scope.module, attr.value().as_str()),
+                        &operators[1..],
+                    ),
+                    _ => (self.root_name(name, operators, scope), operators),
+                }
+            }
+            (other, _) => (self.eval(other, scope), operators),
+        };
+        rest.iter().fold(value, |value, op| {
+            if !value.is_known() {
+                return value;
+            }
+            match op {
+                TraversalOperator::GetAttr(key) => match value {
+                    Val::Map(map) => map.get(key.value().as_str()).cloned().unwrap_or_else(|| {
+                        Val::Error(format!("no attribute {:?}", key.value().as_str()))
+                    }),
+                    Val::Null => {
+                        Val::Error(format!("attribute {:?} of null", key.value().as_str()))
+                    }
+                    other => Val::Error(format!("attribute of {other}")),
+                },
+                TraversalOperator::Index(index) => {
+                    let index = self.eval(index, scope);
+                    index_into(value, index)
+                }
+                TraversalOperator::LegacyIndex(index) => {
+                    index_into(value, Val::Number(*index.value() as f64))
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    Val::Unknown("a splat expression is not evaluated".to_owned())
+                }
+            }
+        })
+    }
+
+    /// A bare name at the start of a traversal: the dynamic block's iterator, or something known
+    /// only during apply.
+    fn root_name(&mut self, name: &str, operators: &[&TraversalOperator], scope: Scope) -> Val {
+        if let Some((iterator, value)) = scope.iterator {
+            if name == iterator {
+                return value.clone();
+            }
+        }
+        // Name the reference as written, up to the first index or splat.
+        let mut attr = name.to_owned();
+        for op in operators {
+            match op {
+                TraversalOperator::GetAttr(key) => {
+                    attr.push('.');
+                    attr.push_str(key.value().as_str());
+                }
+                _ => break,
+            }
+        }
+        Val::Unknown(match name {
+            "each" | "count" => format!("{attr} differs per instance"),
+            "module" => format!("{attr} is a module output"),
+            "data" => format!("{attr} is read during apply"),
+            "path" | "terraform" | "self" => format!("{attr} is not evaluated"),
+            _ => format!("{attr} is known only after apply"),
+        })
+    }
+
+    fn enter(&mut self) -> bool {
+        self.depth += 1;
+        self.depth <= DEPTH_LIMIT
+    }
+
+    fn local(&mut self, module: &[String], name: &str) -> Val {
+        let sources = self.tree.module(module);
+        let Ok(sources) = sources.as_ref() else {
+            return Val::Unknown(format!(
+                "local.{name}: the module sources are not available"
+            ));
+        };
+        let Some(local) = sources.local(name) else {
+            return Val::Error(format!("no local.{name}"));
+        };
+        if !self.enter() {
+            self.depth -= 1;
+            return Val::Unknown("references nest too deeply".to_owned());
+        }
+        let value = self.eval(
+            local.expr(),
+            Scope {
+                module,
+                iterator: None,
+            },
+        );
+        self.depth -= 1;
+        self.steps.push(Evidence::at(
+            format!(
+                "local.{name} = {} = {}",
+                local.value_text(),
+                value.shown(false)
+            ),
+            Some(local.location()),
+        ));
+        value
+    }
+
+    fn variable(&mut self, module: &[String], name: &str) -> Val {
+        if !self.enter() {
+            self.depth -= 1;
+            return Val::Unknown("references nest too deeply".to_owned());
+        }
+        let value = match module.split_last() {
+            None => self.root_variable(name),
+            Some((call, parent)) => self.module_input(parent, call, module, name),
+        };
+        self.depth -= 1;
+        value
+    }
+
+    fn declaration<'m>(
+        sources: &'m ModuleSource,
+        name: &str,
+    ) -> (Option<Found<'m, Attribute>>, bool) {
+        let block = sources.variable(name);
+        let default = block.and_then(|b| b.attribute("default"));
+        let sensitive = block
+            .and_then(|b| b.attribute("sensitive"))
+            .is_some_and(|a| a.expr().as_bool() == Some(true));
+        (default, sensitive)
+    }
+
+    fn root_variable(&mut self, name: &str) -> Val {
+        let sources = self.tree.module(&[]);
+        let (default, sensitive) = match sources.as_ref() {
+            Ok(sources) => Self::declaration(sources, name),
+            Err(_) => (None, false),
+        };
+        let default_value = default.map(|d| {
+            self.eval(
+                d.expr(),
+                Scope {
+                    module: &[],
+                    iterator: None,
+                },
+            )
+        });
+        let Some(value) = self.plan_variables.get(name).map(|v| Val::from(&v.value)) else {
+            return match (default, default_value) {
+                (Some(found), Some(value)) => {
+                    self.steps.push(Evidence::at(
+                        format!("var.{name} defaults to {}", value.shown(sensitive)),
+                        Some(found.value_location()),
+                    ));
+                    self.origin(
+                        found.file,
+                        found.item.value.span(),
+                        true,
+                        OriginKind::Default {
+                            name: name.to_owned(),
+                        },
+                        &value,
+                        0,
+                        true,
+                    );
+                    value
+                }
+                _ => Val::Unknown(format!("var.{name} has no value in the plan")),
+            };
+        };
+        let shown = value.shown(sensitive);
+        if default_value.as_ref() == Some(&value) {
+            let found = default.expect("a default value has a declaration");
+            self.steps.push(Evidence::at(
+                format!("var.{name} = {shown} (plan variables), its default"),
+                Some(found.value_location()),
+            ));
+            self.origin(
+                found.file,
+                found.item.value.span(),
+                true,
+                OriginKind::Default {
+                    name: name.to_owned(),
+                },
+                &value,
+                0,
+                true,
+            );
+            return value;
+        }
+        // Set in a .tfvars file Terraform reads by itself, or outside the sources.
+        for file in self.tree.root_tfvars() {
+            if let Some(attr) = file.body.get_attribute(name) {
+                let location = file.location(attr.value.span());
+                self.steps.push(Evidence::at(
+                    format!(
+                        "var.{name} = {shown} (plan variables), set in {}",
+                        file.display
+                    ),
+                    Some(location.clone()),
+                ));
+                self.origins.push(Origin {
+                    location,
+                    replace: Some(end_location(&file, attr.value.span())),
+                    kind: OriginKind::Tfvars {
+                        name: name.to_owned(),
+                    },
+                    editable: true,
+                    value: value.clone(),
+                    depth: 0,
+                    holds_value: true,
+                });
+                return value;
+            }
+        }
+        let declared = sources
+            .as_ref()
+            .as_ref()
+            .ok()
+            .and_then(|s| s.variable(name));
+        self.steps.push(Evidence::at(
+            format!("var.{name} = {shown} (plan variables), set with -var, a -var-file or TF_VAR_{name}"),
+            declared.map(|d| d.header()),
+        ));
+        if let Some(declared) = declared {
+            self.origin(
+                declared.file,
+                declared.item.span(),
+                false,
+                OriginKind::Outside {
+                    name: name.to_owned(),
+                },
+                &value,
+                0,
+                true,
+            );
+        }
+        value
+    }
+
+    fn module_input(
+        &mut self,
+        parent: &[String],
+        call: &str,
+        module: &[String],
+        name: &str,
+    ) -> Val {
+        let call_path = module_path(module);
+        let parent_sources = self.tree.module(parent);
+        let Ok(parent_sources) = parent_sources.as_ref() else {
+            return Val::Unknown(format!(
+                "the sources of the caller of {call_path} are not available"
+            ));
+        };
+        let Some(block) = parent_sources.module_call(call) else {
+            return Val::Unknown(format!(
+                "no module \"{call}\" block in the caller's sources"
+            ));
+        };
+        let sources = self.tree.module(module);
+        let (default, sensitive) = match sources.as_ref() {
+            Ok(sources) => Self::declaration(sources, name),
+            Err(_) => (None, false),
+        };
+        if let Some(argument) = block.attribute(name) {
+            let value = self.eval(
+                argument.expr(),
+                Scope {
+                    module: parent,
+                    iterator: None,
+                },
+            );
+            self.steps.push(Evidence::at(
+                format!(
+                    "module \"{call}\" sets {name} = {}{}",
+                    argument.value_text(),
+                    if is_literal(argument.expr()) {
+                        String::new()
+                    } else {
+                        format!(", which is {}", value.shown(sensitive))
+                    }
+                ),
+                Some(argument.location()),
+            ));
+            let holds_value = is_literal(argument.expr());
+            self.origin(
+                argument.file,
+                argument.item.value.span(),
+                true,
+                OriginKind::Argument {
+                    call: call_path,
+                    name: name.to_owned(),
+                },
+                &value,
+                parent.len(),
+                holds_value,
+            );
+            return value;
+        }
+        // Cause first: the call that leaves the input unset, then the default it falls back to.
+        self.steps.push(Evidence::at(
+            format!("module \"{call}\" does not set {name}"),
+            Some(block.header()),
+        ));
+        let value = match default {
+            Some(found) => {
+                let value = self.eval(
+                    found.expr(),
+                    Scope {
+                        module,
+                        iterator: None,
+                    },
+                );
+                self.steps.push(Evidence::at(
+                    format!("var.{name} defaults to {}", value.shown(sensitive)),
+                    Some(found.value_location()),
+                ));
+                self.origin(
+                    found.file,
+                    found.item.value.span(),
+                    true,
+                    OriginKind::Default {
+                        name: name.to_owned(),
+                    },
+                    &value,
+                    module.len(),
+                    true,
+                );
+                value
+            }
+            None => Val::Unknown(format!("{call_path} has no default for input {name}")),
+        };
+        self.origin(
+            block.file,
+            block.item.span(),
+            false,
+            OriginKind::MissingArgument {
+                call: call_path,
+                name: name.to_owned(),
+            },
+            &value,
+            parent.len(),
+            true,
+        );
+        value
+    }
+}
+
+fn first_unknown(values: &[Val]) -> Option<Val> {
+    values.iter().find(|v| !v.is_known()).cloned()
+}
+
+fn index_into(value: Val, index: Val) -> Val {
+    match (value, index) {
+        (_, index) if !index.is_known() => index,
+        (Val::List(items), Val::Number(n)) => items
+            .get(n as usize)
+            .cloned()
+            .unwrap_or_else(|| Val::Error(format!("index {n} out of range"))),
+        (Val::Map(map), Val::String(key)) => map
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| Val::Error(format!("no key {key:?}"))),
+        (value, index) => Val::Error(format!("cannot index {value} with {index}")),
+    }
+}

@@ -1,0 +1,249 @@
+//! Layer 3's inputs: the `.tf` files under the source root and the modules `terraform init` placed in
+//! `.terraform/modules`. Sources come from untrusted pull requests: nothing outside the source root
+//! is ever read (no `../` module sources, no symlinks, no absolute `Dir`s leading out), files are
+//! size-capped, and evaluation is bounded (see `eval`).
+
+pub mod eval;
+pub mod line_index;
+pub mod module;
+
+use line_index::LineIndex;
+use module::{ModuleSource, SourceFile};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Larger `.tf` files are not read: no real configuration file comes near this.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// A module's sources, or why they cannot be read.
+pub type ModuleResult = Result<ModuleSource, String>;
+
+pub struct SourceTree {
+    /// Canonical source root: nothing outside it is read.
+    root: PathBuf,
+    /// Reports show paths relative to this: the repository root (a `.git` upward), else `root`.
+    display_base: PathBuf,
+    /// `.terraform/modules/modules.json`: module key (`a.b`) → directory.
+    installed: Option<HashMap<String, String>>,
+    cache: RefCell<HashMap<Vec<String>, Rc<ModuleResult>>>,
+    /// Problems met while reading (unreadable, oversized, escaping or unparsable files), not yet
+    /// reported.
+    problems: RefCell<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct ModulesJson {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ModuleEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModuleEntry {
+    #[serde(rename = "Key", default)]
+    key: String,
+    #[serde(rename = "Dir", default)]
+    dir: String,
+}
+
+impl SourceTree {
+    /// Opens a source root. `None` when it holds no `.tf` files.
+    pub fn open(root: &Path) -> std::io::Result<Option<SourceTree>> {
+        let root = std::fs::canonicalize(root)?;
+        let has_tf = std::fs::read_dir(&root)?
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
+        if !has_tf {
+            return Ok(None);
+        }
+        let display_base = root
+            .ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .unwrap_or(&root)
+            .to_path_buf();
+        let installed = std::fs::read(root.join(".terraform/modules/modules.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<ModulesJson>(&bytes).ok())
+            .map(|json| {
+                json.modules
+                    .into_iter()
+                    .map(|entry| (entry.key, entry.dir))
+                    .collect()
+            });
+        Ok(Some(SourceTree {
+            root,
+            display_base,
+            installed,
+            cache: RefCell::new(HashMap::new()),
+            problems: RefCell::new(Vec::new()),
+        }))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves `path` and checks that it stays inside the source root (following symlinks).
+    fn inside(&self, path: &Path) -> Option<PathBuf> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        canonical.starts_with(&self.root).then_some(canonical)
+    }
+
+    fn display(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.display_base).unwrap_or(path);
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The parsed sources of the module at `path` (call names from the root, keys stripped).
+    pub fn module(&self, path: &[String]) -> Rc<ModuleResult> {
+        if let Some(found) = self.cache.borrow().get(path) {
+            return found.clone();
+        }
+        let result = Rc::new(self.locate(path).and_then(|dir| self.parse_dir(&dir)));
+        if let Ok(module) = result.as_ref() {
+            self.problems
+                .borrow_mut()
+                .extend(module.problems.iter().cloned());
+        }
+        self.cache
+            .borrow_mut()
+            .insert(path.to_vec(), result.clone());
+        result
+    }
+
+    fn locate(&self, path: &[String]) -> Result<PathBuf, String> {
+        let Some((last, parents)) = path.split_last() else {
+            return Ok(self.root.clone());
+        };
+        let name = crate::plan::address::module_path(path);
+        if let Some(dir) = self.installed.as_ref().and_then(|m| m.get(&path.join("."))) {
+            return self
+                .inside(&self.root.join(dir))
+                .ok_or_else(|| format!("{name}: its directory {dir:?} in modules.json is missing or outside the source root"));
+        }
+        let parent = self.module(parents);
+        let parent = parent.as_ref().as_ref().map_err(Clone::clone)?;
+        let call = parent
+            .module_call(last)
+            .ok_or_else(|| format!("{name}: no module \"{last}\" block in the caller's sources"))?;
+        let source = call
+            .attribute("source")
+            .and_then(|a| a.expr().as_str().map(str::to_owned))
+            .ok_or_else(|| format!("{name}: its module block has no literal source"))?;
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            return Err(format!(
+                "{name}: it comes from {source:?} and .terraform/modules is not available (run `terraform init` before tracegate)"
+            ));
+        }
+        self.inside(&parent.dir.join(&source)).ok_or_else(|| {
+            format!("{name}: its source {source:?} is missing or outside the source root")
+        })
+    }
+
+    fn parse_dir(&self, dir: &Path) -> ModuleResult {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot list {}: {e}", self.display(dir)))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect();
+        entries.sort();
+        let mut module = ModuleSource {
+            dir: dir.to_path_buf(),
+            ..ModuleSource::default()
+        };
+        for path in entries {
+            let shown = self.display(&path);
+            let Some(real) = self.inside(&path) else {
+                module
+                    .problems
+                    .push(format!("{shown} leads outside the source root: not read"));
+                continue;
+            };
+            match std::fs::metadata(&real) {
+                Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+                    module.problems.push(format!(
+                        "{shown} is larger than {} MiB: not read",
+                        MAX_FILE_BYTES >> 20
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    module.problems.push(format!("{shown}: {e}"));
+                    continue;
+                }
+                _ => {}
+            }
+            let text = match std::fs::read_to_string(&real) {
+                Ok(text) => text,
+                Err(e) => {
+                    module.problems.push(format!("{shown}: {e}"));
+                    continue;
+                }
+            };
+            match hcl_edit::parser::parse_body(&text) {
+                Ok(body) => module.files.push(SourceFile {
+                    downloaded: real
+                        .strip_prefix(&self.root)
+                        .is_ok_and(|r| r.starts_with(".terraform")),
+                    display: shown,
+                    index: LineIndex::new(&text),
+                    text,
+                    body,
+                }),
+                Err(e) => {
+                    let first = e.to_string();
+                    let first = first.lines().next().unwrap_or("parse error");
+                    module
+                        .problems
+                        .push(format!("{shown} could not be parsed: {first}"));
+                }
+            }
+        }
+        Ok(module)
+    }
+
+    /// Problems met since the last call, once each.
+    pub fn take_problems(&self) -> Vec<String> {
+        std::mem::take(&mut *self.problems.borrow_mut())
+    }
+
+    /// `.tfvars` files of the root module that Terraform reads by itself, in its order.
+    pub fn root_tfvars(&self) -> Vec<SourceFile> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+            })
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .filter_map(|path| {
+                let real = self.inside(&path)?;
+                if std::fs::metadata(&real).ok()?.len() > MAX_FILE_BYTES {
+                    return None;
+                }
+                let text = std::fs::read_to_string(&real).ok()?;
+                let body = hcl_edit::parser::parse_body(&text).ok()?;
+                Some(SourceFile {
+                    downloaded: false,
+                    display: self.display(&path),
+                    index: LineIndex::new(&text),
+                    text,
+                    body,
+                })
+            })
+            .collect()
+    }
+}

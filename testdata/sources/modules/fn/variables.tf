@@ -1,0 +1,8 @@
+variable "name" {
+  type = string
+}
+
+variable "tracing_mode" {
+  type    = string
+  default = "PassThrough"
+}

@@ -1,0 +1,1 @@
+tfvars_mode = "PassThrough"
