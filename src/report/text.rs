@@ -108,6 +108,21 @@ fn write_finding(
             clean(&fix.description),
             location
         )?;
+        if let Some(edit) = &fix.edit {
+            let (sign, verb) = if edit.start == edit.end {
+                ("+", "insert at")
+            } else {
+                ("~", "replace at")
+            };
+            writeln!(
+                out,
+                "             {}",
+                painter.paint(DIM, &format!("{verb} {}:", clean(&edit.start.to_string())))
+            )?;
+            for line in edit.text.trim_end_matches('\n').lines() {
+                writeln!(out, "             {}", painter.paint(GREEN, &format!("{sign} {}", clean(line))))?;
+            }
+        }
     }
     Ok(())
 }
