@@ -1,13 +1,14 @@
 //! Runs the commands: reads each input, judges it, sorts once, writes the reports, and maps the
 //! gate to an exit code.
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, RulesArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, RulesArgs, RulesFormat};
 use crate::finding;
 use crate::plan::{self, InputError, InputSource};
-use crate::report::{self, Format, Gate, InputFailure, PlanReport, Run, Style};
+use crate::report::{self, Format, Gate, InputFailure, PlanReport, Run, Settings};
 use crate::resolve::{self, Options};
 use crate::rule::TRACING;
 use crate::source::SourceTree;
+use crate::suppress::{self, Date};
 use anyhow::{bail, Context, Result};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -25,12 +26,38 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// How reports name an input: relative to its repository root when it is in one (so that SARIF
+/// and annotations point into the repository), else as given.
+fn input_label(source: &InputSource) -> String {
+    let InputSource::File(path) = source else {
+        return source.display();
+    };
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|real| {
+            let root = real
+                .ancestors()
+                .skip(1)
+                .find(|dir| dir.join(".git").exists())?;
+            let relative = real.strip_prefix(root).ok()?;
+            Some(
+                relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .unwrap_or_else(|| source.display())
+}
+
 fn judge_input(
     source: &InputSource,
     args: &CheckArgs,
     sources: Option<&SourceTree>,
+    suppressions: &suppress::Config,
 ) -> Result<PlanReport, InputError> {
-    let label = source.display();
+    let label = input_label(source);
     let options = Options {
         changed_only: args.changed_only,
     };
@@ -46,6 +73,7 @@ fn judge_input(
             options,
             sources,
         );
+        suppress::apply(&mut findings, suppressions, sources, Date::today());
         finding::sort(&mut findings);
         if let Some(sources) = sources {
             warnings.extend(
@@ -88,9 +116,14 @@ fn check(args: &CheckArgs) -> Result<u8> {
     if let (Some(root), None) = (&args.source_root, &sources) {
         eprintln!(
             "tracegate: warning: --source-root {} holds no .tf files; judging from the plan alone",
-            report::text::clean(&root.display().to_string())
+            report::escape::terminal(&root.display().to_string())
         );
     }
+    let suppressions = match &sources {
+        Some(tree) => suppress::Config::load(tree.root(), |p| tree.display_path(p)),
+        None => suppress::Config::load(Path::new("."), |p| p.display().to_string()),
+    }
+    .map_err(anyhow::Error::msg)?;
     if args.plans.iter().filter(|p| *p == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
     }
@@ -98,18 +131,26 @@ fn check(args: &CheckArgs) -> Result<u8> {
         plans: Vec::with_capacity(args.plans.len()),
         errors: Vec::new(),
         unknown_policy: args.unknown,
+        source_root: sources.as_ref().map(|tree| {
+            let shown = tree.display_path(tree.root());
+            if shown.is_empty() {
+                ".".to_owned()
+            } else {
+                shown
+            }
+        }),
     };
     let mut stderr = io::stderr().lock();
     for arg in &args.plans {
         let source = InputSource::from_arg(arg);
-        let label = report::text::clean(&source.display()).into_owned();
-        match judge_input(&source, args, sources.as_ref()) {
+        let label = report::escape::terminal(&source.display()).into_owned();
+        match judge_input(&source, args, sources.as_ref(), &suppressions) {
             Ok(plan) => {
                 for warning in &plan.warnings {
                     let _ = writeln!(
                         stderr,
                         "tracegate: warning: {label}: {}",
-                        report::text::clean(warning)
+                        report::escape::terminal(warning)
                     );
                 }
                 run.plans.push(plan);
@@ -119,10 +160,10 @@ fn check(args: &CheckArgs) -> Result<u8> {
                 let _ = writeln!(
                     stderr,
                     "tracegate: error: {label}: {}",
-                    report::text::clean(&message)
+                    report::escape::terminal(&message)
                 );
                 run.errors.push(InputFailure {
-                    path: source.display(),
+                    path: input_label(&source),
                     message,
                 });
             }
@@ -140,13 +181,39 @@ fn check(args: &CheckArgs) -> Result<u8> {
                 && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         }
     };
-    let style = Style {
+    let settings = Settings {
         color,
         verbose: args.verbose,
+        category: args.category.clone(),
     };
     write_output(args.output.as_deref(), |out| {
-        report::write(args.format, &run, style, out)
+        report::write(args.format, &run, &settings, out)
     })?;
+    let plain = Settings {
+        color: false,
+        ..settings.clone()
+    };
+    for target in &args.reports {
+        write_output(Some(&target.path), |out| {
+            report::write(target.format, &run, &plain, out)
+        })?;
+    }
+    let summary = args.summary.clone().or_else(|| {
+        (std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"))
+            .then(|| std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from))
+            .flatten()
+    });
+    if let Some(path) = summary {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        let mut out = BufWriter::new(file);
+        report::write(Format::Markdown, &run, &plain, &mut out)
+            .and_then(|_| out.flush())
+            .with_context(|| format!("cannot write the summary to {}", path.display()))?;
+    }
     Ok(match run.gate() {
         Gate::Pass => EXIT_PASS,
         Gate::Fail => EXIT_FAIL,
@@ -179,11 +246,11 @@ fn write_output(
 
 fn rules(args: &RulesArgs) -> Result<u8> {
     write_output(None, |out| match args.format {
-        Format::Json => {
+        RulesFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &[&TRACING])?;
             writeln!(out)
         }
-        Format::Text => write_rule_text(out),
+        RulesFormat::Text => write_rule_text(out),
     })?;
     Ok(EXIT_PASS)
 }

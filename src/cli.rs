@@ -42,6 +42,21 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
+    /// Also write a report in FORMAT to PATH; repeatable, so one run writes several:
+    /// `--report sarif=tracegate.sarif --report gitlab=gl-code-quality-report.json`.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<ReportTarget>,
+
+    /// SARIF `runs[].automationDetails.id`, so that several plans uploaded from one workflow stay
+    /// separate in code scanning (a `/` is appended when missing), e.g. `--category infra/prod`.
+    #[arg(long, value_name = "ID")]
+    pub category: Option<String>,
+
+    /// Append the Markdown summary to this file. Default: `$GITHUB_STEP_SUMMARY` when
+    /// `GITHUB_ACTIONS=true`.
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
+
     /// How an unknown verdict (tracing mode decided only during apply) counts: `fail` fails the
     /// gate, `warn` prints it without failing, `pass` counts it as passing.
     #[arg(long, value_enum, default_value_t = UnknownPolicy::Warn, value_name = "POLICY")]
@@ -75,8 +90,34 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// A report to write to a file: `FORMAT=PATH`.
+#[derive(Debug, Clone)]
+pub struct ReportTarget {
     pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_report(value: &str) -> Result<ReportTarget, String> {
+    let (format, path) = value.split_once('=').ok_or_else(|| {
+        format!("expected FORMAT=PATH, e.g. sarif=tracegate.sarif, got {value:?}")
+    })?;
+    if path.is_empty() {
+        return Err(format!("no PATH after {format}="));
+    }
+    Ok(ReportTarget {
+        format: format.parse()?,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -111,7 +111,34 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Where the function is declared: its `.tf` block in the repository when the sources are
+    /// known (for a downloaded module, the module block that calls it), else its plan entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Set when an ignore comment or `.tracegate.toml` entry suppresses the finding; the verdict
+    /// is then `skipped`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
     pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    /// An ignore comment in the sources.
+    InSource,
+    /// An entry of `.tracegate.toml`.
+    External,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub justification: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The verdict the finding had before it was suppressed.
+    pub suppressed_verdict: Verdict,
 }
 
 impl Finding {
@@ -120,7 +147,15 @@ impl Finding {
         self.fix
             .as_ref()
             .and_then(|fix| fix.location.as_ref())
+            .or(self.location.as_ref())
             .or_else(|| self.evidence.iter().find_map(|step| step.location.as_ref()))
+    }
+
+    /// The verdict that decides what reports show: a suppressed finding keeps its own.
+    pub fn effective_verdict(&self) -> Verdict {
+        self.suppression
+            .as_ref()
+            .map_or(self.verdict, |s| s.suppressed_verdict)
     }
 }
 

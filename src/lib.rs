@@ -9,3 +9,4 @@ pub mod report;
 pub mod resolve;
 pub mod rule;
 pub mod source;
+pub mod suppress;

@@ -467,6 +467,19 @@ def escape():
         "their evidence and the verdicts rest on the plan.")
 
 
+def suppressions():
+    """testdata/suppressions: a plan for the .tf tree and .tracegate.toml beside it."""
+    names = ["ignored_above", "ignored_inline", "no_reason", "by_file", "expired"]
+    changes = [lambda_change(f"aws_lambda_function.{n}", n.replace("_", "-"), ["create"], MISSING, True) for n in names]
+    changes.append(lambda_change("module.legacy.aws_lambda_function.old", "old", ["create"], MISSING, True,
+                                 module_address="module.legacy"))
+    write("suppressions", plan(changes, {"resources": [fn(n) for n in names], "module_calls": {
+        "legacy": {"source": "./modules/legacy", "module": {"resources": [fn("old")]}}}}),
+        "Suppressions: an ignore comment above a resource and one on its header line (suppressed, "
+        "inSource), one without a reason (still fails, and says so), a `.tracegate.toml` entry "
+        "(suppressed, external), an expired entry (still fails, and says so), and a glob over a module.")
+
+
 def bad_inputs():
     """Inputs that are not plans. Each must give exit 2 and one line naming problem and remedy."""
     folder = os.path.join(HERE, "bad")
@@ -510,4 +523,5 @@ if __name__ == "__main__":
     main()
     sources()
     escape()
+    suppressions()
     bad_inputs()

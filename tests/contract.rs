@@ -22,7 +22,18 @@ fn top_level_shape() {
     ]);
     let mut top = keys(&report);
     top.sort_unstable();
-    assert_eq!(top, ["errors", "plans", "summary", "tool", "version"]);
+    assert_eq!(
+        top,
+        [
+            "errors",
+            "plans",
+            "source_root",
+            "summary",
+            "tool",
+            "version"
+        ]
+    );
+    assert!(report["source_root"].is_null());
     assert_eq!(report["version"], 1);
     assert_eq!(report["tool"]["name"], "tracegate");
     assert!(report["tool"]["version"].is_string());

@@ -118,7 +118,7 @@ fn a_local_module_is_fixed_at_its_call() {
     let finding = &with_sources()["module.local_fn.aws_lambda_function.this"];
     assert_eq!(fix_location(finding), "testdata/sources/main.tf:49");
     let edit = &finding["fix"]["edit"];
-    assert_eq!(edit["start"]["line"], 50);
+    assert_eq!(edit["start"]["line"], 52, "before the closing brace");
     assert_eq!(edit["text"], "  tracing_mode = \"Active\"\n");
 }
 
@@ -333,4 +333,21 @@ fn text_output_with_sources() {
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         outcome.code, outcome.stdout, outcome.stderr
     ));
+}
+
+#[test]
+fn a_plan_older_than_the_sources_follows_the_plan() {
+    // The sources set Active, but the plan (made before that edit) sends no block.
+    let tf = "resource \"aws_lambda_function\" \"api\" {\n  tracing_config {\n    mode = \"Active\"\n  }\n}\n";
+    let (outcome, report) = judge_with_tf("stale-plan", tf, "omitted-unknown");
+    assert_eq!(outcome.code, 1);
+    let finding = &report["plans"][0]["findings"][0];
+    assert_eq!(finding["verdict"], "fail", "apply does what the plan says");
+    assert!(finding["evidence"]
+        .to_string()
+        .contains("the sources and the plan disagree"));
+    assert!(finding["fix"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("terraform plan again"));
 }

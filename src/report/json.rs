@@ -14,6 +14,8 @@ pub const VERSION: u32 = 1;
 struct Report<'r> {
     version: u32,
     tool: Tool,
+    /// The source root read for exact lines (null when none was).
+    source_root: Option<&'r str>,
     plans: Vec<Plan<'r>>,
     summary: Totals,
     errors: &'r [InputFailure],
@@ -54,6 +56,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             version: env!("CARGO_PKG_VERSION"),
             rules: [&TRACING],
         },
+        source_root: run.source_root.as_deref(),
         plans: run
             .plans
             .iter()

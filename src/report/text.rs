@@ -1,7 +1,8 @@
 //! The report for people: failures and unknowns with their evidence and fix, one summary line.
-//! Every string from the plan is stripped of terminal control sequences before it is written.
+//! Every string from the plan goes through `escape::terminal` before it is written.
 
-use super::{Gate, Run, Style, UnknownPolicy};
+use super::escape::terminal as clean;
+use super::{Gate, Run, Settings, UnknownPolicy};
 use crate::finding::{Finding, Verdict};
 use crate::plan::DocumentKind;
 use crate::rule::TRACING;
@@ -15,25 +16,6 @@ const CYAN: &str = "\x1b[36m";
 const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
-
-/// Replaces control characters (ESC, CR, newlines, …) with visible escapes, so that text from an
-/// untrusted plan cannot move the cursor, recolour the terminal or forge lines.
-pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
-}
 
 struct Painter {
     color: bool,
@@ -120,14 +102,18 @@ fn write_finding(
                 painter.paint(DIM, &format!("{verb} {}:", clean(&edit.start.to_string())))
             )?;
             for line in edit.text.trim_end_matches('\n').lines() {
-                writeln!(out, "             {}", painter.paint(GREEN, &format!("{sign} {}", clean(line))))?;
+                writeln!(
+                    out,
+                    "             {}",
+                    painter.paint(GREEN, &format!("{sign} {}", clean(line)))
+                )?;
             }
         }
     }
     Ok(())
 }
 
-pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Run, style: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let painter = Painter { color: style.color };
     for plan in &run.plans {
         let kind = match plan.kind {
@@ -140,6 +126,9 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
         }
         if let Some(version) = &plan.terraform_version {
             about.push(format!("Terraform {}", clean(version)));
+        }
+        if let Some(root) = &run.source_root {
+            about.push(format!("sources {}", clean(root)));
         }
         let count = plan.findings.len();
         writeln!(
@@ -177,15 +166,4 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
         TRACING.id,
         TRACING.title,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean;
-
-    #[test]
-    fn control_characters_become_visible() {
-        assert_eq!(clean("plain"), "plain");
-        assert_eq!(clean("a\x1b[31mb\nc"), "a\\u{1b}[31mb\\u{a}c");
-    }
 }

@@ -349,3 +349,39 @@ pub fn trace(
         fix,
     }
 }
+
+/// Without sources, the fix for a function inside a module that is not local (a registry or git
+/// source): the user edits the module block, not the downloaded code.
+pub fn downloaded_module_fix(
+    configuration: Option<&Configuration>,
+    modules: &[String],
+) -> Option<String> {
+    let mut module = &configuration?.root_module;
+    let mut call = None;
+    for name in modules {
+        let found = module.module_calls.get(name)?;
+        call = Some((name, found));
+        module = &found.module;
+    }
+    let (name, call) = call?;
+    let source = call.source.as_deref().unwrap_or("");
+    if source.starts_with("./") || source.starts_with("../") {
+        return None;
+    }
+    let shown: String = source
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let path = module_path(modules);
+    Some(match call.module.variables.keys().find(|v| v.contains("tracing")) {
+        Some(input) => format!(
+            "set {input} = {} in the module \"{name}\" block ({path}): the function is defined in {shown}",
+            // The plan records no variable types: a `*mode` input takes the mode itself.
+            if input.ends_with("mode") { "\"Active\"" } else { "{ mode = \"Active\" }" }
+        ),
+        None => format!(
+            "{path} comes from {shown}, whose function sets no tracing_config and has no tracing input: use a version or a fork that sets `tracing_config {{ mode = \"Active\" }}`"
+        ),
+    })
+}

@@ -140,6 +140,8 @@ fn judge_one(
         actions: subject.actions.names(),
         evidence: Vec::new(),
         fix: None,
+        location: plan_location.clone(),
+        suppression: None,
         fingerprint: fingerprint(TRACING.id, subject.address),
     };
     if let Some(reason) = skip_reason(subject, kind, options) {
@@ -187,6 +189,15 @@ fn judge_one(
         creating: subject.actions.contains(Actions::CREATE),
     };
     let mut decision = context.decide(fact.clone(), trace);
+    if let (Some(fix), Some(modules)) = (&mut decision.fix, &modules) {
+        if fix.location.is_none() && fix.description.starts_with("add `") {
+            if let Some(description) =
+                configuration::downloaded_module_fix(document.configuration.as_ref(), modules)
+            {
+                fix.description = description;
+            }
+        }
+    }
     if let (Some(sources), Some(parsed), Some(modules)) = (sources, &parsed, &modules) {
         if kind == DocumentKind::Plan {
             let subject = sources::Subject {
@@ -273,6 +284,8 @@ pub struct Decision {
     pub fix: Option<Fix>,
     /// The plan leaves the whole block unknown at create and nothing told omitted from dynamic.
     pub assumed_omitted: bool,
+    /// Where the function is declared in the repository, once the sources tell.
+    pub declared_at: Option<Location>,
 }
 
 impl Decision {
@@ -283,6 +296,9 @@ impl Decision {
         finding.evidence.extend(self.facts);
         finding.evidence.extend(self.conclusion);
         finding.fix = self.fix;
+        if let Some(location) = self.declared_at {
+            finding.location = Some(location);
+        }
     }
 }
 
@@ -329,6 +345,7 @@ impl Context<'_> {
             conclusion: None,
             fix: None,
             assumed_omitted: false,
+            declared_at: None,
         };
         match fact {
             ModeFact::Known { value, sensitive } => {

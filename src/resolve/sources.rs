@@ -8,8 +8,8 @@ use crate::finding::{Edit, Evidence, Fix, Location, Verdict};
 use crate::plan::address::module_path;
 use crate::plan::model::PlanVariable;
 use crate::rule::{CompiledPath, Step, Target};
-use crate::source::eval::{Evaluator, Origin, OriginKind, Scope, Val};
-use crate::source::module::{Found, ModuleSource};
+use crate::source::eval::{closing_line, Evaluator, Origin, OriginKind, Scope, Val};
+use crate::source::module::Found;
 use crate::source::SourceTree;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Block;
@@ -232,16 +232,11 @@ fn active_text(origin_value: &Val, object_form: bool) -> String {
     }
 }
 
-/// A line inserted after the first line of a block at `header`.
-fn insert_after_header(header: &Location, text: String) -> Edit {
-    let at = Location {
-        file: header.file.clone(),
-        line: header.line + 1,
-        column: Some(1),
-    };
+/// Lines inserted at the start of `at`'s line (before a block's closing brace).
+fn insert_at(at: &Location, text: String) -> Edit {
     Edit {
         start: at.clone(),
-        end: at,
+        end: at.clone(),
         text,
     }
 }
@@ -257,9 +252,9 @@ fn fix_from_origin(
     let (description, edit) = match &origin.kind {
         OriginKind::Literal => (format!("set {mode_key} = {value} in {config_address}"), None),
         OriginKind::Argument { call, name } => (format!("set {name} = {value} in {call}'s module block"), None),
-        OriginKind::MissingArgument { call, name } => (
+        OriginKind::MissingArgument { call, name, closing } => (
             format!("add {name} = {value} to the module block of {call}"),
-            Some(insert_after_header(&origin.location, format!("{indent}{name} = {value}\n"))),
+            Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
         ),
         OriginKind::Default { name } => (format!("change the default of var.{name} to {value}"), None),
         OriginKind::Tfvars { name } => (format!("set {name} = {value} in {}", origin.location.file), None),
@@ -283,36 +278,20 @@ fn fix_from_origin(
 }
 
 /// Before the closing brace of the resource block: where a missing block is added.
-fn add_block_fix(module: &ModuleSource, resource: Found<Block>, subject: &Subject) -> Fix {
+fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
     let header = resource.header();
-    let _ = module;
-    let edit = resource.item.span().map(|span| {
-        let (line, _) = resource
-            .file
-            .index
-            .position(&resource.file.text, span.end.saturating_sub(1));
-        let indent = " ".repeat(header.column.unwrap_or(1) as usize + 1);
-        let at = Location {
-            file: header.file.clone(),
-            line,
-            column: Some(1),
-        };
-        let text: String = subject
-            .target
-            .snippet
-            .lines()
-            .map(|l| format!("{indent}{l}\n"))
-            .collect();
-        Edit {
-            start: at.clone(),
-            end: at,
-            text,
-        }
-    });
+    let at = closing_line(resource.file, resource.item.span());
+    let indent = " ".repeat(header.column.unwrap_or(1) as usize + 1);
+    let text: String = subject
+        .target
+        .snippet
+        .lines()
+        .map(|l| format!("{indent}{l}\n"))
+        .collect();
     Fix {
         description: add_block_description(subject.target, subject.config_address),
         location: Some(header),
-        edit,
+        edit: Some(insert_at(&at, text)),
     }
 }
 
@@ -375,13 +354,18 @@ pub fn refine(
     let block_name = attribute_names(subject.path).0;
     let header = resource.header();
     let downloaded = resource.file.downloaded;
+    decision.declared_at = if downloaded {
+        nearest_editable_call(tree, subject.modules).map(|(location, _)| location)
+    } else {
+        Some(header.clone())
+    };
 
     let omitted_fix = |object_form: bool, origins: &[Origin]| -> Fix {
         if let Some(origin) = Origin::fix_site(origins) {
             return fix_from_origin(origin, object_form, subject.config_address, mode_key);
         }
         if !downloaded {
-            return add_block_fix(module, resource, subject);
+            return add_block_fix(resource, subject);
         }
         match nearest_editable_call(tree, subject.modules) {
             Some((location, call)) => Fix {
@@ -415,14 +399,31 @@ pub fn refine(
                 format!("{} sets {mode_key} = {text}{shown}", subject.config_address),
                 Some(location),
             ));
+            let stale = |decision: &mut Decision| {
+                decision.facts.push(Evidence::new(
+                    "the sources and the plan disagree: the plan may be older than the sources (run terraform plan again); the verdict follows the plan, which is what apply will do",
+                ));
+            };
             match (decision.assumed_omitted, &value) {
+                (true, value) if value.is_known() => {
+                    // A known block in the sources would be known in the plan too.
+                    stale(decision);
+                    decision.fix = Some(Fix {
+                        description: "run terraform plan again and judge the new plan: the sources already set the mode".to_owned(),
+                        location: None,
+                        edit: None,
+                    });
+                }
                 (true, _) => {
-                    // The plan computes the whole block: the sources' value does not reach it.
+                    // The plan computes the whole block, and so do the sources.
                     decision.verdict = Verdict::Unknown;
                     decision.mode = None;
                     decision.facts.retain(|f| f.location.is_some());
                     decision.conclusion = Some(Evidence::new(AFTER_APPLY));
                     decision.fix = None;
+                }
+                (false, Val::String(mode)) if decision.mode.as_ref().is_some_and(|m| m != mode) => {
+                    stale(decision);
                 }
                 (false, _) if decision.verdict == Verdict::Fail => {
                     if let Some(origin) = Origin::fix_site(&evaluator.origins) {

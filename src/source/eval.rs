@@ -153,8 +153,13 @@ pub enum OriginKind {
     Literal,
     /// A module call argument `name = …`.
     Argument { call: String, name: String },
-    /// A module call that does not set input `name`.
-    MissingArgument { call: String, name: String },
+    /// A module call that does not set input `name`; `closing` is the line of its closing brace,
+    /// where the argument is added.
+    MissingArgument {
+        call: String,
+        name: String,
+        closing: Location,
+    },
     /// The default of `variable "name"`.
     Default { name: String },
     /// A root variable set in a `.tfvars` file.
@@ -725,12 +730,25 @@ impl<'t> Evaluator<'t> {
             OriginKind::MissingArgument {
                 call: call_path,
                 name: name.to_owned(),
+                closing: closing_line(block.file, block.item.span()),
             },
             &value,
             parent.len(),
             true,
         );
         value
+    }
+}
+
+/// The start of the line that holds a block's closing brace: where a new line goes.
+pub fn closing_line(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
+    let (line, _) = span.map_or((1, 1), |s| {
+        file.index.position(&file.text, s.end.saturating_sub(1))
+    });
+    Location {
+        file: file.display.clone(),
+        line,
+        column: Some(1),
     }
 }
 

@@ -209,6 +209,25 @@ impl SourceTree {
         Ok(module)
     }
 
+    /// The text of a line (1-based) of a file already read, by its report path.
+    pub fn line(&self, display: &str, line: u32) -> Option<String> {
+        let cache = self.cache.borrow();
+        let file = cache
+            .values()
+            .filter_map(|m| m.as_ref().as_ref().ok())
+            .flat_map(|m| m.files.iter())
+            .find(|f| f.display == display)?;
+        file.text
+            .lines()
+            .nth(line.checked_sub(1)? as usize)
+            .map(str::to_owned)
+    }
+
+    /// Report path of a file under the source root.
+    pub fn display_path(&self, path: &Path) -> String {
+        self.display(path)
+    }
+
     /// Problems met since the last call, once each.
     pub fn take_problems(&self) -> Vec<String> {
         std::mem::take(&mut *self.problems.borrow_mut())

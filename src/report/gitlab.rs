@@ -1,0 +1,71 @@
+//! GitLab Code Quality JSON (a subset of Code Climate's issue format), shown in merge requests on
+//! every GitLab tier. Lists failing and unknown functions; suppressed ones are left out.
+
+use super::{headline, Run, Severity};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct Issue {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: String,
+    check_name: &'static str,
+    fingerprint: String,
+    severity: &'static str,
+    categories: [&'static str; 1],
+    location: IssueLocation,
+}
+
+#[derive(Serialize)]
+struct IssueLocation {
+    path: String,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u32,
+}
+
+pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let issues: Vec<Issue> = run
+        .reported()
+        .filter(|(_, finding, _)| finding.suppression.is_none())
+        .map(|(plan, finding, severity)| {
+            let anchor = plan.anchor(finding);
+            // GitLab keys issues by fingerprint: keep the rule+address identity, made unique per
+            // plan so that two plans with the same address do not merge.
+            let mut hasher = Sha256::new();
+            hasher.update(finding.fingerprint.as_bytes());
+            hasher.update([0]);
+            hasher.update(plan.path.as_bytes());
+            let digest = hasher.finalize();
+            let mut description = headline(finding);
+            if let Some(fix) = &finding.fix {
+                description.push_str(&format!(". Fix: {}", fix.description));
+            }
+            Issue {
+                kind: "issue",
+                description,
+                check_name: crate::rule::TRACING.id,
+                fingerprint: digest[..16].iter().map(|b| format!("{b:02x}")).collect(),
+                severity: match severity {
+                    // CloudGuard rates the rule Low: a failing function is a minor issue.
+                    Severity::Error => "minor",
+                    Severity::Warning | Severity::Note => "info",
+                },
+                categories: ["Security"],
+                location: IssueLocation {
+                    path: anchor.file,
+                    lines: Lines {
+                        begin: anchor.line.max(1),
+                    },
+                },
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    out.write_all(b"\n")
+}

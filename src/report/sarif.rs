@@ -1,0 +1,301 @@
+//! SARIF 2.1.0 for GitHub code scanning, through serde-sarif's types. GitHub rejects a whole upload
+//! when one result lacks a location, so every result has a repository-relative physical location
+//! with `startLine >= 1`.
+
+use super::{headline, Run, Settings, Severity};
+use crate::finding::{Finding, Location, SuppressionKind};
+use crate::rule::TRACING;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn physical(location: &Location) -> sarif::PhysicalLocation {
+    let mut region = sarif::Region::builder()
+        .start_line(i64::from(location.line.max(1)))
+        .build();
+    region.start_column = location.column.map(|c| i64::from(c.max(1)));
+    sarif::PhysicalLocation::builder()
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(uri(&location.file))
+                .build(),
+        )
+        .region(region)
+        .build()
+}
+
+/// A relative URI reference: path segments percent-encoded where URIs require it.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'@'
+            | b'+'
+            | b'=' => out.push(byte as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+fn rule() -> sarif::ReportingDescriptor {
+    let help_text = format!(
+        "{}\n\nWhy: {}\n\nHow to fix:\n{}\n\n{}\n\nReferences:\n{}",
+        TRACING.description,
+        TRACING.rationale,
+        TRACING
+            .remediation
+            .iter()
+            .map(|r| format!("- {r}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        TRACING.permissions_note,
+        TRACING
+            .references
+            .iter()
+            .map(|r| format!("- {r}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let help_markdown = format!(
+        "**{}**\n\n{}\n\n**Why.** {}\n\n**How to fix.**\n\n{}\n\n```hcl\nresource \"aws_lambda_function\" \"example\" {{\n  # ...\n  tracing_config {{\n    mode = \"Active\"\n  }}\n}}\n```\n\n{}\n\n**References.** CloudGuard rule {} ({}); {}",
+        TRACING.title,
+        TRACING.description,
+        TRACING.rationale,
+        TRACING.remediation.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n"),
+        TRACING.permissions_note,
+        TRACING.id,
+        TRACING.compliance.join(", "),
+        TRACING.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(", "),
+    );
+    let mut tags: Vec<String> = vec![
+        "security".into(),
+        "observability".into(),
+        "aws-lambda".into(),
+        "terraform".into(),
+    ];
+    tags.extend(TRACING.compliance.iter().map(|c| c.to_string()));
+    let properties = sarif::PropertyBag::builder()
+        .tags(tags)
+        .additional_properties(BTreeMap::from([
+            ("precision".to_owned(), serde_json::json!("very-high")),
+            (
+                "security-severity".to_owned(),
+                serde_json::json!(TRACING.security_severity),
+            ),
+            ("problem.severity".to_owned(), serde_json::json!("error")),
+        ]))
+        .build();
+    sarif::ReportingDescriptor::builder()
+        .id(TRACING.id)
+        .name("LambdaActiveXRayTracing")
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(TRACING.title)
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(TRACING.description)
+                .build(),
+        )
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(help_markdown)
+                .build(),
+        )
+        .help_uri(TRACING.references[0])
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::json!("error"))
+                .build(),
+        )
+        .properties(properties)
+        .build()
+}
+
+fn fixes(finding: &Finding) -> Option<Vec<sarif::Fix>> {
+    let fix = finding.fix.as_ref()?;
+    let edit = fix.edit.as_ref()?;
+    let mut deleted = sarif::Region::builder()
+        .start_line(i64::from(edit.start.line))
+        .build();
+    deleted.start_column = edit.start.column.map(i64::from);
+    deleted.end_line = Some(i64::from(edit.end.line));
+    deleted.end_column = edit.end.column.map(i64::from);
+    let replacement = sarif::Replacement::builder()
+        .deleted_region(deleted)
+        .inserted_content(
+            sarif::ArtifactContent::builder()
+                .text(edit.text.clone())
+                .build(),
+        )
+        .build();
+    let change = sarif::ArtifactChange::builder()
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(uri(&edit.start.file))
+                .build(),
+        )
+        .replacements(vec![replacement])
+        .build();
+    Some(vec![sarif::Fix::builder()
+        .description(
+            sarif::Message::builder()
+                .text(fix.description.clone())
+                .build(),
+        )
+        .artifact_changes(vec![change])
+        .build()])
+}
+
+fn result(plan: &super::PlanReport, finding: &Finding, severity: Severity) -> sarif::Result {
+    let level = match severity {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Note => sarif::ResultLevel::Note,
+    };
+    let mut message = headline(finding);
+    if let Some(fix) = &finding.fix {
+        message.push_str(&format!(". Fix: {}", fix.description));
+    }
+    let logical = sarif::LogicalLocation::builder()
+        .fully_qualified_name(finding.address.clone())
+        .name(finding.address.clone())
+        .kind("resource")
+        .build();
+    let location = sarif::Location::builder()
+        .physical_location(physical(&plan.anchor(finding)))
+        .logical_locations(vec![logical])
+        .build();
+    let related: Vec<sarif::Location> = finding
+        .evidence
+        .iter()
+        .filter_map(|step| step.location.as_ref().map(|l| (step, l)))
+        .enumerate()
+        .map(|(i, (step, l))| {
+            sarif::Location::builder()
+                .id(i as i64)
+                .physical_location(physical(l))
+                .message(sarif::Message::builder().text(step.message.clone()).build())
+                .build()
+        })
+        .collect();
+    let evidence = finding
+        .evidence
+        .iter()
+        .map(|e| e.message.clone())
+        .collect::<Vec<_>>();
+    let properties = sarif::PropertyBag::builder()
+        .additional_properties(BTreeMap::from([
+            (
+                "verdict".to_owned(),
+                serde_json::json!(finding.effective_verdict()),
+            ),
+            ("mode".to_owned(), serde_json::json!(finding.mode)),
+            ("actions".to_owned(), serde_json::json!(finding.actions)),
+            ("plan".to_owned(), serde_json::json!(plan.path)),
+            ("evidence".to_owned(), serde_json::json!(evidence)),
+        ]))
+        .build();
+    let mut result = sarif::Result::builder()
+        .rule_id(TRACING.id)
+        .rule_index(0)
+        .level(level)
+        .message(sarif::Message::builder().text(message).build())
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([(
+            "tracegateFingerprint/v1".to_owned(),
+            finding.fingerprint.clone(),
+        )]))
+        .properties(properties)
+        .build();
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    result.fixes = fixes(finding);
+    if let Some(suppression) = &finding.suppression {
+        let kind = match suppression.kind {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        };
+        let mut entry = sarif::Suppression::builder()
+            .kind(serde_json::json!(kind))
+            .justification(suppression.justification.clone())
+            .build();
+        entry.location = suppression.location.as_ref().map(|l| {
+            sarif::Location::builder()
+                .physical_location(physical(l))
+                .build()
+        });
+        result.suppressions = Some(vec![entry]);
+    }
+    result
+}
+
+pub fn write(run: &Run, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
+    let results: Vec<sarif::Result> = run
+        .reported()
+        .map(|(plan, finding, severity)| result(plan, finding, severity))
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name(env!("CARGO_PKG_NAME"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(TRACING.references[0])
+        .rules(vec![rule()])
+        .build();
+    let notifications: Vec<sarif::Notification> = run
+        .errors
+        .iter()
+        .map(|e| {
+            sarif::Notification::builder()
+                .message(
+                    sarif::Message::builder()
+                        .text(format!("{}: {}", e.path, e.message))
+                        .build(),
+                )
+                .level(serde_json::json!("error"))
+                .build()
+        })
+        .collect();
+    let mut invocation = sarif::Invocation::builder()
+        .execution_successful(run.errors.is_empty())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let mut sarif_run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .column_kind(serde_json::json!("unicodeCodePoints"))
+        .build();
+    if let Some(category) = &settings.category {
+        // GitHub takes everything up to the last `/` as the category.
+        let id = if category.ends_with('/') {
+            category.clone()
+        } else {
+            format!("{category}/")
+        };
+        sarif_run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
+    }
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![sarif_run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
