@@ -3,6 +3,7 @@
 
 use super::error::InputError;
 use super::model::Document;
+use super::scan::{self, SliceInput, StreamInput};
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -298,13 +299,9 @@ fn read_slice<R>(
         }));
     }
 
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Document>();
-    let document = match stream.next() {
-        Some(Ok(document)) => document,
-        Some(Err(error)) => return Err(InputError::from_json(&error, line_offset)),
-        None => return Err(InputError::Empty),
-    };
-    let end = stream.byte_offset();
+    let mut scanner = SliceInput::new(text, line_offset);
+    let document = scan::document(&mut scanner)?;
+    let end = scanner.position();
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
         if !is_wrapper_trailer(trailer) {
@@ -361,7 +358,7 @@ fn read_stream<R>(
     let mut warnings = Vec::new();
     let mut line_offset = 0;
     loop {
-        let buffer = reader.fill_buf().map_err(|e| stream_error(e, 0))?;
+        let buffer = reader.fill_buf().map_err(|e| stream_error(e))?;
         let Some(&first) = buffer.first() else {
             return Err(InputError::Empty);
         };
@@ -381,7 +378,7 @@ fn read_stream<R>(
                 let mut line = Vec::new();
                 reader
                     .read_until(b'\n', &mut line)
-                    .map_err(|e| stream_error(e, 0))?;
+                    .map_err(|e| stream_error(e))?;
                 line_offset += 1;
                 if warnings.is_empty() {
                     warnings.push(WRAPPER_WARNING.to_owned());
@@ -405,10 +402,8 @@ fn read_stream<R>(
         }));
     }
 
-    let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
-    let document =
-        Document::deserialize(&mut deserializer).map_err(|e| json_stream_error(e, line_offset))?;
-    drop(deserializer);
+    let mut scanner = StreamInput::new(&mut reader, line_offset);
+    let document = scan::document(&mut scanner)?;
     let mut trailer = Vec::new();
     reader
         .take(TRAILING_LIMIT)
@@ -432,7 +427,7 @@ fn read_stream<R>(
     }))
 }
 
-fn stream_error(error: io::Error, _line_offset: usize) -> InputError {
+pub(super) fn stream_error(error: io::Error) -> InputError {
     match Utf8Error::from_io(&error) {
         Some(at) => InputError::InvalidUtf8 {
             line: at.line,
@@ -448,7 +443,7 @@ fn stream_error(error: io::Error, _line_offset: usize) -> InputError {
 fn json_stream_error(error: serde_json::Error, line_offset: usize) -> InputError {
     if error.is_io() {
         // The conversion hands back the reader's own error, with our UTF-8 position inside.
-        return stream_error(io::Error::from(error), line_offset);
+        return stream_error(io::Error::from(error));
     }
     InputError::from_json(&error, line_offset)
 }

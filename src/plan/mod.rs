@@ -5,6 +5,7 @@ pub mod error;
 pub mod input;
 pub mod model;
 pub mod position;
+pub mod scan;
 
 pub use error::InputError;
 pub use input::{with_document, InputSource, Parsed};

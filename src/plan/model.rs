@@ -380,7 +380,7 @@ pub struct Document<'a> {
 }
 
 /// Keys a plan or state may hold that tracegate does not read.
-const KNOWN_SKIPPED_KEYS: &[&str] = &[
+pub(crate) const KNOWN_SKIPPED_KEYS: &[&str] = &[
     "prior_state",
     "output_changes",
     "resource_drift",

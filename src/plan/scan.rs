@@ -1,0 +1,520 @@
+//! The fast path: a scanner that walks the top-level plan object and `resource_changes` without
+//! building values, skips what tracegate does not read at memchr speed, and hands only the parts
+//! it reads to serde (`variables`, `configuration`, `values`, and the `resource_changes` entries
+//! that can be Lambda functions). Works on a memory-mapped slice (zero copy: borrowed strings keep
+//! their offsets) and on a stream (bounded memory: one entry at a time).
+//!
+//! Skipped values are checked for structure (strings, balanced nesting, no stray bytes at the top)
+//! but not for full JSON grammar: they cannot change a verdict.
+
+use super::error::InputError;
+use super::model::{Configuration, Document, JudgedChanges, PlanVariable, ResourceChange, StateValues};
+use crate::rule::TRACING;
+use memchr::memmem;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+/// Finds where one JSON value ends, fed bytes in order.
+#[derive(Debug, Default)]
+struct ValueEnd {
+    depth: u32,
+    in_string: bool,
+    escape: bool,
+    started: bool,
+    scalar: bool,
+}
+
+enum Fed {
+    /// The value ends after this many bytes of the chunk.
+    Done(usize),
+    /// The whole chunk belongs to the value.
+    More,
+    /// A byte that cannot start a value, at this index of the chunk.
+    Unexpected(usize),
+}
+
+impl ValueEnd {
+    fn feed(&mut self, bytes: &[u8]) -> Fed {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                    None => return Fed::More,
+                    Some(j) => {
+                        i += j;
+                        if bytes[i] == b'\\' {
+                            self.escape = true;
+                        } else {
+                            self.in_string = false;
+                            if self.depth == 0 {
+                                return Fed::Done(i + 1);
+                            }
+                        }
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            let b = bytes[i];
+            if !self.started {
+                match b {
+                    b' ' | b'\n' | b'\r' | b'\t' => {}
+                    b'"' => {
+                        self.started = true;
+                        self.in_string = true;
+                    }
+                    b'{' | b'[' => {
+                        self.started = true;
+                        self.depth = 1;
+                    }
+                    b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
+                        self.started = true;
+                        self.scalar = true;
+                    }
+                    _ => return Fed::Unexpected(i),
+                }
+                i += 1;
+                continue;
+            }
+            if self.scalar {
+                if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                    return Fed::Done(i);
+                }
+                i += 1;
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Fed::Done(i + 1);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Fed::More
+    }
+}
+
+/// Where the scanner reads from.
+pub trait Input<'a> {
+    /// The next byte after whitespace, without consuming it; `None` at the end.
+    fn peek(&mut self) -> Result<Option<u8>, InputError>;
+    fn bump(&mut self);
+    /// Consumes one value; returns its text when `keep` (borrowed from a slice, owned from a stream).
+    fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError>;
+    /// An error at the current position.
+    fn error(&self, detail: &str) -> InputError;
+    /// The position where the current text started, for serde errors: (line, column) of its start.
+    fn origin(&self) -> (usize, usize);
+}
+
+fn fed_error<'a>(input: &impl Input<'a>, eof: bool) -> InputError {
+    if eof {
+        input.error("EOF")
+    } else {
+        input.error("unexpected character")
+    }
+}
+
+/// A memory-mapped (or in-memory) text.
+pub struct SliceInput<'a> {
+    text: &'a str,
+    pos: usize,
+    start: usize,
+    line_offset: usize,
+}
+
+impl<'a> SliceInput<'a> {
+    pub fn new(text: &'a str, line_offset: usize) -> Self {
+        SliceInput {
+            text,
+            pos: 0,
+            start: 0,
+            line_offset,
+        }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text.as_bytes()[..offset.min(self.text.len())];
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let column = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+        (line + self.line_offset, column)
+    }
+}
+
+impl<'a> Input<'a> for SliceInput<'a> {
+    fn peek(&mut self) -> Result<Option<u8>, InputError> {
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+        Ok(bytes.get(self.pos).copied())
+    }
+
+    fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
+        self.peek()?;
+        let start = self.pos;
+        let mut end = ValueEnd::default();
+        match end.feed(&self.text.as_bytes()[start..]) {
+            Fed::Done(n) => {
+                self.pos = start + n;
+                self.start = start;
+                Ok(keep.then(|| Cow::Borrowed(&self.text[start..start + n])))
+            }
+            Fed::More => {
+                self.pos = self.text.len();
+                Err(fed_error(self, true))
+            }
+            Fed::Unexpected(i) => {
+                self.pos = start + i;
+                Err(fed_error(self, false))
+            }
+        }
+    }
+
+    fn error(&self, detail: &str) -> InputError {
+        let (line, column) = self.line_column(self.pos);
+        if detail == "EOF" {
+            InputError::Truncated { line, column }
+        } else {
+            InputError::InvalidJson {
+                detail: detail.to_owned(),
+                line,
+                column,
+            }
+        }
+    }
+
+    fn origin(&self) -> (usize, usize) {
+        self.line_column(self.start)
+    }
+}
+
+/// A stream: stdin or a pipe, read through a buffer, one value at a time.
+pub struct StreamInput<R> {
+    reader: R,
+    line: usize,
+    column: usize,
+    start: (usize, usize),
+}
+
+impl<R: BufRead> StreamInput<R> {
+    pub fn new(reader: R, line_offset: usize) -> Self {
+        StreamInput {
+            reader,
+            line: line_offset + 1,
+            column: 1,
+            start: (line_offset + 1, 1),
+        }
+    }
+
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    fn consume(&mut self, n: usize) -> Result<(), InputError> {
+        let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
+        let taken = &buffer[..n];
+        match memchr::memrchr(b'\n', taken) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', taken).count();
+                self.column = n - p;
+            }
+            None => self.column += n,
+        }
+        self.reader.consume(n);
+        Ok(())
+    }
+}
+
+impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
+    fn peek(&mut self) -> Result<Option<u8>, InputError> {
+        loop {
+            let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
+            if buffer.is_empty() {
+                return Ok(None);
+            }
+            let blank = buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if blank < buffer.len() {
+                let next = buffer[blank];
+                self.consume(blank)?;
+                return Ok(Some(next));
+            }
+            self.consume(blank)?;
+        }
+    }
+
+    fn bump(&mut self) {
+        // peek() filled the buffer with at least this byte.
+        let _ = self.consume(1);
+    }
+
+    fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
+        self.peek()?;
+        self.start = (self.line, self.column);
+        let mut end = ValueEnd::default();
+        let mut kept = Vec::new();
+        loop {
+            let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
+            if buffer.is_empty() {
+                return Err(fed_error(self, true));
+            }
+            let (n, done) = match end.feed(buffer) {
+                Fed::Done(n) => (n, true),
+                Fed::More => (buffer.len(), false),
+                Fed::Unexpected(i) => {
+                    self.consume(i)?;
+                    return Err(fed_error(self, false));
+                }
+            };
+            if keep {
+                kept.extend_from_slice(&buffer[..n]);
+            }
+            self.consume(n)?;
+            if done {
+                break;
+            }
+        }
+        if !keep {
+            return Ok(None);
+        }
+        // The stream was validated as UTF-8 on the way in.
+        String::from_utf8(kept)
+            .map(|s| Some(Cow::Owned(s)))
+            .map_err(|_| self.error("invalid UTF-8"))
+    }
+
+    fn error(&self, detail: &str) -> InputError {
+        if detail == "EOF" {
+            InputError::Truncated {
+                line: self.line,
+                column: self.column,
+            }
+        } else {
+            InputError::InvalidJson {
+                detail: detail.to_owned(),
+                line: self.line,
+                column: self.column,
+            }
+        }
+    }
+
+    fn origin(&self) -> (usize, usize) {
+        self.start
+    }
+}
+
+/// Parses a value's text with serde: borrowed when the text is, owned otherwise.
+fn parse<'a, T: Deserialize<'a>>(input: &impl Input<'a>, text: Cow<'a, str>) -> Result<T, InputError> {
+    let result = match text {
+        Cow::Borrowed(s) => serde_json::from_str(s),
+        Cow::Owned(s) => {
+            let mut de = serde_json::Deserializer::from_reader(s.as_bytes());
+            T::deserialize(&mut de)
+        }
+    };
+    result.map_err(|error| {
+        // Positions inside the value, moved to the whole input's.
+        let (line, column) = input.origin();
+        let at_line = line + error.line().saturating_sub(1);
+        let at_column = if error.line() <= 1 { column + error.column().saturating_sub(1) } else { error.column() };
+        let mapped = InputError::from_json(&error, 0);
+        match mapped {
+            InputError::Truncated { .. } => InputError::InvalidJson {
+                detail: "a value ends early".to_owned(),
+                line: at_line,
+                column: at_column,
+            },
+            InputError::InvalidJson { detail, .. } | InputError::NotJson { detail, .. } => {
+                InputError::InvalidJson { detail, line: at_line, column: at_column }
+            }
+            InputError::InvalidUtf8 { .. } => InputError::InvalidUtf8 { line: at_line, column: at_column },
+            other => other,
+        }
+    })
+}
+
+fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
+    match input.peek()? {
+        Some(b) if b == byte => {
+            input.bump();
+            Ok(())
+        }
+        Some(_) => Err(input.error(&format!("expected `{}`", byte as char))),
+        None => Err(input.error("EOF")),
+    }
+}
+
+/// Whether an entry of `resource_changes` can be a judged function: its text names a judged type,
+/// or holds escapes that could spell one. Everything it admits is decided by serde.
+struct Prefilter {
+    finders: Vec<memmem::Finder<'static>>,
+    escape: memmem::Finder<'static>,
+}
+
+impl Prefilter {
+    fn new() -> Self {
+        Prefilter {
+            finders: TRACING
+                .targets
+                .iter()
+                .map(|t| memmem::Finder::new(t.resource_type.as_bytes()).into_owned())
+                .collect(),
+            escape: memmem::Finder::new(b"\\u").into_owned(),
+        }
+    }
+
+    fn admits(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.finders.iter().any(|f| f.find(bytes).is_some()) || self.escape.find(bytes).is_some()
+    }
+}
+
+fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>, InputError> {
+    let mut kept = Vec::new();
+    match input.peek()? {
+        Some(b'[') => input.bump(),
+        Some(b'n') => {
+            input.value(false)?;
+            return Ok(JudgedChanges(kept));
+        }
+        Some(_) => return Err(input.error("resource_changes is not a list")),
+        None => return Err(input.error("EOF")),
+    }
+    let prefilter = Prefilter::new();
+    if input.peek()? == Some(b']') {
+        input.bump();
+        return Ok(JudgedChanges(kept));
+    }
+    loop {
+        let text = input.value(true)?.expect("kept");
+        if prefilter.admits(&text) {
+            let change: ResourceChange<'a> = parse(input, text)?;
+            if change.mode.as_str() == "managed" && TRACING.judges(change.resource_type.as_str()) {
+                kept.push(change);
+            }
+        }
+        match input.peek()? {
+            Some(b',') => input.bump(),
+            Some(b']') => {
+                input.bump();
+                return Ok(JudgedChanges(kept));
+            }
+            Some(_) => return Err(input.error("expected `,` or `]`")),
+            None => return Err(input.error("EOF")),
+        }
+    }
+}
+
+/// Reads the top-level object. The caller checks what follows it.
+pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputError> {
+    let mut doc = Document::default();
+    expect(input, b'{')?;
+    if input.peek()? == Some(b'}') {
+        input.bump();
+        return Ok(doc);
+    }
+    loop {
+        if input.peek()? != Some(b'"') {
+            return Err(match input.peek()? {
+                None => input.error("EOF"),
+                Some(_) => input.error("expected a key"),
+            });
+        }
+        let key_text = input.value(true)?.expect("kept");
+        let key: Cow<'a, str> = match key_text {
+            Cow::Borrowed(raw) if !raw.contains('\\') => Cow::Borrowed(&raw[1..raw.len() - 1]),
+            other => Cow::Owned(parse::<String>(input, other)?),
+        };
+        expect(input, b':')?;
+        match key.as_ref() {
+            "resource_changes" => doc.resource_changes = Some(resource_changes(input)?),
+            "format_version" | "terraform_version" | "variables" | "configuration" | "values" => {
+                let text = input.value(true)?.expect("kept");
+                match key.as_ref() {
+                    "format_version" => doc.format_version = parse(input, text)?,
+                    "terraform_version" => doc.terraform_version = parse(input, text)?,
+                    "variables" => {
+                        doc.variables = parse::<Option<BTreeMap<String, PlanVariable>>>(input, text)?.unwrap_or_default()
+                    }
+                    "configuration" => doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?,
+                    _ => doc.values = parse::<Option<StateValues<'a>>>(input, text)?,
+                }
+            }
+            other => {
+                if other == "planned_values" {
+                    doc.has_planned_values = true;
+                } else if !super::model::KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
+                    doc.other_keys.push(other.to_owned());
+                }
+                input.value(false)?;
+            }
+        }
+        match input.peek()? {
+            Some(b',') => input.bump(),
+            Some(b'}') => {
+                input.bump();
+                return Ok(doc);
+            }
+            Some(_) => return Err(input.error("expected `,` or `}`")),
+            None => return Err(input.error("EOF")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ends(chunks: &[&[u8]]) -> Option<usize> {
+        let mut end = ValueEnd::default();
+        let mut total = 0;
+        for chunk in chunks {
+            match end.feed(chunk) {
+                Fed::Done(n) => return Some(total + n),
+                Fed::More => total += chunk.len(),
+                Fed::Unexpected(_) => return None,
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn value_ends_across_chunks() {
+        assert_eq!(ends(&[br#"{"a": "}\"]", "b": [1, {"c": null}]}, "#]), Some(36));
+        assert_eq!(ends(&[br#"{"a": "x\"#, br#""}"#, b"}"]), None, "the quote is escaped");
+        assert_eq!(ends(&[br#"{"a": "x\"#, br#"""}"#]), Some(12));
+        assert_eq!(ends(&[b"  123,"]), Some(5));
+        assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));
+        assert_eq!(ends(&[b"{\"open"]), None);
+        assert_eq!(ends(&[b"?"]), None);
+    }
+
+    #[test]
+    fn prefilter_admits_escaped_types() {
+        let prefilter = Prefilter::new();
+        assert!(prefilter.admits(r#"{"type":"aws_lambda_function"}"#));
+        assert!(prefilter.admits(r#"{"type":"aws_lambda\u005ffunction"}"#));
+        assert!(!prefilter.admits(r#"{"type":"aws_instance"}"#));
+    }
+}
