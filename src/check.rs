@@ -10,6 +10,7 @@ use crate::rule::TRACING;
 use crate::source::SourceTree;
 use crate::suppress::{self, Date};
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
@@ -141,10 +142,19 @@ fn check(args: &CheckArgs) -> Result<u8> {
         }),
     };
     let mut stderr = io::stderr().lock();
-    for arg in &args.plans {
-        let source = InputSource::from_arg(arg);
+    // Inputs are judged in parallel on all cores; the report keeps the order they were given.
+    let judged: Vec<(InputSource, Result<PlanReport, InputError>)> = args
+        .plans
+        .par_iter()
+        .map(|arg| {
+            let source = InputSource::from_arg(arg);
+            let result = judge_input(&source, args, sources.as_ref(), &suppressions);
+            (source, result)
+        })
+        .collect();
+    for (source, result) in judged {
         let label = report::escape::terminal(&source.display()).into_owned();
-        match judge_input(&source, args, sources.as_ref(), &suppressions) {
+        match result {
             Ok(plan) => {
                 for warning in &plan.warnings {
                     let _ = writeln!(

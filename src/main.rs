@@ -3,13 +3,53 @@ use std::process::ExitCode;
 use tracegate::check::{self, EXIT_ERROR};
 use tracegate::cli::Cli;
 
+#[cfg(feature = "heap-stats")]
+#[global_allocator]
+static HEAP: heap_stats::Counting = heap_stats::Counting;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match check::run(cli) {
+    let code = match check::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("tracegate: error: {error:#}");
             ExitCode::from(EXIT_ERROR)
         }
+    };
+    #[cfg(feature = "heap-stats")]
+    eprintln!("tracegate: peak heap {} bytes", heap_stats::peak());
+    code
+}
+
+/// Peak heap, for `scripts/bench.sh`: a memory-mapped plan's pages are not heap, so RSS alone
+/// would not tell.
+#[cfg(feature = "heap-stats")]
+mod heap_stats {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static CURRENT: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    pub struct Counting;
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            }
+            ptr
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+    }
+
+    pub fn peak() -> usize {
+        PEAK.load(Ordering::Relaxed)
     }
 }

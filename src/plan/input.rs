@@ -251,6 +251,15 @@ fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Reads a plan held in memory (what a file read does after mapping it): for tests and fuzzing.
+pub fn with_bytes<R>(
+    input: &[u8],
+    plan_path: Option<&str>,
+    judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
+) -> Result<R, InputError> {
+    read_slice(input, plan_path, judge)
+}
+
 fn read_slice<R>(
     input: &[u8],
     plan_path: Option<&str>,
@@ -358,7 +367,7 @@ fn read_stream<R>(
     let mut warnings = Vec::new();
     let mut line_offset = 0;
     loop {
-        let buffer = reader.fill_buf().map_err(|e| stream_error(e))?;
+        let buffer = reader.fill_buf().map_err(stream_error)?;
         let Some(&first) = buffer.first() else {
             return Err(InputError::Empty);
         };
@@ -378,7 +387,7 @@ fn read_stream<R>(
                 let mut line = Vec::new();
                 reader
                     .read_until(b'\n', &mut line)
-                    .map_err(|e| stream_error(e))?;
+                    .map_err(stream_error)?;
                 line_offset += 1;
                 if warnings.is_empty() {
                     warnings.push(WRAPPER_WARNING.to_owned());

@@ -8,7 +8,7 @@ pub mod position;
 pub mod scan;
 
 pub use error::InputError;
-pub use input::{with_document, InputSource, Parsed};
+pub use input::{with_bytes, with_document, InputSource, Parsed};
 pub use model::Document;
 pub use position::line_columns;
 

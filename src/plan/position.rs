@@ -9,12 +9,9 @@ pub fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32)> {
     let (mut line, mut line_start, mut scanned) = (1u32, 0usize, 0usize);
     for i in order {
         let offset = offsets[i].min(text.len());
-        for (at, _) in text[scanned..offset]
-            .iter()
-            .enumerate()
-            .filter(|(_, &b)| b == b'\n')
-        {
-            line += 1;
+        let span = &text[scanned..offset];
+        line += memchr::memchr_iter(b'\n', span).count() as u32;
+        if let Some(at) = memchr::memrchr(b'\n', span) {
             line_start = scanned + at + 1;
         }
         scanned = offset;

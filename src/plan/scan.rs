@@ -8,7 +8,9 @@
 //! but not for full JSON grammar: they cannot change a verdict.
 
 use super::error::InputError;
-use super::model::{Configuration, Document, JudgedChanges, PlanVariable, ResourceChange, StateValues};
+use super::model::{
+    Configuration, Document, JudgedChanges, PlanVariable, ResourceChange, StateValues,
+};
 use crate::rule::TRACING;
 use memchr::memmem;
 use serde::Deserialize;
@@ -254,7 +256,10 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
             if buffer.is_empty() {
                 return Ok(None);
             }
-            let blank = buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let blank = buffer
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
             if blank < buffer.len() {
                 let next = buffer[blank];
                 self.consume(blank)?;
@@ -325,7 +330,10 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
 }
 
 /// Parses a value's text with serde: borrowed when the text is, owned otherwise.
-fn parse<'a, T: Deserialize<'a>>(input: &impl Input<'a>, text: Cow<'a, str>) -> Result<T, InputError> {
+fn parse<'a, T: Deserialize<'a>>(
+    input: &impl Input<'a>,
+    text: Cow<'a, str>,
+) -> Result<T, InputError> {
     let result = match text {
         Cow::Borrowed(s) => serde_json::from_str(s),
         Cow::Owned(s) => {
@@ -337,7 +345,11 @@ fn parse<'a, T: Deserialize<'a>>(input: &impl Input<'a>, text: Cow<'a, str>) -> 
         // Positions inside the value, moved to the whole input's.
         let (line, column) = input.origin();
         let at_line = line + error.line().saturating_sub(1);
-        let at_column = if error.line() <= 1 { column + error.column().saturating_sub(1) } else { error.column() };
+        let at_column = if error.line() <= 1 {
+            column + error.column().saturating_sub(1)
+        } else {
+            error.column()
+        };
         let mapped = InputError::from_json(&error, 0);
         match mapped {
             InputError::Truncated { .. } => InputError::InvalidJson {
@@ -346,9 +358,16 @@ fn parse<'a, T: Deserialize<'a>>(input: &impl Input<'a>, text: Cow<'a, str>) -> 
                 column: at_column,
             },
             InputError::InvalidJson { detail, .. } | InputError::NotJson { detail, .. } => {
-                InputError::InvalidJson { detail, line: at_line, column: at_column }
+                InputError::InvalidJson {
+                    detail,
+                    line: at_line,
+                    column: at_column,
+                }
             }
-            InputError::InvalidUtf8 { .. } => InputError::InvalidUtf8 { line: at_line, column: at_column },
+            InputError::InvalidUtf8 { .. } => InputError::InvalidUtf8 {
+                line: at_line,
+                column: at_column,
+            },
             other => other,
         }
     })
@@ -455,16 +474,22 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
                     "format_version" => doc.format_version = parse(input, text)?,
                     "terraform_version" => doc.terraform_version = parse(input, text)?,
                     "variables" => {
-                        doc.variables = parse::<Option<BTreeMap<String, PlanVariable>>>(input, text)?.unwrap_or_default()
+                        doc.variables =
+                            parse::<Option<BTreeMap<String, PlanVariable>>>(input, text)?
+                                .unwrap_or_default()
                     }
-                    "configuration" => doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?,
+                    "configuration" => {
+                        doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?
+                    }
                     _ => doc.values = parse::<Option<StateValues<'a>>>(input, text)?,
                 }
             }
             other => {
                 if other == "planned_values" {
                     doc.has_planned_values = true;
-                } else if !super::model::KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
+                } else if !super::model::KNOWN_SKIPPED_KEYS.contains(&other)
+                    && doc.other_keys.len() < 5
+                {
                     doc.other_keys.push(other.to_owned());
                 }
                 input.value(false)?;
@@ -501,8 +526,15 @@ mod tests {
 
     #[test]
     fn value_ends_across_chunks() {
-        assert_eq!(ends(&[br#"{"a": "}\"]", "b": [1, {"c": null}]}, "#]), Some(36));
-        assert_eq!(ends(&[br#"{"a": "x\"#, br#""}"#, b"}"]), None, "the quote is escaped");
+        assert_eq!(
+            ends(&[br#"{"a": "}\"]", "b": [1, {"c": null}]}, "#]),
+            Some(36)
+        );
+        assert_eq!(
+            ends(&[br#"{"a": "x\"#, br#""}"#, b"}"]),
+            None,
+            "the quote is escaped"
+        );
         assert_eq!(ends(&[br#"{"a": "x\"#, br#"""}"#]), Some(12));
         assert_eq!(ends(&[b"  123,"]), Some(5));
         assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));

@@ -10,10 +10,9 @@ pub mod module;
 use line_index::LineIndex;
 use module::{ModuleSource, SourceFile};
 use serde::Deserialize;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// Larger `.tf` files are not read: no real configuration file comes near this.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -28,10 +27,10 @@ pub struct SourceTree {
     display_base: PathBuf,
     /// `.terraform/modules/modules.json`: module key (`a.b`) → directory.
     installed: Option<HashMap<String, String>>,
-    cache: RefCell<HashMap<Vec<String>, Rc<ModuleResult>>>,
+    cache: Mutex<HashMap<Vec<String>, Arc<ModuleResult>>>,
     /// Problems met while reading (unreadable, oversized, escaping or unparsable files), not yet
     /// reported.
-    problems: RefCell<Vec<String>>,
+    problems: Mutex<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -76,8 +75,8 @@ impl SourceTree {
             root,
             display_base,
             installed,
-            cache: RefCell::new(HashMap::new()),
-            problems: RefCell::new(Vec::new()),
+            cache: Mutex::new(HashMap::new()),
+            problems: Mutex::new(Vec::new()),
         }))
     }
 
@@ -101,20 +100,24 @@ impl SourceTree {
     }
 
     /// The parsed sources of the module at `path` (call names from the root, keys stripped).
-    pub fn module(&self, path: &[String]) -> Rc<ModuleResult> {
-        if let Some(found) = self.cache.borrow().get(path) {
+    pub fn module(&self, path: &[String]) -> Arc<ModuleResult> {
+        if let Some(found) = self.cache.lock().expect("not poisoned").get(path) {
             return found.clone();
         }
-        let result = Rc::new(self.locate(path).and_then(|dir| self.parse_dir(&dir)));
-        if let Ok(module) = result.as_ref() {
-            self.problems
-                .borrow_mut()
-                .extend(module.problems.iter().cloned());
-        }
-        self.cache
-            .borrow_mut()
-            .insert(path.to_vec(), result.clone());
-        result
+        // Parsed outside the lock: two threads may parse the same module once each, and the
+        // first one stored wins.
+        let result = Arc::new(self.locate(path).and_then(|dir| self.parse_dir(&dir)));
+        let mut cache = self.cache.lock().expect("not poisoned");
+        let stored = cache.entry(path.to_vec()).or_insert_with(|| {
+            if let Ok(module) = result.as_ref() {
+                self.problems
+                    .lock()
+                    .expect("not poisoned")
+                    .extend(module.problems.iter().cloned());
+            }
+            result.clone()
+        });
+        stored.clone()
     }
 
     fn locate(&self, path: &[String]) -> Result<PathBuf, String> {
@@ -211,7 +214,7 @@ impl SourceTree {
 
     /// The text of a line (1-based) of a file already read, by its report path.
     pub fn line(&self, display: &str, line: u32) -> Option<String> {
-        let cache = self.cache.borrow();
+        let cache = self.cache.lock().expect("not poisoned");
         let file = cache
             .values()
             .filter_map(|m| m.as_ref().as_ref().ok())
@@ -230,7 +233,7 @@ impl SourceTree {
 
     /// Problems met since the last call, once each.
     pub fn take_problems(&self) -> Vec<String> {
-        std::mem::take(&mut *self.problems.borrow_mut())
+        std::mem::take(&mut *self.problems.lock().expect("not poisoned"))
     }
 
     /// `.tfvars` files of the root module that Terraform reads by itself, in its order.

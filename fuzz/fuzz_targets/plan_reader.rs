@@ -1,0 +1,23 @@
+//! Any bytes through the plan reader and the judge: an error or findings, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tracegate::plan::{self, DocumentKind};
+use tracegate::resolve::{self, Options};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = plan::with_bytes(data, None, |parsed| {
+        if let Ok((kind, _)) = plan::classify(&parsed.document) {
+            let findings = resolve::judge(
+                &parsed.document,
+                kind,
+                parsed.text,
+                parsed.line_offset,
+                "fuzz.json",
+                Options::default(),
+                None,
+            );
+            assert!(kind == DocumentKind::State || findings.len() <= data.len());
+        }
+    });
+});
