@@ -18,7 +18,7 @@ enum Mode {
     Other,
     EmptyList,
     BlockUnknown,
-    ModeUnknown,
+    Computed,
 }
 
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ fn function() -> impl Strategy<Value = Function> {
             Just(Mode::Other),
             Just(Mode::EmptyList),
             Just(Mode::BlockUnknown),
-            Just(Mode::ModeUnknown)
+            Just(Mode::Computed)
         ],
         prop_oneof![
             Just(vec!["create"]),
@@ -85,7 +85,7 @@ fn expected(f: &Function) -> Option<&'static str> {
         Mode::Active => "pass",
         Mode::PassThrough | Mode::Other | Mode::EmptyList => "fail",
         Mode::BlockUnknown if creating => "fail",
-        Mode::BlockUnknown | Mode::ModeUnknown => "unknown",
+        Mode::BlockUnknown | Mode::Computed => "unknown",
     })
 }
 
@@ -143,7 +143,7 @@ fn plan_json(functions: &[Function], noise: usize) -> Value {
             Mode::Other => after["tracing_config"] = known("Disabled"),
             Mode::EmptyList => after["tracing_config"] = json!([]),
             Mode::BlockUnknown => unknown["tracing_config"] = json!(true),
-            Mode::ModeUnknown => {
+            Mode::Computed => {
                 after["tracing_config"] = if f.awscc { json!({}) } else { json!([{}]) };
                 unknown["tracing_config"] = unknown_mode;
             }
