@@ -10,6 +10,7 @@ use crate::rule::TRACING;
 use crate::source::SourceTree;
 use crate::suppress::{self, Date};
 use anyhow::{bail, Context, Result};
+use clap::CommandFactory;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -24,6 +25,27 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules(args) => rules(&args),
+        Command::Completions { shell } => {
+            write_output(None, |out| {
+                clap_complete::generate(shell, &mut Cli::command(), "tracegate", out);
+                Ok(())
+            })?;
+            Ok(EXIT_PASS)
+        }
+        Command::Man { subcommand } => {
+            let mut command = Cli::command();
+            command.build();
+            let page = match subcommand {
+                None => command,
+                Some(name) => command
+                    .find_subcommand(&name)
+                    .cloned()
+                    .with_context(|| format!("no subcommand {name:?}; try `check`, `rules`"))?
+                    .name(format!("tracegate-{name}")),
+            };
+            write_output(None, |out| clap_mangen::Man::new(page).render(out))?;
+            Ok(EXIT_PASS)
+        }
     }
 }
 

@@ -25,6 +25,17 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rule tracegate enforces, with its documentation.
     Rules(RulesArgs),
+    /// Print a shell completion script: `tracegate completions bash > /etc/bash_completion.d/tracegate`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff): `tracegate man > tracegate.1`, `tracegate man check > tracegate-check.1`.
+    Man {
+        /// A subcommand's page instead of the main one.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -385,9 +385,7 @@ fn read_stream<R>(
             let line_start = buffer.len().min(9);
             if is_wrapper_line(&buffer[..line_start]) || buffer.starts_with(b"::") {
                 let mut line = Vec::new();
-                reader
-                    .read_until(b'\n', &mut line)
-                    .map_err(stream_error)?;
+                reader.read_until(b'\n', &mut line).map_err(stream_error)?;
                 line_offset += 1;
                 if warnings.is_empty() {
                     warnings.push(WRAPPER_WARNING.to_owned());
