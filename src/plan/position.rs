@@ -6,15 +6,20 @@ pub fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32)> {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_unstable_by_key(|&i| offsets[i]);
     let mut result = vec![(1, 1); offsets.len()];
-    let (mut line, mut line_start, mut scanned) = (1u32, 0usize, 0usize);
+    let end = offsets.iter().copied().max().unwrap_or(0).min(text.len());
+    // One forward pass over the newlines before the last offset (none in a one-line plan).
+    let mut newlines = memchr::memchr_iter(b'\n', &text[..end]).peekable();
+    let (mut line, mut line_start) = (1u32, 0usize);
     for i in order {
         let offset = offsets[i].min(text.len());
-        let span = &text[scanned..offset];
-        line += memchr::memchr_iter(b'\n', span).count() as u32;
-        if let Some(at) = memchr::memrchr(b'\n', span) {
-            line_start = scanned + at + 1;
+        while let Some(&at) = newlines.peek() {
+            if at >= offset {
+                break;
+            }
+            line += 1;
+            line_start = at + 1;
+            newlines.next();
         }
-        scanned = offset;
         // The offset points at the string's first character; its opening quote is one before.
         let column = (offset - line_start).max(1) as u32;
         result[i] = (line, column);

@@ -47,7 +47,17 @@ impl ValueEnd {
                     i += 1;
                     continue;
                 }
-                match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                // Most strings are short: look at a few bytes before paying for a SIMD search.
+                let near = bytes[i..]
+                    .iter()
+                    .take(16)
+                    .position(|&b| b == b'"' || b == b'\\');
+                let found = match near {
+                    Some(j) => Some(j),
+                    None if bytes.len() - i <= 16 => None,
+                    None => memchr::memchr2(b'"', b'\\', &bytes[i + 16..]).map(|j| j + 16),
+                };
+                match found {
                     None => return Fed::More,
                     Some(j) => {
                         i += j;
