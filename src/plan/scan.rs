@@ -47,17 +47,7 @@ impl ValueEnd {
                     i += 1;
                     continue;
                 }
-                // Most strings are short: look at a few bytes before paying for a SIMD search.
-                let near = bytes[i..]
-                    .iter()
-                    .take(16)
-                    .position(|&b| b == b'"' || b == b'\\');
-                let found = match near {
-                    Some(j) => Some(j),
-                    None if bytes.len() - i <= 16 => None,
-                    None => memchr::memchr2(b'"', b'\\', &bytes[i + 16..]).map(|j| j + 16),
-                };
-                match found {
+                match next_in_string(&bytes[i..]) {
                     None => return Fed::More,
                     Some(j) => {
                         i += j;
@@ -102,6 +92,11 @@ impl ValueEnd {
                 i += 1;
                 continue;
             }
+            if b != b'"' && b & 0xDF != b'[' && b & 0xDF != b']' {
+                // Skip to the next quote or bracket, eight bytes at a time.
+                i += next_structural(&bytes[i..]).unwrap_or(bytes.len() - i);
+                continue;
+            }
             match b {
                 b'"' => self.in_string = true,
                 b'{' | b'[' => self.depth += 1,
@@ -117,6 +112,53 @@ impl ValueEnd {
         }
         Fed::More
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A mask with the high bit set in the first byte of `word` equal to `byte` (exact for the
+/// lowest match, which is the only one used).
+#[inline]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Index of the next `"` or `\\` in a string's bytes: a word at a time for the short strings most
+/// plans are made of, then memchr's SIMD search for long ones.
+#[inline]
+fn next_in_string(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= bytes.len() && i < 32 {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        let mask = bytes_equal(word, b'"') | bytes_equal(word, b'\\');
+        if mask != 0 {
+            return Some(i + (mask.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr2(b'"', b'\\', &bytes[i..]).map(|j| i + j)
+}
+
+/// Index of the next `"`, `{`, `[`, `}` or `]` outside strings. `b & 0xDF` folds `{` onto `[` and
+/// `}` onto `]`.
+#[inline]
+fn next_structural(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        let folded = word & 0xDFDF_DFDF_DFDF_DFDF;
+        let mask = bytes_equal(word, b'"') | bytes_equal(folded, b'[') | bytes_equal(folded, b']');
+        if mask != 0 {
+            return Some(i + (mask.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'"' || b & 0xDF == b'[' || b & 0xDF == b']')
+        .map(|j| i + j)
 }
 
 /// Where the scanner reads from.
@@ -550,6 +592,22 @@ mod tests {
         assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));
         assert_eq!(ends(&[b"{\"open"]), None);
         assert_eq!(ends(&[b"?"]), None);
+    }
+
+    #[test]
+    fn word_searches_find_the_first_byte() {
+        assert_eq!(next_in_string(br#"abcdefghijklmnop"q"#), Some(16));
+        assert_eq!(next_in_string(br#"ab\"#), Some(2));
+        assert_eq!(next_in_string(b"abcdefghij"), None);
+        assert_eq!(next_structural(b", 12345678 ]"), Some(11));
+        assert_eq!(next_structural(b": {"), Some(2));
+        assert_eq!(next_structural(b"\"x"), Some(0));
+        assert_eq!(next_structural(b"truefalse"), None);
+        // Bytes that differ from a target only in bit 5 are not brackets.
+        assert_eq!(
+            next_structural(&[0x3B, 0x3D, 0x7C, 0x5C, 0x1B, 0x1D, 0x5A, 0x7E]),
+            None
+        );
     }
 
     #[test]
