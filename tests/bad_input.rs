@@ -242,6 +242,7 @@ mod binary_plans {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     // Enough output to overflow the pipe buffer after the reader has gone away.
