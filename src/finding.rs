@@ -32,6 +32,21 @@ impl fmt::Display for Verdict {
     }
 }
 
+/// Values shown in evidence are cut to this many characters.
+pub const SHOWN_CHARS: usize = 80;
+
+/// Cuts a value or expression for evidence, marking the cut with an ellipsis.
+pub fn shorten(text: String) -> String {
+    if text.chars().count() > SHOWN_CHARS {
+        format!(
+            "{}…",
+            text.chars().take(SHOWN_CHARS - 1).collect::<String>()
+        )
+    } else {
+        text
+    }
+}
+
 /// A place in a file: the plan itself, or (with sources) a `.tf` file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {

@@ -36,17 +36,7 @@ fn corpus_verdicts_match_the_manifest() {
                 .map(|item| item.split_once('=').unwrap())
                 .collect::<Vec<_>>());
             let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
-            let actual: BTreeMap<String, String> = report["plans"][0]["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| {
-                    (
-                        f["address"].as_str().unwrap().to_owned(),
-                        f["verdict"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect();
+            let actual = common::verdicts_of(&report);
             assert_eq!(actual, expected, "{path}");
             let fails = expected.values().any(|v| v == "fail");
             assert_eq!(outcome.code, if fails { 1 } else { 0 }, "{path}");

@@ -293,17 +293,7 @@ fn stdin_gives_the_same_verdicts_as_the_file() {
         command.current_dir(common::root());
         let outcome = common::run_with(command, Some(&common::read(&path)));
         let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
-        let from_stdin: std::collections::BTreeMap<String, String> = report["plans"][0]["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["address"].as_str().unwrap().to_owned(),
-                    f["verdict"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
+        let from_stdin = common::verdicts_of(&report);
         let from_file: std::collections::BTreeMap<String, String> = from_file
             .into_iter()
             .filter(|(a, _)| !a.ends_with("(deposed)"))

@@ -26,13 +26,7 @@ pub fn show_value(value: &Value, sensitive: bool) -> String {
     if sensitive {
         return "(sensitive)".to_owned();
     }
-    let text = value.to_string();
-    if text.chars().count() > 80 {
-        let short: String = text.chars().take(77).collect();
-        format!("{short}...")
-    } else {
-        text
-    }
+    crate::finding::shorten(value.to_string())
 }
 
 /// One function to judge, as the plan or state holds it.

@@ -93,12 +93,7 @@ impl Val {
         if let Val::Unknown(reason) | Val::Error(reason) = self {
             return format!("not known before apply ({reason})");
         }
-        let text = self.to_string();
-        if text.chars().count() > 80 {
-            format!("{}…", text.chars().take(79).collect::<String>())
-        } else {
-            text
-        }
+        crate::finding::shorten(self.to_string())
     }
 }
 
@@ -523,6 +518,30 @@ impl<'t> Evaluator<'t> {
         (default, sensitive)
     }
 
+    /// Records that `var.name` takes the value written in its `default` (evidence and origin).
+    fn took_default(
+        &mut self,
+        found: Found<Attribute>,
+        name: &str,
+        message: String,
+        value: &Val,
+        depth: usize,
+    ) {
+        self.steps
+            .push(Evidence::at(message, Some(found.value_location())));
+        self.origin(
+            found.file,
+            found.item.value.span(),
+            true,
+            OriginKind::Default {
+                name: name.to_owned(),
+            },
+            value,
+            depth,
+            true,
+        );
+    }
+
     fn root_variable(&mut self, name: &str) -> Val {
         let sources = self.tree.module(&[]);
         let (default, sensitive) = match sources.as_ref() {
@@ -541,21 +560,8 @@ impl<'t> Evaluator<'t> {
         let Some(value) = self.plan_variables.get(name).map(|v| Val::from(&v.value)) else {
             return match (default, default_value) {
                 (Some(found), Some(value)) => {
-                    self.steps.push(Evidence::at(
-                        format!("var.{name} defaults to {}", value.shown(sensitive)),
-                        Some(found.value_location()),
-                    ));
-                    self.origin(
-                        found.file,
-                        found.item.value.span(),
-                        true,
-                        OriginKind::Default {
-                            name: name.to_owned(),
-                        },
-                        &value,
-                        0,
-                        true,
-                    );
+                    let message = format!("var.{name} defaults to {}", value.shown(sensitive));
+                    self.took_default(found, name, message, &value, 0);
                     value
                 }
                 _ => Val::Unknown(format!("var.{name} has no value in the plan")),
@@ -564,21 +570,8 @@ impl<'t> Evaluator<'t> {
         let shown = value.shown(sensitive);
         if default_value.as_ref() == Some(&value) {
             let found = default.expect("a default value has a declaration");
-            self.steps.push(Evidence::at(
-                format!("var.{name} = {shown} (plan variables), its default"),
-                Some(found.value_location()),
-            ));
-            self.origin(
-                found.file,
-                found.item.value.span(),
-                true,
-                OriginKind::Default {
-                    name: name.to_owned(),
-                },
-                &value,
-                0,
-                true,
-            );
+            let message = format!("var.{name} = {shown} (plan variables), its default");
+            self.took_default(found, name, message, &value, 0);
             return value;
         }
         // Set in a .tfvars file Terraform reads by itself, or outside the sources.
@@ -704,21 +697,8 @@ impl<'t> Evaluator<'t> {
                         iterator: None,
                     },
                 );
-                self.steps.push(Evidence::at(
-                    format!("var.{name} defaults to {}", value.shown(sensitive)),
-                    Some(found.value_location()),
-                ));
-                self.origin(
-                    found.file,
-                    found.item.value.span(),
-                    true,
-                    OriginKind::Default {
-                        name: name.to_owned(),
-                    },
-                    &value,
-                    module.len(),
-                    true,
-                );
+                let message = format!("var.{name} defaults to {}", value.shown(sensitive));
+                self.took_default(found, name, message, &value, module.len());
                 value
             }
             None => Val::Unknown(format!("{call_path} has no default for input {name}")),

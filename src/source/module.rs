@@ -30,17 +30,13 @@ impl SourceFile {
 
     /// The source text of a spanned node, shortened for evidence.
     pub fn snippet(&self, span: Option<std::ops::Range<usize>>) -> String {
-        let text = span
-            .and_then(|s| self.text.get(s))
-            .unwrap_or("…")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if text.chars().count() > 80 {
-            format!("{}…", text.chars().take(79).collect::<String>())
-        } else {
-            text
-        }
+        crate::finding::shorten(
+            span.and_then(|s| self.text.get(s))
+                .unwrap_or("…")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     }
 }
 

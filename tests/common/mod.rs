@@ -68,6 +68,21 @@ pub fn json_report(args: &[&str]) -> (i32, Value) {
     (outcome.code, report)
 }
 
+/// address → verdict of the first plan of a JSON report.
+pub fn verdicts_of(report: &Value) -> BTreeMap<String, String> {
+    report["plans"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["address"].as_str().unwrap().to_owned(),
+                f["verdict"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// address → verdict for the single plan of a run.
 pub fn verdicts(args: &[&str]) -> (i32, BTreeMap<String, String>) {
     let (code, report) = json_report(args);
