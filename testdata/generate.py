@@ -508,6 +508,17 @@ def bad_inputs():
         "trailing.json": good.encode() + b"\n{\"second\": \"document\"}\n",
         "empty-object.json": b"{}\n",
         "string.json": b'"plan.json"\n',
+        # A second resource_changes (empty) after the first would hide its PassThrough function.
+        "duplicate-key.json": ('{"format_version":"1.2","planned_values":{},"resource_changes":['
+                               + json.dumps(lambda_change("aws_lambda_function.api", "api", ["create"],
+                                                          [{"mode": "PassThrough"}], [{}]))
+                               + '],"resource_changes":[]}\n').encode(),
+        # Two tracing_config values in one after: the first would be hidden by the second.
+        "duplicate-attribute.json": ('{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":'
+                                     '"aws_lambda_function.api","mode":"managed","type":"aws_lambda_function",'
+                                     '"name":"api","change":{"actions":["create"],"after":{"tracing_config":'
+                                     '[{"mode":"PassThrough"}],"tracing_config":[{"mode":"Active"}]},'
+                                     '"after_unknown":{}}}]}\n').encode(),
     }
     for name, content in files.items():
         with open(os.path.join(folder, name), "wb") as f:
@@ -516,7 +527,7 @@ def bad_inputs():
         f.write("# bad\n\nInputs that are not plans, made by `testdata/generate.py`: each must give exit 2 and "
                 "one line that names the problem and the remedy, never a panic. `invalid-utf8.json` holds a "
                 "0xFF byte inside a string; `utf16.json` is a plan saved as UTF-16LE with a BOM (as PowerShell's "
-                "`>` writes it); `deep.json` nests 200 levels inside `variables` (skipped parts of a plan are scanned without recursion and may nest deeper); `terraform.tfstate` is a raw state file.\n")
+                "`>` writes it); `deep.json` nests 200 levels inside `variables` (skipped parts of a plan are scanned without recursion and may nest deeper); `terraform.tfstate` is a raw state file; `duplicate-key.json` and `duplicate-attribute.json` repeat a key whose second value would hide the first.\n")
 
 
 if __name__ == "__main__":

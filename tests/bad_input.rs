@@ -266,3 +266,15 @@ fn a_closed_stdout_is_not_an_error() {
     );
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+#[test]
+fn duplicate_keys_cannot_hide_a_function() {
+    assert_rejected(
+        "testdata/bad/duplicate-key.json",
+        "duplicate key \"resource_changes\"",
+    );
+    assert_rejected(
+        "testdata/bad/duplicate-attribute.json",
+        "duplicate attribute \"tracing_config\"",
+    );
+}

@@ -71,6 +71,13 @@ impl<'de> Deserialize<'de> for Attributes {
                 let mut kept = Map::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
                     if TRACING.attributes().contains(&key.as_str()) {
+                        // A second value for a judged attribute could hide the first: refuse.
+                        if kept.contains_key(key.as_str()) {
+                            return Err(de::Error::custom(format_args!(
+                                "duplicate attribute {:?}",
+                                key.as_str()
+                            )));
+                        }
                         kept.insert(key.0.into_owned(), map.next_value::<Value>()?);
                     } else {
                         map.next_value::<IgnoredAny>()?;
@@ -379,6 +386,16 @@ pub struct Document<'a> {
     pub other_keys: Vec<String>,
 }
 
+/// Top-level keys tracegate reads: a second occurrence of one could hide the first.
+pub(crate) const READ_KEYS: &[&str] = &[
+    "format_version",
+    "terraform_version",
+    "variables",
+    "resource_changes",
+    "configuration",
+    "values",
+];
+
 /// Keys a plan or state may hold that tracegate does not read.
 pub(crate) const KNOWN_SKIPPED_KEYS: &[&str] = &[
     "prior_state",
@@ -404,7 +421,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut doc = Document::default();
+                let mut seen: Vec<String> = Vec::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
+                    if READ_KEYS.contains(&key.as_str()) {
+                        if seen.iter().any(|k| k == key.as_str()) {
+                            return Err(de::Error::custom(format_args!(
+                                "duplicate key {:?}",
+                                key.as_str()
+                            )));
+                        }
+                        seen.push(key.as_str().to_owned());
+                    }
                     match key.as_str() {
                         "format_version" => doc.format_version = map.next_value()?,
                         "terraform_version" => doc.terraform_version = map.next_value()?,

@@ -500,6 +500,7 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
 /// Reads the top-level object. The caller checks what follows it.
 pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputError> {
     let mut doc = Document::default();
+    let mut seen: Vec<String> = Vec::new();
     expect(input, b'{')?;
     if input.peek()? == Some(b'}') {
         input.bump();
@@ -518,6 +519,13 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
             other => Cow::Owned(parse::<String>(input, other)?),
         };
         expect(input, b':')?;
+        if super::model::READ_KEYS.contains(&key.as_ref()) {
+            // A second `resource_changes` (or `variables`, …) could hide the first: refuse.
+            if seen.iter().any(|k| k == key.as_ref()) {
+                return Err(input.error(&format!("duplicate key {:?}", key.as_ref())));
+            }
+            seen.push(key.to_string());
+        }
         match key.as_ref() {
             "resource_changes" => doc.resource_changes = Some(resource_changes(input)?),
             "format_version" | "terraform_version" | "variables" | "configuration" | "values" => {
