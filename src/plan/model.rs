@@ -213,6 +213,13 @@ pub struct ResourceChange<'a> {
     pub change: Change,
 }
 
+impl ResourceChange<'_> {
+    /// Managed unless it says it is a data source: an entry that hides its mode is still judged.
+    pub fn is_managed(&self) -> bool {
+        self.mode.as_str() != "data"
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct Change {
     #[serde(default)]
@@ -240,7 +247,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for JudgedChanges<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut kept = Vec::new();
                 while let Some(change) = seq.next_element::<ResourceChange<'de>>()? {
-                    if change.mode.as_str() == "managed"
+                    if change.is_managed()
                         && TRACING.judges(change.resource_type.as_str())
                     {
                         kept.push(change);
@@ -285,7 +292,7 @@ fn judged_config_resources<'de, D: Deserializer<'de>>(
     let all = Option::<Vec<ConfigResource<'de>>>::deserialize(deserializer)?.unwrap_or_default();
     Ok(all
         .into_iter()
-        .filter(|r| r.mode.as_str() == "managed" && TRACING.judges(r.resource_type.as_str()))
+        .filter(|r| r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str()))
         .collect())
 }
 
@@ -363,7 +370,7 @@ impl<'a> StateModule<'a> {
         let mut stack = vec![self];
         while let Some(module) = stack.pop() {
             out.extend(module.resources.iter().filter(|r| {
-                r.mode.as_str() == "managed" && TRACING.judges(r.resource_type.as_str())
+                r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str())
             }));
             stack.extend(module.child_modules.iter().rev());
         }

@@ -481,7 +481,7 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
         let text = input.value(true)?.expect("kept");
         if prefilter.admits(&text) {
             let change: ResourceChange<'a> = parse(input, text)?;
-            if change.mode.as_str() == "managed" && TRACING.judges(change.resource_type.as_str()) {
+            if change.is_managed() && TRACING.judges(change.resource_type.as_str()) {
                 kept.push(change);
             }
         }
