@@ -247,9 +247,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for JudgedChanges<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut kept = Vec::new();
                 while let Some(change) = seq.next_element::<ResourceChange<'de>>()? {
-                    if change.is_managed()
-                        && TRACING.judges(change.resource_type.as_str())
-                    {
+                    if change.is_managed() && TRACING.judges(change.resource_type.as_str()) {
                         kept.push(change);
                     }
                 }
@@ -369,9 +367,11 @@ impl<'a> StateModule<'a> {
         let mut out = Vec::new();
         let mut stack = vec![self];
         while let Some(module) = stack.pop() {
-            out.extend(module.resources.iter().filter(|r| {
-                r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str())
-            }));
+            out.extend(
+                module.resources.iter().filter(|r| {
+                    r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str())
+                }),
+            );
             stack.extend(module.child_modules.iter().rev());
         }
         out

@@ -619,6 +619,25 @@ mod tests {
     }
 
     #[test]
+    fn entries_without_a_mode_and_escaped_types_are_kept() {
+        let text = r#"{"format_version":"1.2","resource_changes":[
+            {"address":"aws_lambda_function.a","type":"aws_lambda_function","name":"a","change":{"actions":["create"]}},
+            {"address":"aws_lambda_function.b","mode":"managed","type":"aws_lambda\u005ffunction","name":"b","change":{}},
+            {"address":"data.aws_lambda_function.c","mode":"data","type":"aws_lambda_function","name":"c","change":{}},
+            {"address":"aws_s3_bucket.d","mode":"managed","type":"aws_s3_bucket","name":"d","change":{}}]}"#;
+        let doc = document(&mut SliceInput::new(text, 0)).unwrap();
+        let kept: Vec<&str> = doc
+            .resource_changes
+            .as_ref()
+            .unwrap()
+            .0
+            .iter()
+            .map(|c| c.address.as_str())
+            .collect();
+        assert_eq!(kept, ["aws_lambda_function.a", "aws_lambda_function.b"]);
+    }
+
+    #[test]
     fn prefilter_admits_escaped_types() {
         let prefilter = Prefilter::new();
         assert!(prefilter.admits(r#"{"type":"aws_lambda_function"}"#));
