@@ -184,6 +184,9 @@ fn headers(finding: &Finding, sources: &SourceTree) -> Vec<Location> {
     let Some(parsed) = address::parse(&finding.address) else {
         return Vec::new();
     };
+    if parsed.modules.len() > crate::source::MAX_MODULE_DEPTH {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     if let Ok(module) = sources.module(&parsed.modules).as_ref() {
         if let Some(resource) = module.resource(&parsed.resource_type, &parsed.name) {

@@ -178,7 +178,7 @@ fn apply_time_values_stay_unknown_with_the_reason() {
     assert_eq!(finding["verdict"], "unknown");
     assert!(finding["evidence"]
         .to_string()
-        .contains("aws_ssm_parameter.tracing.value is known only after apply"));
+        .contains("random_shuffle.mode.result is computed by the provider during apply"));
 }
 
 #[test]
@@ -350,4 +350,70 @@ fn a_plan_older_than_the_sources_follows_the_plan() {
         .as_str()
         .unwrap()
         .contains("terraform plan again"));
+}
+
+#[test]
+fn what_tracegate_cannot_evaluate_leaves_the_verdict_to_the_plan() {
+    // Terraform evaluates these to empty lists: no block is sent. tracegate does not evaluate
+    // them, so it must not call the function unknown (that would pass the gate).
+    for for_each in ["[for m in [] : m]", "compact([])", "1 > 2 ? [\"x\"] : []", "local.missing"] {
+        let tf = format!(
+            "resource \"aws_lambda_function\" \"api\" {{\n  dynamic \"tracing_config\" {{\n    for_each = {for_each}\n    content {{\n      mode = \"Active\"\n    }}\n  }}\n}}\n"
+        );
+        let (outcome, report) = judge_with_tf("not-evaluated", &tf, "omitted-unknown");
+        assert_eq!(outcome.code, 1, "{for_each}: {}", outcome.stdout);
+        let finding = &report["plans"][0]["findings"][0];
+        assert_eq!(finding["verdict"], "fail", "{for_each}");
+        assert!(finding["evidence"].to_string().contains("rests on the plan"), "{for_each}");
+    }
+}
+
+#[test]
+fn a_sensitive_variable_stays_hidden_through_module_inputs() {
+    let dir = scratch("sensitive-module");
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"secret\" {\n  sensitive = true\n}\nmodule \"m\" {\n  source       = \"./m\"\n  tracing_mode = var.secret\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("m/main.tf"),
+        "variable \"tracing_mode\" {}\nresource \"aws_lambda_function\" \"this\" {\n  tracing_config {\n    mode = var.tracing_mode\n  }\n}\n",
+    )
+    .unwrap();
+    let plan = serde_json::json!({"format_version": "1.2", "planned_values": {},
+        "variables": {"secret": {"value": "hunter2-SECRET"}},
+        "resource_changes": [{"address": "module.m.aws_lambda_function.this", "module_address": "module.m",
+            "mode": "managed", "type": "aws_lambda_function", "name": "this",
+            "change": {"actions": ["create"], "after": {"tracing_config": [{"mode": "hunter2-SECRET"}]},
+                "after_unknown": {}, "after_sensitive": {"tracing_config": [{"mode": true}]}}}]});
+    std::fs::write(dir.join("plan.json"), plan.to_string()).unwrap();
+    for format in ["text", "json", "sarif", "github", "markdown", "junit", "gitlab"] {
+        let outcome = run(&[
+            "check",
+            dir.join("plan.json").to_str().unwrap(),
+            "--source-root",
+            dir.to_str().unwrap(),
+            "--format",
+            format,
+            "--verbose",
+        ]);
+        assert_eq!(outcome.code, 1, "{format}");
+        assert!(!outcome.stdout.contains("hunter2"), "{format}: {}", outcome.stdout);
+    }
+}
+
+#[test]
+fn a_deep_module_path_does_not_overflow_the_stack() {
+    let dir = scratch("deep-modules");
+    std::fs::write(dir.join("main.tf"), "module \"a\" {\n  source = \"./\"\n}\n").unwrap();
+    let modules = vec!["module.a"; 20_000].join(".");
+    let plan = serde_json::json!({"format_version": "1.2", "planned_values": {},
+        "resource_changes": [{"address": format!("{modules}.aws_lambda_function.f"), "module_address": modules,
+            "mode": "managed", "type": "aws_lambda_function", "name": "f",
+            "change": {"actions": ["create"], "after": {}, "after_unknown": {"tracing_config": true}}}]});
+    std::fs::write(dir.join("plan.json"), plan.to_string()).unwrap();
+    let outcome = run(&["check", dir.join("plan.json").to_str().unwrap(), "--source-root", dir.to_str().unwrap()]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
 }

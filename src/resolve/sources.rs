@@ -51,6 +51,12 @@ enum SourceMode {
         reason: String,
         location: Location,
     },
+    /// A `dynamic` block whose `for_each` tracegate cannot evaluate: the plan decides.
+    DynamicUndecided {
+        text: String,
+        reason: String,
+        location: Location,
+    },
     /// No block at all.
     Omitted,
 }
@@ -158,15 +164,22 @@ fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subjec
             .map(|(i, v)| (Val::Number(i as f64), v))
             .collect(),
         Val::Map(map) => map.into_iter().map(|(k, v)| (Val::String(k), v)).collect(),
-        Val::Unknown(reason) | Val::Error(reason) => {
+        Val::Unknown(reason) => {
             return SourceMode::DynamicUnknown {
                 text,
                 reason,
                 location,
             }
         }
+        Val::NotEvaluated(reason) | Val::Error(reason) => {
+            return SourceMode::DynamicUndecided {
+                text,
+                reason,
+                location,
+            }
+        }
         other => {
-            return SourceMode::DynamicUnknown {
+            return SourceMode::DynamicUndecided {
                 text,
                 reason: format!("for_each is {other}, not a collection"),
                 location,
@@ -298,6 +311,9 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
 /// The module block nearest the function, among those the repository holds: the fix site when
 /// the function lives in a downloaded module.
 fn nearest_editable_call(tree: &SourceTree, modules: &[String]) -> Option<(Location, String)> {
+    if modules.len() > crate::source::MAX_MODULE_DEPTH {
+        return None;
+    }
     (1..=modules.len()).rev().find_map(|depth| {
         let parent = tree.module(&modules[..depth - 1]);
         let parent = parent.as_ref().as_ref().ok()?;
@@ -390,10 +406,12 @@ pub fn refine(
             location,
             object_form,
         } => {
+            let hide = evaluator.sensitive_seen
+                || matches!(subject.fact, ModeFact::Known { sensitive: true, .. });
             let shown = if text == value.to_string() {
                 String::new()
             } else {
-                format!(", which is {}", value.shown(false))
+                format!(", which is {}", value.shown(hide))
             };
             chain.push(Evidence::at(
                 format!("{} sets {mode_key} = {text}{shown}", subject.config_address),
@@ -413,6 +431,11 @@ pub fn refine(
                         location: None,
                         edit: None,
                     });
+                }
+                (true, Val::NotEvaluated(reason) | Val::Error(reason)) => {
+                    decision.facts.push(Evidence::new(format!(
+                        "the sources cannot be evaluated here ({reason}); the verdict rests on the plan"
+                    )));
                 }
                 (true, _) => {
                     // The plan computes the whole block, and so do the sources.
@@ -483,6 +506,19 @@ pub fn refine(
                 ));
                 decision.fix = None;
             }
+        }
+        SourceMode::DynamicUndecided {
+            text,
+            reason,
+            location,
+        } => {
+            chain.push(Evidence::at(
+                format!("dynamic \"{block_name}\" has for_each = {text}, which tracegate does not evaluate: {reason}"),
+                Some(location),
+            ));
+            decision.facts.push(Evidence::new(
+                "the verdict rests on the plan, which sends no tracing_config at create: AWS applies PassThrough",
+            ));
         }
         SourceMode::Omitted => {
             chain.push(Evidence::at(

@@ -28,8 +28,10 @@ pub enum Val {
     String(String),
     List(Vec<Val>),
     Map(BTreeMap<String, Val>),
-    /// Known only during apply, or not evaluated here: the reason says which.
+    /// Known only during apply: the reason names the value.
     Unknown(String),
+    /// Not evaluated by tracegate (an unsupported expression, a limit): the plan decides.
+    NotEvaluated(String),
     /// An evaluation error (a missing attribute, a bad index): what `try` skips.
     Error(String),
 }
@@ -75,6 +77,7 @@ impl fmt::Display for Val {
                 f.write_str(" }")
             }
             Val::Unknown(reason) => write!(f, "(unknown: {reason})"),
+            Val::NotEvaluated(reason) => write!(f, "(not evaluated: {reason})"),
             Val::Error(reason) => write!(f, "(error: {reason})"),
         }
     }
@@ -82,7 +85,7 @@ impl fmt::Display for Val {
 
 impl Val {
     pub fn is_known(&self) -> bool {
-        !matches!(self, Val::Unknown(_) | Val::Error(_))
+        !matches!(self, Val::Unknown(_) | Val::NotEvaluated(_) | Val::Error(_))
     }
 
     /// For evidence: "(sensitive)", the value, or why it is not known.
@@ -90,8 +93,12 @@ impl Val {
         if sensitive {
             return "(sensitive)".to_owned();
         }
-        if let Val::Unknown(reason) | Val::Error(reason) = self {
-            return format!("not known before apply ({reason})");
+        match self {
+            Val::Unknown(reason) => return format!("not known before apply ({reason})"),
+            Val::NotEvaluated(reason) | Val::Error(reason) => {
+                return format!("not evaluated here ({reason})")
+            }
+            _ => {}
         }
         crate::finding::shorten(self.to_string())
     }
@@ -180,6 +187,8 @@ pub struct Evaluator<'t> {
     pub steps: Vec<Evidence>,
     /// Value origins, innermost first.
     pub origins: Vec<Origin>,
+    /// Whether a sensitive variable was read: from then on no value is shown.
+    pub sensitive_seen: bool,
 }
 
 fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
@@ -200,6 +209,7 @@ impl<'t> Evaluator<'t> {
             depth: 0,
             steps: Vec::new(),
             origins: Vec::new(),
+            sensitive_seen: false,
         }
     }
 
@@ -240,7 +250,7 @@ impl<'t> Evaluator<'t> {
 
     pub fn eval(&mut self, expr: &Expression, scope: Scope) -> Val {
         if self.budget == 0 {
-            return Val::Unknown(format!(
+            return Val::NotEvaluated(format!(
                 "the evaluation step limit ({STEP_LIMIT}) was reached"
             ));
         }
@@ -295,7 +305,7 @@ impl<'t> Evaluator<'t> {
                     (BinaryOperator::And, Val::Bool(l), Val::Bool(r)) => Val::Bool(l && r),
                     (BinaryOperator::Or, Val::Bool(l), Val::Bool(r)) => Val::Bool(l || r),
                     (other, _, _) => {
-                        Val::Unknown(format!("operator {} is not evaluated", other.as_str()))
+                        Val::NotEvaluated(format!("operator {} is not evaluated", other.as_str()))
                     }
                 }
             }
@@ -317,9 +327,11 @@ impl<'t> Evaluator<'t> {
             }
             Expression::Variable(name) => self.root_name(name.value().as_str(), &[], scope),
             Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
-                Val::Unknown("a string template is not evaluated".to_owned())
+                Val::NotEvaluated("a string template is not evaluated".to_owned())
             }
-            Expression::ForExpr(_) => Val::Unknown("a for expression is not evaluated".to_owned()),
+            Expression::ForExpr(_) => {
+                Val::NotEvaluated("a for expression is not evaluated".to_owned())
+            }
         }
     }
 
@@ -370,7 +382,7 @@ impl<'t> Evaluator<'t> {
                         Val::List(set)
                     }
                     ("tolist", [Val::List(items)]) => Val::List(items.clone()),
-                    (name, _) => Val::Unknown(format!("{name}() is not evaluated")),
+                    (name, _) => Val::NotEvaluated(format!("{name}() is not evaluated")),
                 }
             }
         }
@@ -394,7 +406,25 @@ impl<'t> Evaluator<'t> {
                         self.local(scope.module, attr.value().as_str()),
                         &operators[1..],
                     ),
-                    _ => (self.root_name(name, operators, scope), operators),
+                    _ => match (operators.first(), operators.get(1)) {
+                        (
+                            Some(TraversalOperator::GetAttr(resource)),
+                            Some(TraversalOperator::GetAttr(attr)),
+                        ) if scope.iterator.is_none_or(|(i, _)| i != name)
+                            && !matches!(name, "each" | "count" | "module" | "data" | "path" | "terraform" | "self") =>
+                        {
+                            match self.resource_attribute(
+                                scope.module,
+                                name,
+                                resource.value().as_str(),
+                                attr.value().as_str(),
+                            ) {
+                                Some(value) => (value, &operators[2..]),
+                                None => (self.root_name(name, operators, scope), operators),
+                            }
+                        }
+                        _ => (self.root_name(name, operators, scope), operators),
+                    },
                 }
             }
             (other, _) => (self.eval(other, scope), operators),
@@ -421,7 +451,7 @@ impl<'t> Evaluator<'t> {
                     index_into(value, Val::Number(*index.value() as f64))
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    Val::Unknown("a splat expression is not evaluated".to_owned())
+                    Val::NotEvaluated("a splat expression is not evaluated".to_owned())
                 }
             }
         })
@@ -446,13 +476,35 @@ impl<'t> Evaluator<'t> {
                 _ => break,
             }
         }
-        Val::Unknown(match name {
-            "each" | "count" => format!("{attr} differs per instance"),
-            "module" => format!("{attr} is a module output"),
-            "data" => format!("{attr} is read during apply"),
-            "path" | "terraform" | "self" => format!("{attr} is not evaluated"),
-            _ => format!("{attr} is known only after apply"),
-        })
+        // Only another resource's attribute that its configuration does not set is known only
+        // after apply; anything else tracegate merely does not evaluate, and the plan decides.
+        match name {
+            "each" | "count" => Val::NotEvaluated(format!("{attr} differs per instance")),
+            "module" => Val::NotEvaluated(format!("{attr} is a module output")),
+            "data" => Val::NotEvaluated(format!("{attr} is a data source")),
+            "path" | "terraform" | "self" => Val::NotEvaluated(format!("{attr} is not evaluated")),
+            _ => Val::Unknown(format!("{attr} is computed by the provider during apply")),
+        }
+    }
+
+    /// `TYPE.NAME.ATTR` of a resource in the same module: the value its configuration sets, or
+    /// `None` when it sets none (the provider computes it).
+    fn resource_attribute(&mut self, module: &[String], rtype: &str, name: &str, attr: &str) -> Option<Val> {
+        let sources = self.tree.module(module);
+        let sources = sources.as_ref().as_ref().ok()?;
+        let resource = sources.resource(rtype, name)?;
+        let set = resource.attribute(attr)?;
+        if !self.enter() {
+            self.depth -= 1;
+            return Some(Val::NotEvaluated("references nest too deeply".to_owned()));
+        }
+        let value = self.eval(set.expr(), Scope { module, iterator: None });
+        self.depth -= 1;
+        self.steps.push(Evidence::at(
+            format!("{rtype}.{name}.{attr} = {} = {}", set.value_text(), value.shown(self.sensitive_seen)),
+            Some(set.location()),
+        ));
+        Some(value)
     }
 
     fn enter(&mut self) -> bool {
@@ -463,7 +515,7 @@ impl<'t> Evaluator<'t> {
     fn local(&mut self, module: &[String], name: &str) -> Val {
         let sources = self.tree.module(module);
         let Ok(sources) = sources.as_ref() else {
-            return Val::Unknown(format!(
+            return Val::NotEvaluated(format!(
                 "local.{name}: the module sources are not available"
             ));
         };
@@ -472,7 +524,7 @@ impl<'t> Evaluator<'t> {
         };
         if !self.enter() {
             self.depth -= 1;
-            return Val::Unknown("references nest too deeply".to_owned());
+            return Val::NotEvaluated("references nest too deeply".to_owned());
         }
         let value = self.eval(
             local.expr(),
@@ -496,7 +548,7 @@ impl<'t> Evaluator<'t> {
     fn variable(&mut self, module: &[String], name: &str) -> Val {
         if !self.enter() {
             self.depth -= 1;
-            return Val::Unknown("references nest too deeply".to_owned());
+            return Val::NotEvaluated("references nest too deeply".to_owned());
         }
         let value = match module.split_last() {
             None => self.root_variable(name),
@@ -548,6 +600,7 @@ impl<'t> Evaluator<'t> {
             Ok(sources) => Self::declaration(sources, name),
             Err(_) => (None, false),
         };
+        self.sensitive_seen |= sensitive;
         let default_value = default.map(|d| {
             self.eval(
                 d.expr(),
@@ -560,14 +613,14 @@ impl<'t> Evaluator<'t> {
         let Some(value) = self.plan_variables.get(name).map(|v| Val::from(&v.value)) else {
             return match (default, default_value) {
                 (Some(found), Some(value)) => {
-                    let message = format!("var.{name} defaults to {}", value.shown(sensitive));
+                    let message = format!("var.{name} defaults to {}", value.shown(sensitive || self.sensitive_seen));
                     self.took_default(found, name, message, &value, 0);
                     value
                 }
-                _ => Val::Unknown(format!("var.{name} has no value in the plan")),
+                _ => Val::NotEvaluated(format!("var.{name} has no value in the plan")),
             };
         };
-        let shown = value.shown(sensitive);
+        let shown = value.shown(sensitive || self.sensitive_seen);
         if default_value.as_ref() == Some(&value) {
             let found = default.expect("a default value has a declaration");
             let message = format!("var.{name} = {shown} (plan variables), its default");
@@ -634,12 +687,12 @@ impl<'t> Evaluator<'t> {
         let call_path = module_path(module);
         let parent_sources = self.tree.module(parent);
         let Ok(parent_sources) = parent_sources.as_ref() else {
-            return Val::Unknown(format!(
+            return Val::NotEvaluated(format!(
                 "the sources of the caller of {call_path} are not available"
             ));
         };
         let Some(block) = parent_sources.module_call(call) else {
-            return Val::Unknown(format!(
+            return Val::NotEvaluated(format!(
                 "no module \"{call}\" block in the caller's sources"
             ));
         };
@@ -648,6 +701,7 @@ impl<'t> Evaluator<'t> {
             Ok(sources) => Self::declaration(sources, name),
             Err(_) => (None, false),
         };
+        self.sensitive_seen |= sensitive;
         if let Some(argument) = block.attribute(name) {
             let value = self.eval(
                 argument.expr(),
@@ -663,7 +717,7 @@ impl<'t> Evaluator<'t> {
                     if is_literal(argument.expr()) {
                         String::new()
                     } else {
-                        format!(", which is {}", value.shown(sensitive))
+                        format!(", which is {}", value.shown(sensitive || self.sensitive_seen))
                     }
                 ),
                 Some(argument.location()),
@@ -697,11 +751,11 @@ impl<'t> Evaluator<'t> {
                         iterator: None,
                     },
                 );
-                let message = format!("var.{name} defaults to {}", value.shown(sensitive));
+                let message = format!("var.{name} defaults to {}", value.shown(sensitive || self.sensitive_seen));
                 self.took_default(found, name, message, &value, module.len());
                 value
             }
-            None => Val::Unknown(format!("{call_path} has no default for input {name}")),
+            None => Val::NotEvaluated(format!("{call_path} has no default for input {name}")),
         };
         self.origin(
             block.file,

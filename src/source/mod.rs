@@ -17,6 +17,10 @@ use std::sync::{Arc, Mutex};
 /// Larger `.tf` files are not read: no real configuration file comes near this.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 
+/// Module calls nest no deeper than this in any real configuration; deeper paths are refused
+/// (resolving them recurses once per level).
+pub const MAX_MODULE_DEPTH: usize = 64;
+
 /// A module's sources, or why they cannot be read.
 pub type ModuleResult = Result<ModuleSource, String>;
 
@@ -121,6 +125,12 @@ impl SourceTree {
     }
 
     fn locate(&self, path: &[String]) -> Result<PathBuf, String> {
+        if path.len() > MAX_MODULE_DEPTH {
+            return Err(format!(
+                "module calls nest {} deep, more than the {MAX_MODULE_DEPTH} tracegate follows",
+                path.len()
+            ));
+        }
         let Some((last, parents)) = path.split_last() else {
             return Ok(self.root.clone());
         };

@@ -89,7 +89,12 @@ module "from_ssm" {
 resource "aws_ssm_parameter" "tracing" {
   name  = "/lambda/tracing"
   type  = "String"
-  value = "Active"
+  value = random_shuffle.mode.result[0]
+}
+
+resource "random_shuffle" "mode" {
+  input        = ["Active", "PassThrough"]
+  result_count = 1
 }
 
 locals {
