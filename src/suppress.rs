@@ -11,6 +11,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = ".tracegate.toml";
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 const MARKER: &str = "tracegate:ignore[";
 
 #[derive(Debug, Deserialize)]
@@ -80,11 +81,30 @@ impl Config {
     /// Reads `.tracegate.toml` in `dir`, if there is one. `display` names it in reports.
     pub fn load(dir: &Path, display: impl Fn(&Path) -> String) -> Result<Config, String> {
         let path: PathBuf = dir.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(format!("cannot read {}: {e}", display(&path))),
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(Config::default());
+        }
+        // Only a regular file inside the directory, of sane size: the sources are untrusted.
+        let inside = std::fs::canonicalize(&path)
+            .ok()
+            .filter(|real| std::fs::canonicalize(dir).is_ok_and(|dir| real.starts_with(dir)));
+        let Some(real) = inside else {
+            return Err(format!(
+                "{} leads outside its directory; it is not read",
+                display(&path)
+            ));
         };
+        match std::fs::metadata(&real) {
+            Ok(meta) if meta.is_file() && meta.len() <= MAX_CONFIG_BYTES => {}
+            _ => {
+                return Err(format!(
+                    "{} is not a regular file of at most 1 MiB; it is not read",
+                    display(&path)
+                ))
+            }
+        }
+        let text = std::fs::read_to_string(&real)
+            .map_err(|e| format!("cannot read {}: {e}", display(&path)))?;
         let file: ConfigFile = toml::from_str(&text).map_err(|e| {
             let first = e.to_string();
             let first = first.lines().next().unwrap_or("invalid TOML").to_owned();

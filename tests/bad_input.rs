@@ -278,3 +278,109 @@ fn duplicate_keys_cannot_hide_a_function() {
         "duplicate attribute \"tracing_config\"",
     );
 }
+
+/// A plan with one Lambda entry whose `change` (and extra entry fields) are given.
+fn one_function(dir: &std::path::Path, name: &str, entry_extra: &str, change: &str) -> String {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f"{entry_extra},"change":{change}}}]}}"#
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn shapes_terraform_does_not_write_cannot_pass_the_gate() {
+    let dir = scratch("odd-shapes");
+    let passthrough = r#"{"actions":["create"],"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{}}"#;
+    // Unrecognised or empty actions: unknown, which fails under --unknown fail.
+    for actions in [r#"["create","open"]"#, r#"["Create"]"#, "[]"] {
+        let plan = one_function(
+            &dir,
+            "actions",
+            "",
+            &passthrough.replace(r#"["create"]"#, actions),
+        );
+        let (_, verdicts) = common::verdicts(&["check", &plan]);
+        assert_eq!(verdicts["aws_lambda_function.f"], "unknown", "{actions}");
+        assert_eq!(
+            run(&["check", &plan, "--unknown", "fail"]).code,
+            1,
+            "{actions}"
+        );
+    }
+    // A "deposed" object that is created is judged like any other.
+    let plan = one_function(&dir, "deposed", r#","deposed":"""#, passthrough);
+    assert_eq!(
+        common::verdicts(&["check", &plan]).1["aws_lambda_function.f"],
+        "fail"
+    );
+    // Two blocks: the PassThrough one decides.
+    let two = r#"{"actions":["create"],"after":{"tracing_config":[{"mode":"Active"},{"mode":"PassThrough"}]},"after_unknown":{}}"#;
+    let plan = one_function(&dir, "two-blocks", "", two);
+    assert_eq!(
+        common::verdicts(&["check", &plan]).1["aws_lambda_function.f"],
+        "fail"
+    );
+    // A repeated key inside the judged attribute is refused.
+    let dup = r#"{"actions":["create"],"after":{"tracing_config":[{"mode":"PassThrough","mode":"Active"}]},"after_unknown":{}}"#;
+    let plan = one_function(&dir, "dup-mode", "", dup);
+    let outcome = run(&["check", &plan]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains("duplicate attribute \"mode\""),
+        "{}",
+        outcome.stderr
+    );
+    // A sensitive after hides the mode everywhere.
+    let hidden = r#"{"actions":["create"],"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{},"after_sensitive":true}"#;
+    let plan = one_function(&dir, "all-sensitive", "", hidden);
+    let (_, report) = common::json_report(&["check", &plan]);
+    assert_eq!(
+        report["plans"][0]["findings"][0]["mode"],
+        serde_json::Value::Null
+    );
+    assert!(report["plans"][0]["findings"][0]["evidence"]
+        .to_string()
+        .contains("(sensitive)"));
+}
+
+#[test]
+fn a_literal_that_is_not_null_is_not_read_as_null() {
+    let dir = scratch("not-null");
+    let path = dir.join("plan.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version":"1.2","planned_values":{},"resource_changes":nXYZ}"#,
+    )
+    .unwrap();
+    let outcome = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn config_files_leading_out_of_the_source_root_are_not_read() {
+    let dir = scratch("toml-link");
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"aws_lambda_function\" \"api\" {}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join(".tracegate.toml")).unwrap();
+    let outcome = run(&[
+        "check",
+        "testdata/omitted-unknown/plan.json",
+        "--source-root",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains(".tracegate.toml leads outside"),
+        "{}",
+        outcome.stderr
+    );
+}

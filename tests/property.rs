@@ -78,7 +78,8 @@ fn expected(f: &Function) -> Option<&'static str> {
         return None;
     }
     let creating = f.actions.contains(&"create");
-    if f.deposed || f.actions == ["delete"] || (f.actions.contains(&"forget") && !creating) {
+    // A deposed object is only ever destroyed; with any other action it is judged like any object.
+    if f.actions == ["delete"] || (f.actions.contains(&"forget") && !creating) {
         return Some("skipped");
     }
     Some(match f.mode {

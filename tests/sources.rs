@@ -356,7 +356,12 @@ fn a_plan_older_than_the_sources_follows_the_plan() {
 fn what_tracegate_cannot_evaluate_leaves_the_verdict_to_the_plan() {
     // Terraform evaluates these to empty lists: no block is sent. tracegate does not evaluate
     // them, so it must not call the function unknown (that would pass the gate).
-    for for_each in ["[for m in [] : m]", "compact([])", "1 > 2 ? [\"x\"] : []", "local.missing"] {
+    for for_each in [
+        "[for m in [] : m]",
+        "compact([])",
+        "1 > 2 ? [\"x\"] : []",
+        "local.missing",
+    ] {
         let tf = format!(
             "resource \"aws_lambda_function\" \"api\" {{\n  dynamic \"tracing_config\" {{\n    for_each = {for_each}\n    content {{\n      mode = \"Active\"\n    }}\n  }}\n}}\n"
         );
@@ -364,7 +369,12 @@ fn what_tracegate_cannot_evaluate_leaves_the_verdict_to_the_plan() {
         assert_eq!(outcome.code, 1, "{for_each}: {}", outcome.stdout);
         let finding = &report["plans"][0]["findings"][0];
         assert_eq!(finding["verdict"], "fail", "{for_each}");
-        assert!(finding["evidence"].to_string().contains("rests on the plan"), "{for_each}");
+        assert!(
+            finding["evidence"]
+                .to_string()
+                .contains("rests on the plan"),
+            "{for_each}"
+        );
     }
 }
 
@@ -389,7 +399,9 @@ fn a_sensitive_variable_stays_hidden_through_module_inputs() {
             "change": {"actions": ["create"], "after": {"tracing_config": [{"mode": "hunter2-SECRET"}]},
                 "after_unknown": {}, "after_sensitive": {"tracing_config": [{"mode": true}]}}}]});
     std::fs::write(dir.join("plan.json"), plan.to_string()).unwrap();
-    for format in ["text", "json", "sarif", "github", "markdown", "junit", "gitlab"] {
+    for format in [
+        "text", "json", "sarif", "github", "markdown", "junit", "gitlab",
+    ] {
         let outcome = run(&[
             "check",
             dir.join("plan.json").to_str().unwrap(),
@@ -400,20 +412,33 @@ fn a_sensitive_variable_stays_hidden_through_module_inputs() {
             "--verbose",
         ]);
         assert_eq!(outcome.code, 1, "{format}");
-        assert!(!outcome.stdout.contains("hunter2"), "{format}: {}", outcome.stdout);
+        assert!(
+            !outcome.stdout.contains("hunter2"),
+            "{format}: {}",
+            outcome.stdout
+        );
     }
 }
 
 #[test]
 fn a_deep_module_path_does_not_overflow_the_stack() {
     let dir = scratch("deep-modules");
-    std::fs::write(dir.join("main.tf"), "module \"a\" {\n  source = \"./\"\n}\n").unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "module \"a\" {\n  source = \"./\"\n}\n",
+    )
+    .unwrap();
     let modules = vec!["module.a"; 20_000].join(".");
     let plan = serde_json::json!({"format_version": "1.2", "planned_values": {},
         "resource_changes": [{"address": format!("{modules}.aws_lambda_function.f"), "module_address": modules,
             "mode": "managed", "type": "aws_lambda_function", "name": "f",
             "change": {"actions": ["create"], "after": {}, "after_unknown": {"tracing_config": true}}}]});
     std::fs::write(dir.join("plan.json"), plan.to_string()).unwrap();
-    let outcome = run(&["check", dir.join("plan.json").to_str().unwrap(), "--source-root", dir.to_str().unwrap()]);
+    let outcome = run(&[
+        "check",
+        dir.join("plan.json").to_str().unwrap(),
+        "--source-root",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
 }

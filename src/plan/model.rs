@@ -78,7 +78,7 @@ impl<'de> Deserialize<'de> for Attributes {
                                 key.as_str()
                             )));
                         }
-                        kept.insert(key.0.into_owned(), map.next_value::<Value>()?);
+                        kept.insert(key.0.into_owned(), map.next_value::<UniqueKeys>()?.0);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -115,6 +115,69 @@ impl<'de> Deserialize<'de> for Attributes {
             }
         }
         deserializer.deserialize_any(AttributesVisitor)
+    }
+}
+
+/// A JSON value whose objects have unique keys: in the attributes the rule judges, a repeated key
+/// could hide the value that matters, so it is refused rather than silently overwritten.
+struct UniqueKeys(Value);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UniqueVisitor;
+        impl<'de> Visitor<'de> for UniqueVisitor {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+                let mut out = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<UniqueKeys>()?.0;
+                    if out.insert(key.clone(), value).is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate attribute {key:?}"
+                        )));
+                    }
+                }
+                Ok(UniqueKeys(Value::Object(out)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<UniqueKeys>()? {
+                    out.push(item.0);
+                }
+                Ok(UniqueKeys(Value::Array(out)))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::from(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::String(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::String(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys(Value::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueKeys, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+        deserializer.deserialize_any(UniqueVisitor)
     }
 }
 

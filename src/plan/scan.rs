@@ -466,7 +466,9 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
     match input.peek()? {
         Some(b'[') => input.bump(),
         Some(b'n') => {
-            input.value(false)?;
+            if input.value(true)?.as_deref() != Some("null") {
+                return Err(input.error("resource_changes is not a list"));
+            }
             return Ok(JudgedChanges(kept));
         }
         Some(_) => return Err(input.error("resource_changes is not a list")),

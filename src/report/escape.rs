@@ -2,16 +2,23 @@
 
 use std::borrow::Cow;
 
+/// Characters that change how text displays without showing themselves: bidirectional overrides
+/// and isolates, zero-width characters, the byte-order mark. An address could otherwise read as
+/// something it is not.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Text for people: control characters (ESC, CR, newlines, …) become visible escapes, so that a
 /// plan value cannot move the cursor, recolour the terminal or forge lines.
 pub fn terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(|c| c.is_control() || invisible(c)) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
         text.chars()
             .map(|c| {
-                if c.is_control() {
+                if c.is_control() || invisible(c) {
                     c.escape_unicode().to_string()
                 } else {
                     c.to_string()
@@ -21,11 +28,14 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// XML 1.0 text: characters XML cannot hold become visible escapes; quick-xml escapes markup.
+/// XML 1.0 text: characters XML cannot hold (and invisible ones) become visible escapes;
+/// quick-xml escapes markup.
 pub fn xml(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            let forbidden = (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+            if forbidden || invisible(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()
@@ -42,7 +52,7 @@ pub fn workflow_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c if c.is_control() || invisible(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
@@ -68,7 +78,7 @@ pub fn markdown(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c if c.is_control() || invisible(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
@@ -99,5 +109,13 @@ mod tests {
     #[test]
     fn xml_drops_invalid_characters() {
         assert_eq!(xml("a\x1bb\nc"), "a\\u{1b}b\nc");
+        assert_eq!(xml("a\u{FFFE}b\u{FFFF}"), "a\\u{fffe}b\\u{ffff}");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(terminal("ab\u{202E}cd"), "ab\\u{202e}cd");
+        assert_eq!(markdown("a\u{200B}b"), "a\\u{200b}b");
+        assert_eq!(workflow_data("a\u{2066}b"), "a\\u{2066}b");
     }
 }

@@ -9,6 +9,11 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use std::io::{self, Write};
 
+/// Attribute values: one line (control characters become visible escapes), valid XML.
+fn attribute(text: &str) -> String {
+    xml(&terminal(text))
+}
+
 fn evidence_text(finding: &Finding) -> String {
     let mut lines: Vec<String> = finding
         .evidence
@@ -41,10 +46,8 @@ fn counts(run: &Run, findings: &[Finding]) -> (usize, usize, usize) {
 
 fn testcase(run: &Run, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io::Result<()> {
     // Attribute values: control characters (newlines too) become visible escapes.
-    let name = terminal(&finding.address).into_owned();
-    let file = finding
-        .primary_location()
-        .map(|l| terminal(&l.file).into_owned());
+    let name = attribute(&finding.address);
+    let file = finding.primary_location().map(|l| attribute(&l.file));
     let mut start = BytesStart::new("testcase");
     start.push_attribute(("name", name.as_str()));
     start.push_attribute(("classname", crate::rule::TRACING.id));
@@ -52,7 +55,7 @@ fn testcase(run: &Run, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io:
         start.push_attribute(("file", file.as_str()));
     }
     w.write_event(Event::Start(start))?;
-    let message = terminal(&headline(finding)).into_owned();
+    let message = attribute(&headline(finding));
     let body = evidence_text(finding);
     match (finding.verdict, run.severity(finding)) {
         (Verdict::Skipped, _) => {
@@ -63,7 +66,7 @@ fn testcase(run: &Run, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io:
                 .or_else(|| finding.evidence.first().map(|e| e.message.clone()))
                 .unwrap_or_default();
             let mut skipped = BytesStart::new("skipped");
-            let reason = terminal(&reason).into_owned();
+            let reason = attribute(&reason);
             skipped.push_attribute(("message", reason.as_str()));
             w.write_event(Event::Empty(skipped))?;
         }
@@ -104,7 +107,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     w.write_event(Event::Start(suites))?;
     for plan in &run.plans {
         let (tests, failures, skipped) = counts(run, &plan.findings);
-        let name = terminal(&plan.path).into_owned();
+        let name = attribute(&plan.path);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", name.as_str()));
         for (key, value) in [
@@ -122,8 +125,8 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         w.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
     for error in &run.errors {
-        let name = terminal(&error.path).into_owned();
-        let message = terminal(&error.message).into_owned();
+        let name = attribute(&error.path);
+        let message = attribute(&error.message);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", name.as_str()));
         for (key, value) in [

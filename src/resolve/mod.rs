@@ -142,6 +142,19 @@ fn judge_one(
         finding.evidence.push(Evidence::at(reason, plan_location));
         return finding;
     }
+    let actions = subject.actions;
+    if kind == DocumentKind::Plan && (actions.is_empty() || actions.contains(Actions::OTHER)) {
+        // Not what Terraform writes: neither judged as applied nor skipped.
+        finding.verdict = Verdict::Unknown;
+        finding.evidence.push(Evidence::at(
+            format!(
+                "the plan's actions {:?} are not ones Terraform or OpenTofu write, so what apply does is unknown",
+                actions.names()
+            ),
+            plan_location,
+        ));
+        return finding;
+    }
     let parsed = address::parse(subject.address);
     let modules = match (subject.module_address, &parsed) {
         (Some(module_address), _) => address::module_names(module_address),
@@ -213,7 +226,8 @@ fn judge_one(
 
 fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
     let actions = subject.actions;
-    if let Some(key) = subject.deposed {
+    // A deposed object is only ever destroyed: any other action on one is judged like any object.
+    if let (Some(key), true) = (subject.deposed, actions.is(Actions::DELETE)) {
         let key: String = key
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -238,11 +252,8 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
                 .to_owned(),
         );
     }
-    if actions.is_empty() || actions.is(Actions::READ) || actions.contains(Actions::OTHER) {
-        return Some(format!(
-            "actions {:?} do not leave a managed function in place",
-            actions.names()
-        ));
+    if actions.is(Actions::READ) {
+        return Some("a read of a managed resource changes nothing".to_owned());
     }
     if options.changed_only && actions.is(Actions::NO_OP) {
         return Some(

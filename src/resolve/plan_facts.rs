@@ -1,7 +1,7 @@
 //! Layer 1: what the plan itself says about the tracing mode (DESIGN.md §2). Reads `after` with
 //! `after_unknown` and `after_sensitive` through the rule's JSONPath for the resource type.
 
-use crate::rule::CompiledPath;
+use crate::rule::{CompiledPath, Step};
 use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 
@@ -41,8 +41,27 @@ pub fn read(path: &CompiledPath, after: &Value, unknown: &Value, sensitive: &Val
             };
         }
     }
-    let is_sensitive =
-        (0..depths).any(|depth| select(path, depth, sensitive) == Some(&Value::Bool(true)));
+    // `true` for the whole object, or at any prefix of the path, hides the mode.
+    let is_sensitive = sensitive == &Value::Bool(true)
+        || (0..depths).any(|depth| select(path, depth, sensitive) == Some(&Value::Bool(true)));
+    // The schema allows one block; should a plan hold more, any one that is not Active decides.
+    if let [Step::Key(block), Step::Index(0), rest @ ..] = path.steps.as_slice() {
+        if let Some(Value::Array(blocks)) = after.get(block.as_str()) {
+            let others = blocks
+                .iter()
+                .skip(1)
+                .filter_map(|b| rest.iter().try_fold(b, |node, step| step.apply(node)));
+            if let Some(worst) = others
+                .into_iter()
+                .find(|mode| mode.as_str() != Some("Active"))
+            {
+                return ModeFact::Known {
+                    value: worst.clone(),
+                    sensitive: is_sensitive,
+                };
+            }
+        }
+    }
     match select(path, depths - 1, after) {
         Some(Value::Null) | None => {}
         Some(value) => {

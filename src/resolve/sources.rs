@@ -407,7 +407,13 @@ pub fn refine(
             object_form,
         } => {
             let hide = evaluator.sensitive_seen
-                || matches!(subject.fact, ModeFact::Known { sensitive: true, .. });
+                || matches!(
+                    subject.fact,
+                    ModeFact::Known {
+                        sensitive: true,
+                        ..
+                    }
+                );
             let shown = if text == value.to_string() {
                 String::new()
             } else {

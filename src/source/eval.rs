@@ -411,7 +411,16 @@ impl<'t> Evaluator<'t> {
                             Some(TraversalOperator::GetAttr(resource)),
                             Some(TraversalOperator::GetAttr(attr)),
                         ) if scope.iterator.is_none_or(|(i, _)| i != name)
-                            && !matches!(name, "each" | "count" | "module" | "data" | "path" | "terraform" | "self") =>
+                            && !matches!(
+                                name,
+                                "each"
+                                    | "count"
+                                    | "module"
+                                    | "data"
+                                    | "path"
+                                    | "terraform"
+                                    | "self"
+                            ) =>
                         {
                             match self.resource_attribute(
                                 scope.module,
@@ -489,7 +498,13 @@ impl<'t> Evaluator<'t> {
 
     /// `TYPE.NAME.ATTR` of a resource in the same module: the value its configuration sets, or
     /// `None` when it sets none (the provider computes it).
-    fn resource_attribute(&mut self, module: &[String], rtype: &str, name: &str, attr: &str) -> Option<Val> {
+    fn resource_attribute(
+        &mut self,
+        module: &[String],
+        rtype: &str,
+        name: &str,
+        attr: &str,
+    ) -> Option<Val> {
         let sources = self.tree.module(module);
         let sources = sources.as_ref().as_ref().ok()?;
         let resource = sources.resource(rtype, name)?;
@@ -498,10 +513,20 @@ impl<'t> Evaluator<'t> {
             self.depth -= 1;
             return Some(Val::NotEvaluated("references nest too deeply".to_owned()));
         }
-        let value = self.eval(set.expr(), Scope { module, iterator: None });
+        let value = self.eval(
+            set.expr(),
+            Scope {
+                module,
+                iterator: None,
+            },
+        );
         self.depth -= 1;
         self.steps.push(Evidence::at(
-            format!("{rtype}.{name}.{attr} = {} = {}", set.value_text(), value.shown(self.sensitive_seen)),
+            format!(
+                "{rtype}.{name}.{attr} = {} = {}",
+                set.value_text(),
+                value.shown(self.sensitive_seen)
+            ),
             Some(set.location()),
         ));
         Some(value)
@@ -613,7 +638,10 @@ impl<'t> Evaluator<'t> {
         let Some(value) = self.plan_variables.get(name).map(|v| Val::from(&v.value)) else {
             return match (default, default_value) {
                 (Some(found), Some(value)) => {
-                    let message = format!("var.{name} defaults to {}", value.shown(sensitive || self.sensitive_seen));
+                    let message = format!(
+                        "var.{name} defaults to {}",
+                        value.shown(sensitive || self.sensitive_seen)
+                    );
                     self.took_default(found, name, message, &value, 0);
                     value
                 }
@@ -717,7 +745,10 @@ impl<'t> Evaluator<'t> {
                     if is_literal(argument.expr()) {
                         String::new()
                     } else {
-                        format!(", which is {}", value.shown(sensitive || self.sensitive_seen))
+                        format!(
+                            ", which is {}",
+                            value.shown(sensitive || self.sensitive_seen)
+                        )
                     }
                 ),
                 Some(argument.location()),
@@ -751,7 +782,10 @@ impl<'t> Evaluator<'t> {
                         iterator: None,
                     },
                 );
-                let message = format!("var.{name} defaults to {}", value.shown(sensitive || self.sensitive_seen));
+                let message = format!(
+                    "var.{name} defaults to {}",
+                    value.shown(sensitive || self.sensitive_seen)
+                );
                 self.took_default(found, name, message, &value, module.len());
                 value
             }

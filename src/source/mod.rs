@@ -66,8 +66,14 @@ impl SourceTree {
             .find(|dir| dir.join(".git").exists())
             .unwrap_or(&root)
             .to_path_buf();
-        let installed = std::fs::read(root.join(".terraform/modules/modules.json"))
+        // modules.json is read only when it is a regular file inside the root, of sane size.
+        let installed = std::fs::canonicalize(root.join(".terraform/modules/modules.json"))
             .ok()
+            .filter(|real| real.starts_with(&root))
+            .filter(|real| {
+                std::fs::metadata(real).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES)
+            })
+            .and_then(|real| std::fs::read(real).ok())
             .and_then(|bytes| serde_json::from_slice::<ModulesJson>(&bytes).ok())
             .map(|json| {
                 json.modules
