@@ -156,11 +156,13 @@ fn check(args: &CheckArgs) -> Result<u8> {
         unknown_policy: args.unknown,
         source_root: sources.as_ref().map(|tree| {
             let shown = tree.display_path(tree.root());
-            if shown.is_empty() {
-                ".".to_owned()
-            } else {
-                shown
+            if !shown.is_empty() {
+                return shown;
             }
+            // Outside a repository the root is its own base: name it as given.
+            args.source_root
+                .as_ref()
+                .map_or_else(|| ".".to_owned(), |r| r.display().to_string())
         }),
     };
     let mut stderr = io::stderr().lock();

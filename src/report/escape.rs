@@ -72,6 +72,9 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // No @mentions and no autolinked URLs from plan values.
+            '@' => out.push_str("&#64;"),
+            ':' => out.push_str("&#58;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '~' | '{'
             | '}' => {
                 out.push('\\');

@@ -58,11 +58,16 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let summary = run.summary();
     writeln!(
         out,
-        "tracegate: {} fail, {} unknown, {} pass, {} skipped in {} input(s)",
+        "tracegate: {} fail, {} unknown, {} pass, {} skipped in {} input{}",
         summary.fail,
         summary.unknown,
         summary.pass,
         summary.skipped,
-        run.plans.len() + run.errors.len()
+        run.plans.len() + run.errors.len(),
+        if run.plans.len() + run.errors.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     )
 }
