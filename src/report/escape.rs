@@ -72,9 +72,8 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            // No @mentions and no autolinked URLs from plan values.
+            // No @mentions from plan values (and no autolinked URLs, below).
             '@' => out.push_str("&#64;"),
-            ':' => out.push_str("&#58;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '~' | '{'
             | '}' => {
                 out.push('\\');
@@ -85,7 +84,7 @@ pub fn markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    out.replace("://", "&#58;//")
 }
 
 #[cfg(test)]
