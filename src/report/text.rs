@@ -138,12 +138,24 @@ pub fn write(run: &Run, style: &Settings, out: &mut dyn Write) -> io::Result<()>
             if count == 1 { "" } else { "s" },
             about.join(", ")
         )?;
+        // Findings are sorted by file: a header each time the file changes groups them.
+        let mut current_file: Option<&str> = None;
         for finding in &plan.findings {
             let shown =
                 style.verbose || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown);
-            if shown {
-                write_finding(finding, run, &painter, out)?;
+            if !shown {
+                continue;
             }
+            let file = finding.primary_location().map(|l| l.file.as_str());
+            if file.is_some() && file != current_file && file != Some(plan.path.as_str()) {
+                writeln!(
+                    out,
+                    "  {}",
+                    painter.paint(DIM, &format!("── {}", clean(file.unwrap_or_default())))
+                )?;
+            }
+            current_file = file;
+            write_finding(finding, run, &painter, out)?;
         }
         writeln!(out)?;
     }
