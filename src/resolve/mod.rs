@@ -194,17 +194,11 @@ fn judge_one(
         config_address: &config_address,
         plan_location,
         creating: subject.actions.contains(Actions::CREATE),
+        downloaded_module_fix: modules.as_ref().and_then(|modules| {
+            configuration::downloaded_module_fix(document.configuration.as_ref(), modules)
+        }),
     };
     let mut decision = context.decide(fact.clone(), trace);
-    if let (Some(fix), Some(modules)) = (&mut decision.fix, &modules) {
-        if fix.location.is_none() && fix.description.starts_with("add `") {
-            if let Some(description) =
-                configuration::downloaded_module_fix(document.configuration.as_ref(), modules)
-            {
-                fix.description = description;
-            }
-        }
-    }
     if let (Some(sources), Some(parsed), Some(modules)) = (sources, &parsed, &modules) {
         if kind == DocumentKind::Plan {
             let subject = sources::Subject {
@@ -270,6 +264,8 @@ struct Context<'c> {
     config_address: &'c str,
     plan_location: Option<Location>,
     creating: bool,
+    /// For a function inside a registry or git module: the fix in the calling module block.
+    downloaded_module_fix: Option<String>,
 }
 
 pub const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
@@ -330,9 +326,13 @@ impl Context<'_> {
         }
     }
 
+    /// Where the missing block goes: the resource, or for a downloaded module its calling block.
     fn add_block_fix(&self) -> Fix {
         Fix {
-            description: add_block_description(self.target, self.config_address),
+            description: self
+                .downloaded_module_fix
+                .clone()
+                .unwrap_or_else(|| add_block_description(self.target, self.config_address)),
             location: None,
             edit: None,
         }
