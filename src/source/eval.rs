@@ -509,32 +509,41 @@ impl<'t> Evaluator<'t> {
         let sources = sources.as_ref().as_ref().ok()?;
         let resource = sources.resource(rtype, name)?;
         let set = resource.attribute(attr)?;
-        if !self.enter() {
-            self.depth -= 1;
-            return Some(Val::NotEvaluated("references nest too deeply".to_owned()));
-        }
-        let value = self.eval(
-            set.expr(),
-            Scope {
-                module,
-                iterator: None,
-            },
-        );
-        self.depth -= 1;
-        self.steps.push(Evidence::at(
-            format!(
-                "{rtype}.{name}.{attr} = {} = {}",
-                set.value_text(),
-                value.shown(self.sensitive_seen)
-            ),
-            Some(set.location()),
-        ));
-        Some(value)
+        Some(self.reference(module, set, &format!("{rtype}.{name}.{attr}")))
     }
 
-    fn enter(&mut self) -> bool {
+    /// Runs `resolve` one reference deeper; past the depth limit, stops with a reason.
+    fn nested(&mut self, resolve: impl FnOnce(&mut Self) -> Val) -> Val {
+        if self.depth >= DEPTH_LIMIT {
+            return Val::NotEvaluated("references nest too deeply".to_owned());
+        }
         self.depth += 1;
-        self.depth <= DEPTH_LIMIT
+        let value = resolve(self);
+        self.depth -= 1;
+        value
+    }
+
+    /// Evaluates an attribute another expression refers to (a local, a resource attribute) in
+    /// its module, and records the step as `label = expression = value`.
+    fn reference(&mut self, module: &[String], found: Found<Attribute>, label: &str) -> Val {
+        let value = self.nested(|this| {
+            this.eval(
+                found.expr(),
+                Scope {
+                    module,
+                    iterator: None,
+                },
+            )
+        });
+        self.steps.push(Evidence::at(
+            format!(
+                "{label} = {} = {}",
+                found.value_text(),
+                value.shown(self.sensitive_seen)
+            ),
+            Some(found.location()),
+        ));
+        value
     }
 
     fn local(&mut self, module: &[String], name: &str) -> Val {
@@ -547,40 +556,14 @@ impl<'t> Evaluator<'t> {
         let Some(local) = sources.local(name) else {
             return Val::Error(format!("no local.{name}"));
         };
-        if !self.enter() {
-            self.depth -= 1;
-            return Val::NotEvaluated("references nest too deeply".to_owned());
-        }
-        let value = self.eval(
-            local.expr(),
-            Scope {
-                module,
-                iterator: None,
-            },
-        );
-        self.depth -= 1;
-        self.steps.push(Evidence::at(
-            format!(
-                "local.{name} = {} = {}",
-                local.value_text(),
-                value.shown(false)
-            ),
-            Some(local.location()),
-        ));
-        value
+        self.reference(module, local, &format!("local.{name}"))
     }
 
     fn variable(&mut self, module: &[String], name: &str) -> Val {
-        if !self.enter() {
-            self.depth -= 1;
-            return Val::NotEvaluated("references nest too deeply".to_owned());
-        }
-        let value = match module.split_last() {
-            None => self.root_variable(name),
-            Some((call, parent)) => self.module_input(parent, call, module, name),
-        };
-        self.depth -= 1;
-        value
+        self.nested(|this| match module.split_last() {
+            None => this.root_variable(name),
+            Some((call, parent)) => this.module_input(parent, call, module, name),
+        })
     }
 
     fn declaration<'m>(
