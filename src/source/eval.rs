@@ -651,7 +651,7 @@ impl<'t> Evaluator<'t> {
                 ));
                 self.origins.push(Origin {
                     location,
-                    replace: Some(end_location(&file, attr.value.span())),
+                    replace: Some(end_location(file, attr.value.span())),
                     kind: OriginKind::Tfvars {
                         name: name.to_owned(),
                     },

@@ -12,7 +12,7 @@ use module::{ModuleSource, SourceFile};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Larger `.tf` files are not read: no real configuration file comes near this.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -35,6 +35,7 @@ pub struct SourceTree {
     /// Problems met while reading (unreadable, oversized, escaping or unparsable files), not yet
     /// reported.
     problems: Mutex<Vec<String>>,
+    tfvars: OnceLock<Vec<SourceFile>>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +88,7 @@ impl SourceTree {
             installed,
             cache: Mutex::new(HashMap::new()),
             problems: Mutex::new(Vec::new()),
+            tfvars: OnceLock::new(),
         }))
     }
 
@@ -252,8 +254,13 @@ impl SourceTree {
         std::mem::take(&mut *self.problems.lock().expect("not poisoned"))
     }
 
-    /// `.tfvars` files of the root module that Terraform reads by itself, in its order.
-    pub fn root_tfvars(&self) -> Vec<SourceFile> {
+    /// `.tfvars` files of the root module that Terraform reads by itself, in its order: read
+    /// once per tree, however many variables are resolved.
+    pub fn root_tfvars(&self) -> &[SourceFile] {
+        self.tfvars.get_or_init(|| self.read_root_tfvars())
+    }
+
+    fn read_root_tfvars(&self) -> Vec<SourceFile> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&self.root)
             .into_iter()
             .flatten()
