@@ -277,9 +277,10 @@ pub struct ResourceChange<'a> {
 }
 
 impl ResourceChange<'_> {
-    /// Managed unless it says it is a data source: an entry that hides its mode is still judged.
-    pub fn is_managed(&self) -> bool {
-        self.mode.as_str() != "data"
+    /// A type the rule judges, and managed unless it says it is a data source: an entry that
+    /// hides its mode is still judged.
+    pub fn is_judged(&self) -> bool {
+        self.mode.as_str() != "data" && TRACING.judges(self.resource_type.as_str())
     }
 }
 
@@ -310,7 +311,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for JudgedChanges<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut kept = Vec::new();
                 while let Some(change) = seq.next_element::<ResourceChange<'de>>()? {
-                    if change.is_managed() && TRACING.judges(change.resource_type.as_str()) {
+                    if change.is_judged() {
                         kept.push(change);
                     }
                 }

@@ -168,18 +168,12 @@ pub trait Input<'a> {
     fn bump(&mut self);
     /// Consumes one value; returns its text when `keep` (borrowed from a slice, owned from a stream).
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError>;
-    /// An error at the current position.
+    /// Invalid JSON at the current position.
     fn error(&self, detail: &str) -> InputError;
+    /// The input ended inside the document.
+    fn truncated(&self) -> InputError;
     /// The position where the current text started, for serde errors: (line, column) of its start.
     fn origin(&self) -> (usize, usize);
-}
-
-fn fed_error<'a>(input: &impl Input<'a>, eof: bool) -> InputError {
-    if eof {
-        input.error("EOF")
-    } else {
-        input.error("unexpected character")
-    }
 }
 
 /// A memory-mapped (or in-memory) text.
@@ -237,26 +231,27 @@ impl<'a> Input<'a> for SliceInput<'a> {
             }
             Fed::More => {
                 self.pos = self.text.len();
-                Err(fed_error(self, true))
+                Err(self.truncated())
             }
             Fed::Unexpected(i) => {
                 self.pos = start + i;
-                Err(fed_error(self, false))
+                Err(self.error("unexpected character"))
             }
         }
     }
 
     fn error(&self, detail: &str) -> InputError {
         let (line, column) = self.line_column(self.pos);
-        if detail == "EOF" {
-            InputError::Truncated { line, column }
-        } else {
-            InputError::InvalidJson {
-                detail: detail.to_owned(),
-                line,
-                column,
-            }
+        InputError::InvalidJson {
+            detail: detail.to_owned(),
+            line,
+            column,
         }
+    }
+
+    fn truncated(&self) -> InputError {
+        let (line, column) = self.line_column(self.pos);
+        InputError::Truncated { line, column }
     }
 
     fn origin(&self) -> (usize, usize) {
@@ -334,14 +329,14 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
         loop {
             let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
             if buffer.is_empty() {
-                return Err(fed_error(self, true));
+                return Err(self.truncated());
             }
             let (n, done) = match end.feed(buffer) {
                 Fed::Done(n) => (n, true),
                 Fed::More => (buffer.len(), false),
                 Fed::Unexpected(i) => {
                     self.consume(i)?;
-                    return Err(fed_error(self, false));
+                    return Err(self.error("unexpected character"));
                 }
             };
             if keep {
@@ -362,17 +357,17 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     }
 
     fn error(&self, detail: &str) -> InputError {
-        if detail == "EOF" {
-            InputError::Truncated {
-                line: self.line,
-                column: self.column,
-            }
-        } else {
-            InputError::InvalidJson {
-                detail: detail.to_owned(),
-                line: self.line,
-                column: self.column,
-            }
+        InputError::InvalidJson {
+            detail: detail.to_owned(),
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    fn truncated(&self) -> InputError {
+        InputError::Truncated {
+            line: self.line,
+            column: self.column,
         }
     }
 
@@ -432,7 +427,7 @@ fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
             Ok(())
         }
         Some(_) => Err(input.error(&format!("expected `{}`", byte as char))),
-        None => Err(input.error("EOF")),
+        None => Err(input.truncated()),
     }
 }
 
@@ -472,7 +467,7 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
             return Ok(JudgedChanges(kept));
         }
         Some(_) => return Err(input.error("resource_changes is not a list")),
-        None => return Err(input.error("EOF")),
+        None => return Err(input.truncated()),
     }
     let prefilter = Prefilter::new();
     if input.peek()? == Some(b']') {
@@ -483,7 +478,7 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
         let text = input.value(true)?.expect("kept");
         if prefilter.admits(&text) {
             let change: ResourceChange<'a> = parse(input, text)?;
-            if change.is_managed() && TRACING.judges(change.resource_type.as_str()) {
+            if change.is_judged() {
                 kept.push(change);
             }
         }
@@ -494,7 +489,7 @@ fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>,
                 return Ok(JudgedChanges(kept));
             }
             Some(_) => return Err(input.error("expected `,` or `]`")),
-            None => return Err(input.error("EOF")),
+            None => return Err(input.truncated()),
         }
     }
 }
@@ -511,7 +506,7 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
     loop {
         if input.peek()? != Some(b'"') {
             return Err(match input.peek()? {
-                None => input.error("EOF"),
+                None => input.truncated(),
                 Some(_) => input.error("expected a key"),
             });
         }
@@ -564,7 +559,7 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
                 return Ok(doc);
             }
             Some(_) => return Err(input.error("expected `,` or `}`")),
-            None => return Err(input.error("EOF")),
+            None => return Err(input.truncated()),
         }
     }
 }
