@@ -8,31 +8,10 @@ use serde_json::Value;
 
 /// Every fixture that judges cleanly: (plan, extra arguments).
 fn fixtures() -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, Vec<String>)> = [
-        "active",
-        "awscc",
-        "count-for-each",
-        "data-source",
-        "delete",
-        "deposed",
-        "hostile-names",
-        "mode-unknown",
-        "nested-module",
-        "no-op",
-        "omitted-empty",
-        "omitted-unknown",
-        "opentofu-forget",
-        "passthrough",
-        "replace",
-        "sensitive",
-        "state",
-        "update-keeps-active",
-        "variable",
-        "wrapper-debug",
-    ]
-    .iter()
-    .map(|s| (format!("testdata/{s}/plan.json"), Vec::new()))
-    .collect();
+    let mut out: Vec<(String, Vec<String>)> = common::SCENARIOS
+        .iter()
+        .map(|s| (format!("testdata/{s}/plan.json"), Vec::new()))
+        .collect();
     for (plan, root) in [
         ("testdata/sources/plan.json", "testdata/sources"),
         ("testdata/suppressions/plan.json", "testdata/suppressions"),

@@ -16,33 +16,9 @@ fn render(args: &[&str]) -> String {
     ))
 }
 
-const SCENARIOS: &[&str] = &[
-    "active",
-    "awscc",
-    "count-for-each",
-    "data-source",
-    "delete",
-    "deposed",
-    "hostile-names",
-    "mode-unknown",
-    "nested-module",
-    "no-op",
-    "omitted-empty",
-    "omitted-unknown",
-    "opentofu-forget",
-    "passthrough",
-    "replace",
-    "sensitive",
-    "state",
-    "update-keeps-active",
-    "variable",
-    "wrapper-debug",
-    "format-1.3",
-];
-
 #[test]
 fn text_output() {
-    for scenario in SCENARIOS {
+    for scenario in common::SCENARIOS {
         let path = format!("testdata/{scenario}/plan.json");
         insta::assert_snapshot!(
             format!("text-{scenario}"),

@@ -116,3 +116,28 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The scenario plans under testdata/ that judge without sources: the one shared fixture set.
+pub const SCENARIOS: &[&str] = &[
+    "active",
+    "awscc",
+    "count-for-each",
+    "data-source",
+    "delete",
+    "deposed",
+    "hostile-names",
+    "mode-unknown",
+    "nested-module",
+    "no-op",
+    "omitted-empty",
+    "omitted-unknown",
+    "opentofu-forget",
+    "passthrough",
+    "replace",
+    "sensitive",
+    "state",
+    "update-keeps-active",
+    "variable",
+    "wrapper-debug",
+    "format-1.3",
+];
