@@ -1,8 +1,10 @@
-//! The command line: clap definitions only. `check.rs` runs them.
+//! The command line (binary only): clap definitions, and their conversion into the library's
+//! options. `app.rs` runs them.
 
-use crate::report::{Format, UnknownPolicy};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use tracegate::report;
+use tracegate::{RunOptions, UnknownPolicy};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,8 +72,8 @@ pub struct CheckArgs {
 
     /// How an unknown verdict (tracing mode decided only during apply) counts: `fail` fails the
     /// gate, `warn` prints it without failing, `pass` counts it as passing.
-    #[arg(long, value_enum, default_value_t = UnknownPolicy::Warn, value_name = "POLICY")]
-    pub unknown: UnknownPolicy,
+    #[arg(long, value_enum, default_value_t = Unknown::Warn, value_name = "POLICY")]
+    pub unknown: Unknown,
 
     /// Judge only functions the plan creates, updates or replaces; unchanged ones are skipped.
     #[arg(long)]
@@ -126,9 +128,76 @@ fn parse_report(value: &str) -> Result<ReportTarget, String> {
         return Err(format!("no PATH after {format}="));
     }
     Ok(ReportTarget {
-        format: format.parse()?,
+        format: Format::from_str(format, true)?,
         path: PathBuf::from(path),
     })
+}
+
+/// The output formats (see `tracegate::report::Format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: failures with their evidence and fix, one summary line.
+    Text,
+    /// The stable, versioned machine contract (see README "JSON report").
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+    Sarif,
+    /// GitLab Code Quality JSON, shown in merge requests.
+    Gitlab,
+    /// JUnit XML: one test case per function, for GitLab and Jenkins test panels.
+    Junit,
+    /// GitHub workflow commands: annotations on the pull request's diff.
+    Github,
+    /// A Markdown summary table, for merge-request comments and job summaries.
+    Markdown,
+}
+
+impl From<Format> for report::Format {
+    fn from(format: Format) -> report::Format {
+        match format {
+            Format::Text => report::Format::Text,
+            Format::Json => report::Format::Json,
+            Format::Sarif => report::Format::Sarif,
+            Format::Gitlab => report::Format::Gitlab,
+            Format::Junit => report::Format::Junit,
+            Format::Github => report::Format::Github,
+            Format::Markdown => report::Format::Markdown,
+        }
+    }
+}
+
+/// How unknown verdicts count toward the gate (see `tracegate::UnknownPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Unknown {
+    /// Unknown fails the gate.
+    Fail,
+    /// Unknown is reported as a warning and does not fail the gate.
+    Warn,
+    /// Unknown is reported as a note and does not fail the gate.
+    Pass,
+}
+
+impl From<Unknown> for UnknownPolicy {
+    fn from(policy: Unknown) -> UnknownPolicy {
+        match policy {
+            Unknown::Fail => UnknownPolicy::Fail,
+            Unknown::Warn => UnknownPolicy::Warn,
+            Unknown::Pass => UnknownPolicy::Pass,
+        }
+    }
+}
+
+impl CheckArgs {
+    /// The library's options for this command line.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            inputs: self.plans.clone(),
+            plan_path: self.plan_path.clone(),
+            changed_only: self.changed_only,
+            unknown_policy: self.unknown.into(),
+            source_root: self.source_root.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

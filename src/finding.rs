@@ -180,13 +180,7 @@ pub fn fingerprint(rule: &str, address: &str) -> String {
     hasher.update(rule.as_bytes());
     hasher.update([0]);
     hasher.update(address.as_bytes());
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        use fmt::Write;
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    crate::support::hex::lower(&hasher.finalize())
 }
 
 /// The one order every report sees: by primary file, line, then address.

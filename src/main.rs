@@ -1,7 +1,13 @@
+//! The `tracegate` binary: parses the command line, lets `app` run it, and exits 0 (the gate
+//! passes), 1 (it fails) or 2 (usage or input error).
+
+mod app;
+mod cli;
+
+use app::EXIT_ERROR;
 use clap::Parser;
+use cli::Cli;
 use std::process::ExitCode;
-use tracegate::check::{self, EXIT_ERROR};
-use tracegate::cli::Cli;
 
 #[cfg(feature = "heap-stats")]
 #[global_allocator]
@@ -9,7 +15,7 @@ static HEAP: heap_stats::Counting = heap_stats::Counting;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match check::run(cli) {
+    let code = match app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("tracegate: error: {error:#}");
@@ -33,8 +39,11 @@ mod heap_stats {
 
     pub struct Counting;
 
+    // SAFETY: every call is forwarded unchanged to the system allocator, which upholds
+    // GlobalAlloc's contract; the counters are atomics and never affect the returned memory.
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's layout contract passes through to System as is.
             let ptr = unsafe { System.alloc(layout) };
             if !ptr.is_null() {
                 let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
@@ -44,6 +53,7 @@ mod heap_stats {
         }
 
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` came from `alloc` above, i.e. from System, with this layout.
             unsafe { System.dealloc(ptr, layout) };
             CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
         }

@@ -4,6 +4,8 @@
 use super::error::InputError;
 use super::model::Document;
 use super::scan::{self, SliceInput, StreamInput};
+use super::utf8_stream::{stream_error, Utf8Checked};
+use crate::support::line_index;
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -239,18 +241,6 @@ fn utf16_or_bom(bytes: &[u8]) -> Result<&[u8], InputError> {
     Ok(bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes))
 }
 
-fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1)
-        + 1;
-    (line, column)
-}
-
 /// Reads a plan held in memory (what a file read does after mapping it): for tests and fuzzing.
 pub fn with_bytes<R>(
     input: &[u8],
@@ -289,7 +279,7 @@ fn read_slice<R>(
     }
     check_start(start)?;
     let text = std::str::from_utf8(bytes).map_err(|error| {
-        let (line, column) = line_and_column(bytes, error.valid_up_to());
+        let (line, column) = line_index::position_of(bytes, error.valid_up_to(), 1);
         InputError::InvalidUtf8 {
             line: line + line_offset,
             column,
@@ -314,9 +304,10 @@ fn read_slice<R>(
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
         if !is_wrapper_trailer(trailer) {
-            let (line, column) = line_and_column(
+            let (line, column) = line_index::position_of(
                 bytes,
                 end + (trailer.len() - trailer.trim_ascii_start().len()),
+                1,
             );
             return Err(InputError::TrailingData {
                 position: format!(" at line {}, column {column}", line + line_offset),
@@ -434,19 +425,6 @@ fn read_stream<R>(
     }))
 }
 
-pub(super) fn stream_error(error: io::Error) -> InputError {
-    match Utf8Error::from_io(&error) {
-        Some(at) => InputError::InvalidUtf8 {
-            line: at.line,
-            column: at.column,
-        },
-        None => InputError::Io {
-            path: PathBuf::from("<stdin>"),
-            source: error,
-        },
-    }
-}
-
 fn json_stream_error(error: serde_json::Error, line_offset: usize) -> InputError {
     if error.is_io() {
         // The conversion hands back the reader's own error, with our UTF-8 position inside.
@@ -477,156 +455,9 @@ fn select_plan(value: serde_json::Value, path: &str) -> Result<Document<'static>
     }
 }
 
-/// The position of the first invalid UTF-8 byte in a stream.
-#[derive(Debug)]
-struct Utf8Error {
-    line: usize,
-    column: usize,
-}
-
-impl std::fmt::Display for Utf8Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "invalid UTF-8 at line {}, column {}",
-            self.line, self.column
-        )
-    }
-}
-
-impl std::error::Error for Utf8Error {}
-
-impl Utf8Error {
-    fn from_io(error: &io::Error) -> Option<&Utf8Error> {
-        error.get_ref()?.downcast_ref::<Utf8Error>()
-    }
-}
-
-/// A reader that validates UTF-8 as it streams, so that a pipe is held to the same rule as a file.
-struct Utf8Checked<R> {
-    inner: R,
-    /// An error found after valid bytes that were handed out first.
-    pending: Option<Utf8Error>,
-    /// Bytes of a multi-byte character split across reads.
-    carry: Vec<u8>,
-    line: usize,
-    column: usize,
-}
-
-impl<R: Read> Utf8Checked<R> {
-    fn new(inner: R) -> Self {
-        Utf8Checked {
-            inner,
-            pending: None,
-            carry: Vec::with_capacity(4),
-            line: 1,
-            column: 1,
-        }
-    }
-
-    fn advance(&mut self, valid: &[u8]) {
-        match valid.iter().rposition(|&b| b == b'\n') {
-            Some(p) => {
-                self.line += valid.iter().filter(|&&b| b == b'\n').count();
-                self.column = valid[p + 1..].len() + 1;
-            }
-            None => self.column += valid.len(),
-        }
-    }
-}
-
-impl<R: Read> Read for Utf8Checked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Some(error) = self.pending.take() {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, error));
-        }
-        if buf.len() < 8 {
-            // BufReader always asks for more; a tiny buffer would complicate carrying.
-            let mut chunk = [0u8; 8];
-            let n = self.read(&mut chunk)?;
-            let n = n.min(buf.len());
-            buf[..n].copy_from_slice(&chunk[..n]);
-            return Ok(n);
-        }
-        let carried = self.carry.len();
-        buf[..carried].copy_from_slice(&self.carry);
-        self.carry.clear();
-        let n = self.inner.read(&mut buf[carried..])?;
-        let filled = carried + n;
-        let data = &buf[..filled];
-        match std::str::from_utf8(data) {
-            Ok(_) => {
-                self.advance(data);
-                Ok(filled)
-            }
-            Err(error) if error.error_len().is_none() && n > 0 => {
-                // An incomplete character at the end: hand out what is whole, keep the rest.
-                let whole = error.valid_up_to();
-                self.carry.extend_from_slice(&data[whole..]);
-                let (valid, _) = data.split_at(whole);
-                let valid = valid.to_vec();
-                self.advance(&valid);
-                if whole == 0 {
-                    return self.read(buf);
-                }
-                Ok(whole)
-            }
-            Err(error) => {
-                // Hand out the valid bytes first (they may be enough to tell what the input is),
-                // then the error.
-                let whole = error.valid_up_to();
-                let valid = data[..whole].to_vec();
-                self.advance(&valid);
-                let at = Utf8Error {
-                    line: self.line,
-                    column: self.column,
-                };
-                if whole > 0 {
-                    self.pending = Some(at);
-                    Ok(whole)
-                } else {
-                    Err(io::Error::new(io::ErrorKind::InvalidData, at))
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utf8_checked_carries_split_characters() {
-        let text = "{\"a\":\"é€😀\"}".as_bytes();
-        // A reader that returns one byte at a time splits every multi-byte character.
-        struct OneByte<'a>(&'a [u8]);
-        impl Read for OneByte<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                if self.0.is_empty() {
-                    return Ok(0);
-                }
-                buf[0] = self.0[0];
-                self.0 = &self.0[1..];
-                Ok(1)
-            }
-        }
-        let mut out = Vec::new();
-        Utf8Checked::new(OneByte(text))
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out, text);
-    }
-
-    #[test]
-    fn utf8_checked_reports_position() {
-        let mut out = Vec::new();
-        let error = Utf8Checked::new(&b"{\n  \"a\": \"\xff\"}"[..])
-            .read_to_end(&mut out)
-            .unwrap_err();
-        let at = Utf8Error::from_io(&error).unwrap();
-        assert_eq!((at.line, at.column), (2, 9));
-    }
 
     #[test]
     fn wrapper_trailer() {

@@ -4,13 +4,12 @@ pub mod address;
 pub mod error;
 pub mod input;
 pub mod model;
-pub mod position;
 pub mod scan;
+pub mod utf8_stream;
 
 pub use error::InputError;
 pub use input::{with_bytes, with_document, InputSource, Parsed};
 pub use model::Document;
-pub use position::line_columns;
 
 /// What kind of `terraform show -json` document was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -11,7 +11,9 @@ use super::error::InputError;
 use super::model::{
     Configuration, Document, JudgedChanges, PlanVariable, ResourceChange, StateValues,
 };
+use super::utf8_stream::stream_error;
 use crate::rule::TRACING;
+use crate::support::line_index::{self, Cursor};
 use memchr::memmem;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -199,10 +201,7 @@ impl<'a> SliceInput<'a> {
     }
 
     fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text.as_bytes()[..offset.min(self.text.len())];
-        let line = memchr::memchr_iter(b'\n', before).count() + 1;
-        let column = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
-        (line + self.line_offset, column)
+        line_index::position_of(self.text.as_bytes(), offset, self.line_offset + 1)
     }
 }
 
@@ -262,8 +261,7 @@ impl<'a> Input<'a> for SliceInput<'a> {
 /// A stream: stdin or a pipe, read through a buffer, one value at a time.
 pub struct StreamInput<R> {
     reader: R,
-    line: usize,
-    column: usize,
+    cursor: Cursor,
     start: (usize, usize),
 }
 
@@ -271,8 +269,7 @@ impl<R: BufRead> StreamInput<R> {
     pub fn new(reader: R, line_offset: usize) -> Self {
         StreamInput {
             reader,
-            line: line_offset + 1,
-            column: 1,
+            cursor: Cursor::at_line(line_offset + 1),
             start: (line_offset + 1, 1),
         }
     }
@@ -282,15 +279,8 @@ impl<R: BufRead> StreamInput<R> {
     }
 
     fn consume(&mut self, n: usize) -> Result<(), InputError> {
-        let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
-        let taken = &buffer[..n];
-        match memchr::memrchr(b'\n', taken) {
-            Some(p) => {
-                self.line += memchr::memchr_iter(b'\n', taken).count();
-                self.column = n - p;
-            }
-            None => self.column += n,
-        }
+        let buffer = self.reader.fill_buf().map_err(stream_error)?;
+        self.cursor.advance(&buffer[..n]);
         self.reader.consume(n);
         Ok(())
     }
@@ -299,7 +289,7 @@ impl<R: BufRead> StreamInput<R> {
 impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     fn peek(&mut self) -> Result<Option<u8>, InputError> {
         loop {
-            let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
+            let buffer = self.reader.fill_buf().map_err(stream_error)?;
             if buffer.is_empty() {
                 return Ok(None);
             }
@@ -323,11 +313,11 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
 
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
-        self.start = (self.line, self.column);
+        self.start = self.cursor.position();
         let mut end = ValueEnd::default();
         let mut kept = Vec::new();
         loop {
-            let buffer = self.reader.fill_buf().map_err(super::input::stream_error)?;
+            let buffer = self.reader.fill_buf().map_err(stream_error)?;
             if buffer.is_empty() {
                 return Err(self.truncated());
             }
@@ -357,18 +347,17 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     }
 
     fn error(&self, detail: &str) -> InputError {
+        let (line, column) = self.cursor.position();
         InputError::InvalidJson {
             detail: detail.to_owned(),
-            line: self.line,
-            column: self.column,
+            line,
+            column,
         }
     }
 
     fn truncated(&self) -> InputError {
-        InputError::Truncated {
-            line: self.line,
-            column: self.column,
-        }
+        let (line, column) = self.cursor.position();
+        InputError::Truncated { line, column }
     }
 
     fn origin(&self) -> (usize, usize) {

@@ -3,10 +3,11 @@
 //! new line or inject another command.
 
 use super::escape::{workflow_data, workflow_property};
-use super::{headline, Run, Severity};
+use super::{counts_line, headline, Settings};
+use crate::outcome::{Outcome, Severity};
 use std::io::{self, Write};
 
-pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     for (plan, finding, severity) in run.reported() {
         if finding.suppression.is_some() {
             continue;
@@ -55,19 +56,5 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             workflow_data(&error.message)
         )?;
     }
-    let summary = run.summary();
-    writeln!(
-        out,
-        "tracegate: {} fail, {} unknown, {} pass, {} skipped in {} input{}",
-        summary.fail,
-        summary.unknown,
-        summary.pass,
-        summary.skipped,
-        run.plans.len() + run.errors.len(),
-        if run.plans.len() + run.errors.len() == 1 {
-            ""
-        } else {
-            "s"
-        }
-    )
+    writeln!(out, "tracegate: {}", counts_line(run))
 }

@@ -1,7 +1,9 @@
 //! GitLab Code Quality JSON (a subset of Code Climate's issue format), shown in merge requests on
 //! every GitLab tier. Lists failing and unknown functions; suppressed ones are left out.
 
-use super::{headline, Run, Severity};
+use super::{headline, Settings};
+use crate::outcome::{Outcome, Severity};
+use crate::support::hex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -29,7 +31,7 @@ struct Lines {
     begin: u32,
 }
 
-pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let issues: Vec<Issue> = run
         .reported()
         .filter(|(_, finding, _)| finding.suppression.is_none())
@@ -50,7 +52,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 kind: "issue",
                 description,
                 check_name: crate::rule::TRACING.id,
-                fingerprint: digest[..16].iter().map(|b| format!("{b:02x}")).collect(),
+                fingerprint: hex::lower(&digest[..16]),
                 severity: match severity {
                     // CloudGuard rates the rule Low: a failing function is a minor issue.
                     Severity::Error => "minor",

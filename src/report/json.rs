@@ -1,9 +1,9 @@
 //! The JSON report: a stable, versioned contract (README "JSON report"). Field names and meanings
 //! change only with `version`.
 
-use super::{Gate, InputFailure, Run, Summary, UnknownPolicy};
+use super::Settings;
 use crate::finding::Finding;
-use crate::plan::DocumentKind;
+use crate::outcome::{Gate, InputFailure, InputKind, Outcome, Summary, UnknownPolicy};
 use crate::rule::TRACING;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -31,7 +31,7 @@ struct Tool {
 #[derive(Serialize)]
 struct Plan<'r> {
     path: &'r str,
-    kind: DocumentKind,
+    kind: InputKind,
     format_version: Option<&'r str>,
     terraform_version: Option<&'r str>,
     warnings: &'r [String],
@@ -48,7 +48,7 @@ struct Totals {
     gate: Gate,
 }
 
-pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let report = Report {
         version: VERSION,
         tool: Tool {

@@ -3,8 +3,9 @@
 //! are escaped before that.
 
 use super::escape::{terminal, xml};
-use super::{headline, Run, Severity};
+use super::{headline, Settings};
 use crate::finding::{Finding, Verdict};
+use crate::outcome::{Outcome, Severity};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use std::io::{self, Write};
@@ -32,7 +33,7 @@ fn evidence_text(finding: &Finding) -> String {
     xml(&lines.join("\n"))
 }
 
-fn counts(run: &Run, findings: &[Finding]) -> (usize, usize, usize) {
+fn counts(run: &Outcome, findings: &[Finding]) -> (usize, usize, usize) {
     let failures = findings
         .iter()
         .filter(|f| run.severity(f) == Some(Severity::Error) && f.suppression.is_none())
@@ -44,7 +45,7 @@ fn counts(run: &Run, findings: &[Finding]) -> (usize, usize, usize) {
     (findings.len(), failures, skipped)
 }
 
-fn testcase(run: &Run, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io::Result<()> {
+fn testcase(run: &Outcome, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io::Result<()> {
     // Attribute values: control characters (newlines too) become visible escapes.
     let name = attribute(&finding.address);
     let file = finding.primary_location().map(|l| attribute(&l.file));
@@ -88,7 +89,7 @@ fn testcase(run: &Run, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io:
     w.write_event(Event::End(BytesEnd::new("testcase")))
 }
 
-pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let all: Vec<Finding> = run.findings().cloned().collect();

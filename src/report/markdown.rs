@@ -2,12 +2,12 @@
 //! is escaped (no HTML, no links, no pipes or line breaks from plan values).
 
 use super::escape::markdown as cell;
-use super::{Gate, Run, Severity};
+use super::{counts_line, Settings};
+use crate::outcome::{Gate, Outcome, Severity};
 use crate::rule::TRACING;
 use std::io::{self, Write};
 
-pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let summary = run.summary();
+pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let gate = match run.gate() {
         Gate::Pass => "✅ gate passed",
         Gate::Fail => "❌ gate failed",
@@ -15,13 +15,8 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "### tracegate: {gate}\n\n{} fail, {} unknown, {} pass, {} skipped in {} input{} · rule {}: {}\n",
-        summary.fail,
-        summary.unknown,
-        summary.pass,
-        summary.skipped,
-        run.plans.len() + run.errors.len(),
-        if run.plans.len() + run.errors.len() == 1 { "" } else { "s" },
+        "### tracegate: {gate}\n\n{} · rule {}: {}\n",
+        counts_line(run),
         TRACING.id,
         TRACING.title
     )?;

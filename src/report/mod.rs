@@ -1,4 +1,5 @@
-//! Reports: one file per format. Each reads the judged plans (their `&[Finding]`) and writes bytes.
+//! Reports: one file per format. Each is `write(&Outcome, &Settings, &mut dyn Write)`: it reads
+//! only the outcome, findings and rules, and writes bytes.
 
 pub mod escape;
 pub mod github;
@@ -6,16 +7,16 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 
 use crate::finding::{Finding, Verdict};
-use crate::plan::DocumentKind;
-use serde::Serialize;
+use crate::outcome::Outcome;
 use std::io::{self, Write};
 
 /// The output formats. Each is a leaf under `src/report/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// For people: failures with their evidence and fix, one summary line.
     Text,
@@ -33,113 +34,6 @@ pub enum Format {
     Markdown,
 }
 
-impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Format, String> {
-        <Format as clap::ValueEnum>::from_str(name, true)
-    }
-}
-
-/// How unknown verdicts count toward the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum UnknownPolicy {
-    /// Unknown fails the gate.
-    Fail,
-    /// Unknown is reported as a warning and does not fail the gate.
-    Warn,
-    /// Unknown is reported as a note and does not fail the gate.
-    Pass,
-}
-
-/// The findings of one input.
-#[derive(Debug)]
-pub struct PlanReport {
-    pub path: String,
-    pub kind: DocumentKind,
-    pub format_version: Option<String>,
-    pub terraform_version: Option<String>,
-    pub warnings: Vec<String>,
-    /// Sorted once by `finding::sort`.
-    pub findings: Vec<Finding>,
-}
-
-/// An input that could not be judged.
-#[derive(Debug, Serialize)]
-pub struct InputFailure {
-    pub path: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Gate {
-    Pass,
-    Fail,
-    Error,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub functions: usize,
-    pub pass: usize,
-    pub fail: usize,
-    pub unknown: usize,
-    pub skipped: usize,
-}
-
-impl Summary {
-    pub fn of<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Summary {
-        let mut summary = Summary::default();
-        for finding in findings {
-            summary.functions += 1;
-            match finding.verdict {
-                Verdict::Pass => summary.pass += 1,
-                Verdict::Fail => summary.fail += 1,
-                Verdict::Unknown => summary.unknown += 1,
-                Verdict::Skipped => summary.skipped += 1,
-            }
-        }
-        summary
-    }
-}
-
-/// Everything one run judged: what every report reads.
-#[derive(Debug)]
-pub struct Run {
-    pub plans: Vec<PlanReport>,
-    pub errors: Vec<InputFailure>,
-    pub unknown_policy: UnknownPolicy,
-    /// The source root read for layer 3 (relative to the repository), if any.
-    pub source_root: Option<String>,
-}
-
-impl Run {
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.plans.iter().flat_map(|p| p.findings.iter())
-    }
-
-    pub fn summary(&self) -> Summary {
-        Summary::of(self.findings())
-    }
-
-    /// Whether a verdict fails the gate under the run's unknown policy.
-    pub fn fails_gate(&self, verdict: Verdict) -> bool {
-        verdict == Verdict::Fail
-            || (verdict == Verdict::Unknown && self.unknown_policy == UnknownPolicy::Fail)
-    }
-
-    pub fn gate(&self) -> Gate {
-        if !self.errors.is_empty() {
-            Gate::Error
-        } else if self.findings().any(|f| self.fails_gate(f.verdict)) {
-            Gate::Fail
-        } else {
-            Gate::Pass
-        }
-    }
-}
-
 /// How reports are written.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -151,72 +45,37 @@ pub struct Settings {
     pub category: Option<String>,
 }
 
+/// Writes `outcome` in `format`.
 pub fn write(
     format: Format,
-    run: &Run,
+    outcome: &Outcome,
     settings: &Settings,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Text => text::write(run, settings, out),
-        Format::Json => json::write(run, out),
-        Format::Sarif => sarif::write(run, settings, out),
-        Format::Gitlab => gitlab::write(run, out),
-        Format::Junit => junit::write(run, out),
-        Format::Github => github::write(run, out),
-        Format::Markdown => markdown::write(run, out),
-    }
+    let write = match format {
+        Format::Text => text::write,
+        Format::Json => json::write,
+        Format::Sarif => sarif::write,
+        Format::Gitlab => gitlab::write,
+        Format::Junit => junit::write,
+        Format::Github => github::write,
+        Format::Markdown => markdown::write,
+    };
+    write(outcome, settings, out)
 }
 
-/// What a report says a finding is, after the run's unknown policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Fails the gate.
-    Error,
-    /// Reported, does not fail the gate (unknown under `--unknown warn`).
-    Warning,
-    /// Reported quietly (unknown under `--unknown pass`).
-    Note,
-}
-
-impl Run {
-    /// The severity of a finding that reports list, or `None` for pass and skipped (a suppressed
-    /// finding keeps the severity of its own verdict; reports mark it suppressed).
-    pub fn severity(&self, finding: &Finding) -> Option<Severity> {
-        match (finding.effective_verdict(), self.unknown_policy) {
-            (Verdict::Fail, _) | (Verdict::Unknown, UnknownPolicy::Fail) => Some(Severity::Error),
-            (Verdict::Unknown, UnknownPolicy::Warn) => Some(Severity::Warning),
-            (Verdict::Unknown, UnknownPolicy::Pass) => Some(Severity::Note),
-            _ => None,
-        }
-    }
-
-    /// Each reported finding with its plan, in the one sorted order.
-    pub fn reported(&self) -> impl Iterator<Item = (&PlanReport, &Finding, Severity)> {
-        self.plans.iter().flat_map(move |plan| {
-            plan.findings
-                .iter()
-                .filter_map(move |f| self.severity(f).map(|s| (plan, f, s)))
-        })
-    }
-}
-
-impl PlanReport {
-    /// Where a finding is anchored: its primary location, else line 1 of the plan file.
-    pub fn anchor(&self, finding: &Finding) -> crate::finding::Location {
-        finding
-            .primary_location()
-            .cloned()
-            .unwrap_or_else(|| crate::finding::Location {
-                file: if self.path == "<stdin>" {
-                    "stdin".to_owned()
-                } else {
-                    self.path.clone()
-                },
-                line: 1,
-                column: None,
-            })
-    }
+/// The counts every summary line gives: "2 fail, 0 unknown, 1 pass, 0 skipped in 1 input".
+pub fn counts_line(outcome: &Outcome) -> String {
+    let summary = outcome.summary();
+    let inputs = outcome.inputs();
+    format!(
+        "{} fail, {} unknown, {} pass, {} skipped in {inputs} input{}",
+        summary.fail,
+        summary.unknown,
+        summary.pass,
+        summary.skipped,
+        if inputs == 1 { "" } else { "s" }
+    )
 }
 
 /// One line saying what a finding is, for titles and messages.

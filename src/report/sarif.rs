@@ -2,8 +2,9 @@
 //! when one result lacks a location, so every result has a repository-relative physical location
 //! with `startLine >= 1`.
 
-use super::{headline, Run, Settings, Severity};
+use super::{headline, Settings};
 use crate::finding::{Finding, Location, SuppressionKind};
+use crate::outcome::{Outcome, Severity};
 use crate::rule::TRACING;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -160,7 +161,11 @@ fn fixes(finding: &Finding) -> Option<Vec<sarif::Fix>> {
         .build()])
 }
 
-fn result(plan: &super::PlanReport, finding: &Finding, severity: Severity) -> sarif::Result {
+fn result(
+    plan: &crate::outcome::PlanResult,
+    finding: &Finding,
+    severity: Severity,
+) -> sarif::Result {
     let level = match severity {
         Severity::Error => sarif::ResultLevel::Error,
         Severity::Warning => sarif::ResultLevel::Warning,
@@ -244,7 +249,7 @@ fn result(plan: &super::PlanReport, finding: &Finding, severity: Severity) -> sa
     result
 }
 
-pub fn write(run: &Run, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<sarif::Result> = run
         .reported()
         .map(|(plan, finding, severity)| result(plan, finding, severity))

@@ -2,9 +2,9 @@
 //! Every string from the plan goes through `escape::terminal` before it is written.
 
 use super::escape::terminal as clean;
-use super::{Gate, Run, Settings, UnknownPolicy};
+use super::{counts_line, Settings};
 use crate::finding::{Finding, Verdict};
-use crate::plan::DocumentKind;
+use crate::outcome::{Gate, InputKind, Outcome, UnknownPolicy};
 use crate::rule::TRACING;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -43,7 +43,7 @@ fn label(verdict: Verdict, policy: UnknownPolicy) -> (&'static str, &'static str
 
 fn write_finding(
     finding: &Finding,
-    run: &Run,
+    run: &Outcome,
     painter: &Painter,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -113,12 +113,12 @@ fn write_finding(
     Ok(())
 }
 
-pub fn write(run: &Run, style: &Settings, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let painter = Painter { color: style.color };
     for plan in &run.plans {
         let kind = match plan.kind {
-            DocumentKind::Plan => "plan",
-            DocumentKind::State => "state",
+            InputKind::Plan => "plan",
+            InputKind::State => "state",
         };
         let mut about = vec![kind.to_owned()];
         if let Some(version) = &plan.format_version {
@@ -159,8 +159,6 @@ pub fn write(run: &Run, style: &Settings, out: &mut dyn Write) -> io::Result<()>
         }
         writeln!(out)?;
     }
-    let summary = run.summary();
-    let plans = run.plans.len() + run.errors.len();
     let gate = match run.gate() {
         Gate::Pass => painter.paint(GREEN, "gate passed"),
         Gate::Fail => painter.paint(RED, "gate failed"),
@@ -168,13 +166,9 @@ pub fn write(run: &Run, style: &Settings, out: &mut dyn Write) -> io::Result<()>
     };
     writeln!(
         out,
-        "{}: {} fail, {} unknown, {} pass, {} skipped in {plans} input{}: {gate} ({} {})",
+        "{}: {}: {gate} ({} {})",
         env!("CARGO_PKG_NAME"),
-        summary.fail,
-        summary.unknown,
-        summary.pass,
-        summary.skipped,
-        if plans == 1 { "" } else { "s" },
+        counts_line(run),
         TRACING.id,
         TRACING.title,
     )

@@ -8,9 +8,10 @@ pub mod sources;
 use crate::finding::{fingerprint, Evidence, Finding, Fix, Location, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, Document};
-use crate::plan::{line_columns, DocumentKind};
+use crate::plan::DocumentKind;
 use crate::rule::{CompiledPath, Target, TRACING};
 use crate::source::SourceTree;
+use crate::support::line_index;
 use configuration::{BlockConfig, Origin, Trace};
 use plan_facts::ModeFact;
 use serde_json::Value;
@@ -96,7 +97,7 @@ pub fn judge(
             .collect(),
     };
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
-    let positions = line_columns(text, &offsets);
+    let positions = line_index::positions(text, &offsets);
     let mut located = positions.into_iter();
     subjects
         .iter()
@@ -106,7 +107,8 @@ pub fn judge(
                 Location {
                     file: plan_label.to_owned(),
                     line: line + line_offset as u32,
-                    column: Some(column),
+                    // The offset is the string's first character: name its opening quote.
+                    column: Some(column.saturating_sub(1).max(1)),
                 }
             });
             judge_one(document, kind, subject, location, options, sources)

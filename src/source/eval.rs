@@ -192,7 +192,7 @@ pub struct Evaluator<'t> {
 }
 
 fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
-    let (line, column) = span.map_or((1, 1), |s| file.index.position(&file.text, s.end));
+    let (line, column) = span.map_or((1, 1), |s| file.index.position(file.text.as_bytes(), s.end));
     Location {
         file: file.display.clone(),
         line,
@@ -794,7 +794,8 @@ impl<'t> Evaluator<'t> {
 /// The start of the line that holds a block's closing brace: where a new line goes.
 pub fn closing_line(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
     let (line, _) = span.map_or((1, 1), |s| {
-        file.index.position(&file.text, s.end.saturating_sub(1))
+        file.index
+            .position(file.text.as_bytes(), s.end.saturating_sub(1))
     });
     Location {
         file: file.display.clone(),

@@ -4,10 +4,10 @@
 //! size-capped, and evaluation is bounded (see `eval`).
 
 pub mod eval;
-pub mod line_index;
 pub mod module;
 
-use line_index::LineIndex;
+use crate::support::line_index::LineIndex;
+use crate::support::repo;
 use module::{ModuleSource, SourceFile};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -62,11 +62,7 @@ impl SourceTree {
         if !has_tf {
             return Ok(None);
         }
-        let display_base = root
-            .ancestors()
-            .find(|dir| dir.join(".git").exists())
-            .unwrap_or(&root)
-            .to_path_buf();
+        let display_base = repo::root_of(&root).unwrap_or(&root).to_path_buf();
         // modules.json is read only when it is a regular file inside the root, of sane size.
         let installed = std::fs::canonicalize(root.join(".terraform/modules/modules.json"))
             .ok()
@@ -103,12 +99,7 @@ impl SourceTree {
     }
 
     fn display(&self, path: &Path) -> String {
-        let relative = path.strip_prefix(&self.display_base).unwrap_or(path);
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        repo::slash_relative(path, &self.display_base)
     }
 
     /// The parsed sources of the module at `path` (call names from the root, keys stripped).
@@ -214,7 +205,7 @@ impl SourceTree {
                         .strip_prefix(&self.root)
                         .is_ok_and(|r| r.starts_with(".terraform")),
                     display: shown,
-                    index: LineIndex::new(&text),
+                    index: LineIndex::new(text.as_bytes()),
                     text,
                     body,
                 }),
@@ -284,7 +275,7 @@ impl SourceTree {
                 Some(SourceFile {
                     downloaded: false,
                     display: self.display(&path),
-                    index: LineIndex::new(&text),
+                    index: LineIndex::new(text.as_bytes()),
                     text,
                     body,
                 })

@@ -1,8 +1,8 @@
 //! One module directory's `.tf` files, parsed with hcl-edit (which keeps spans), and lookups of the
 //! blocks tracegate reads.
 
-use super::line_index::LineIndex;
 use crate::finding::Location;
+use crate::support::line_index::LineIndex;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Block, Body};
 use hcl_edit::Span;
@@ -20,7 +20,9 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn location(&self, span: Option<std::ops::Range<usize>>) -> Location {
-        let (line, column) = span.map_or((1, 1), |s| self.index.position(&self.text, s.start));
+        let (line, column) = span.map_or((1, 1), |s| {
+            self.index.position(self.text.as_bytes(), s.start)
+        });
         Location {
             file: self.display.clone(),
             line,

@@ -1,0 +1,189 @@
+//! What a run decided: the judged inputs, the inputs that could not be read, the summary and the
+//! gate under the unknown policy. Every report reads only this (and findings and rules).
+
+use crate::finding::{Finding, Location, Verdict};
+use serde::Serialize;
+
+/// How unknown verdicts count toward the gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownPolicy {
+    /// Unknown fails the gate.
+    Fail,
+    /// Unknown is reported as a warning and does not fail the gate.
+    #[default]
+    Warn,
+    /// Unknown is reported as a note and does not fail the gate.
+    Pass,
+}
+
+/// What kind of document an input was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    Plan,
+    State,
+}
+
+/// The findings of one input.
+#[derive(Debug)]
+pub struct PlanResult {
+    /// The input as reports name it: relative to its repository when it is in one.
+    pub path: String,
+    pub kind: InputKind,
+    pub format_version: Option<String>,
+    pub terraform_version: Option<String>,
+    pub warnings: Vec<String>,
+    /// Sorted once by `finding::sort`.
+    pub findings: Vec<Finding>,
+}
+
+/// An input that could not be judged.
+#[derive(Debug, Serialize)]
+pub struct InputFailure {
+    pub path: String,
+    pub message: String,
+}
+
+/// The gate: passes, fails, or could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    Pass,
+    Fail,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub functions: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Summary {
+        let mut summary = Summary::default();
+        for finding in findings {
+            summary.functions += 1;
+            match finding.verdict {
+                Verdict::Pass => summary.pass += 1,
+                Verdict::Fail => summary.fail += 1,
+                Verdict::Unknown => summary.unknown += 1,
+                Verdict::Skipped => summary.skipped += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// What a report says a finding is, after the unknown policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Fails the gate.
+    Error,
+    /// Reported, does not fail the gate (unknown under `--unknown warn`).
+    Warning,
+    /// Reported quietly (unknown under `--unknown pass`).
+    Note,
+}
+
+/// Everything one run judged.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Inputs judged, in the order given.
+    pub plans: Vec<PlanResult>,
+    /// Inputs that could not be read, in the order given.
+    pub errors: Vec<InputFailure>,
+    pub unknown_policy: UnknownPolicy,
+    /// The source root read for layer 3 (relative to the repository), if any.
+    pub source_root: Option<String>,
+    /// What to tell the person running it, in the order it happened (the terminal's stderr).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A warning or error for the terminal, about one input or the run as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub level: Level,
+    /// The input as given on the command line; `None` for the run as a whole.
+    pub input: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+impl Outcome {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.plans.iter().flat_map(|p| p.findings.iter())
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary::of(self.findings())
+    }
+
+    /// Inputs given, read or not.
+    pub fn inputs(&self) -> usize {
+        self.plans.len() + self.errors.len()
+    }
+
+    /// Whether a verdict fails the gate under the unknown policy.
+    pub fn fails_gate(&self, verdict: Verdict) -> bool {
+        verdict == Verdict::Fail
+            || (verdict == Verdict::Unknown && self.unknown_policy == UnknownPolicy::Fail)
+    }
+
+    pub fn gate(&self) -> Gate {
+        if !self.errors.is_empty() {
+            Gate::Error
+        } else if self.findings().any(|f| self.fails_gate(f.verdict)) {
+            Gate::Fail
+        } else {
+            Gate::Pass
+        }
+    }
+
+    /// The severity of a finding that reports list, or `None` for pass and skipped (a suppressed
+    /// finding keeps the severity of its own verdict; reports mark it suppressed).
+    pub fn severity(&self, finding: &Finding) -> Option<Severity> {
+        match (finding.effective_verdict(), self.unknown_policy) {
+            (Verdict::Fail, _) | (Verdict::Unknown, UnknownPolicy::Fail) => Some(Severity::Error),
+            (Verdict::Unknown, UnknownPolicy::Warn) => Some(Severity::Warning),
+            (Verdict::Unknown, UnknownPolicy::Pass) => Some(Severity::Note),
+            _ => None,
+        }
+    }
+
+    /// Each reported finding with its plan, in the one sorted order.
+    pub fn reported(&self) -> impl Iterator<Item = (&PlanResult, &Finding, Severity)> {
+        self.plans.iter().flat_map(move |plan| {
+            plan.findings
+                .iter()
+                .filter_map(move |f| self.severity(f).map(|s| (plan, f, s)))
+        })
+    }
+}
+
+impl PlanResult {
+    /// Where a finding is anchored: its primary location, else line 1 of the plan file.
+    pub fn anchor(&self, finding: &Finding) -> Location {
+        finding
+            .primary_location()
+            .cloned()
+            .unwrap_or_else(|| Location {
+                file: if self.path == "<stdin>" {
+                    "stdin".to_owned()
+                } else {
+                    self.path.clone()
+                },
+                line: 1,
+                column: None,
+            })
+    }
+}

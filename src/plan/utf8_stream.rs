@@ -1,0 +1,164 @@
+//! A UTF-8-validating reader for streamed plans (stdin, pipes), so that a stream is held to the
+//! same rule as a memory-mapped file, and the error it raises.
+
+use super::error::InputError;
+use crate::support::line_index::Cursor;
+use std::io::{self, Read};
+use std::path::PathBuf;
+
+/// An error of the stream as the plan reader reports it: invalid UTF-8 with its position, else
+/// an I/O error of stdin.
+pub fn stream_error(error: io::Error) -> InputError {
+    match Utf8Error::from_io(&error) {
+        Some(at) => InputError::InvalidUtf8 {
+            line: at.line,
+            column: at.column,
+        },
+        None => InputError::Io {
+            path: PathBuf::from("<stdin>"),
+            source: error,
+        },
+    }
+}
+
+/// The position of the first invalid UTF-8 byte in a stream.
+#[derive(Debug)]
+struct Utf8Error {
+    line: usize,
+    column: usize,
+}
+
+impl std::fmt::Display for Utf8Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid UTF-8 at line {}, column {}",
+            self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for Utf8Error {}
+
+impl Utf8Error {
+    fn from_io(error: &io::Error) -> Option<&Utf8Error> {
+        error.get_ref()?.downcast_ref::<Utf8Error>()
+    }
+}
+
+/// A reader that validates UTF-8 as it streams, so that a pipe is held to the same rule as a file.
+pub struct Utf8Checked<R> {
+    inner: R,
+    /// An error found after valid bytes that were handed out first.
+    pending: Option<Utf8Error>,
+    /// Bytes of a multi-byte character split across reads.
+    carry: Vec<u8>,
+    cursor: Cursor,
+}
+
+impl<R: Read> Utf8Checked<R> {
+    pub fn new(inner: R) -> Self {
+        Utf8Checked {
+            inner,
+            pending: None,
+            carry: Vec::with_capacity(4),
+            cursor: Cursor::at_line(1),
+        }
+    }
+
+    fn advance(&mut self, valid: &[u8]) {
+        self.cursor.advance(valid);
+    }
+}
+
+impl<R: Read> Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(error) = self.pending.take() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+        }
+        if buf.len() < 8 {
+            // BufReader always asks for more; a tiny buffer would complicate carrying.
+            let mut chunk = [0u8; 8];
+            let n = self.read(&mut chunk)?;
+            let n = n.min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            return Ok(n);
+        }
+        let carried = self.carry.len();
+        buf[..carried].copy_from_slice(&self.carry);
+        self.carry.clear();
+        let n = self.inner.read(&mut buf[carried..])?;
+        let filled = carried + n;
+        let data = &buf[..filled];
+        match std::str::from_utf8(data) {
+            Ok(_) => {
+                self.advance(data);
+                Ok(filled)
+            }
+            Err(error) if error.error_len().is_none() && n > 0 => {
+                // An incomplete character at the end: hand out what is whole, keep the rest.
+                let whole = error.valid_up_to();
+                self.carry.extend_from_slice(&data[whole..]);
+                let (valid, _) = data.split_at(whole);
+                let valid = valid.to_vec();
+                self.advance(&valid);
+                if whole == 0 {
+                    return self.read(buf);
+                }
+                Ok(whole)
+            }
+            Err(error) => {
+                // Hand out the valid bytes first (they may be enough to tell what the input is),
+                // then the error.
+                let whole = error.valid_up_to();
+                let valid = data[..whole].to_vec();
+                self.advance(&valid);
+                let (line, column) = self.cursor.position();
+                let at = Utf8Error { line, column };
+                if whole > 0 {
+                    self.pending = Some(at);
+                    Ok(whole)
+                } else {
+                    Err(io::Error::new(io::ErrorKind::InvalidData, at))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_checked_carries_split_characters() {
+        let text = "{\"a\":\"é€😀\"}".as_bytes();
+        // A reader that returns one byte at a time splits every multi-byte character.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = self.0[0];
+                self.0 = &self.0[1..];
+                Ok(1)
+            }
+        }
+        let mut out = Vec::new();
+        Utf8Checked::new(OneByte(text))
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn utf8_checked_reports_position() {
+        let mut out = Vec::new();
+        let error = Utf8Checked::new(&b"{\n  \"a\": \"\xff\"}"[..])
+            .read_to_end(&mut out)
+            .unwrap_err();
+        let at = Utf8Error::from_io(&error).unwrap();
+        assert_eq!((at.line, at.column), (2, 9));
+    }
+}

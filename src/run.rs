@@ -1,0 +1,203 @@
+//! One run: reads the inputs (in parallel), opens the sources and suppressions once, judges every
+//! function, sorts once, and returns the `Outcome` that reports and the gate read.
+
+use crate::finding;
+use crate::outcome::{
+    Diagnostic, InputFailure, InputKind, Level, Outcome, PlanResult, UnknownPolicy,
+};
+use crate::plan::{self, DocumentKind, InputError, InputSource};
+use crate::resolve::{self, Options};
+use crate::source::SourceTree;
+use crate::support::repo;
+use crate::suppress::{self, Date};
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// What to judge and how.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Plan or state files (JSON or binary plans), or `-` for stdin (at most once).
+    pub inputs: Vec<String>,
+    /// A JSONPath selecting the plan inside an envelope document.
+    pub plan_path: Option<String>,
+    /// Judge only functions the plan creates, updates or replaces.
+    pub changed_only: bool,
+    pub unknown_policy: UnknownPolicy,
+    /// The Terraform sources; `None`: the current directory when it holds `.tf` files.
+    pub source_root: Option<PathBuf>,
+}
+
+/// Judges every input of `options`.
+///
+/// An input that cannot be read is an `InputFailure` in the outcome (the gate is then not
+/// decided); the `Err` case is for the run as a whole: a source root that is no directory, a
+/// broken `.tracegate.toml`, stdin given twice.
+///
+/// ```no_run
+/// use tracegate::{run, Gate, RunOptions};
+///
+/// let options = RunOptions {
+///     inputs: vec!["plan.json".to_owned()],
+///     ..RunOptions::default()
+/// };
+/// let outcome = run(&options)?;
+/// for finding in outcome.findings() {
+///     println!("{} {}", finding.verdict, finding.address);
+/// }
+/// assert_ne!(outcome.gate(), Gate::Error);
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn run(options: &RunOptions) -> Result<Outcome> {
+    let mut outcome = Outcome {
+        unknown_policy: options.unknown_policy,
+        ..Outcome::default()
+    };
+    let sources = open_sources(options.source_root.as_deref(), &mut outcome)?;
+    let suppressions = match &sources {
+        Some(tree) => suppress::Config::load(tree.root(), |p| tree.display_path(p)),
+        None => suppress::Config::load(Path::new("."), |p| p.display().to_string()),
+    }
+    .map_err(anyhow::Error::msg)?;
+    if options.inputs.iter().filter(|p| *p == "-").count() > 1 {
+        bail!("`-` (stdin) can be given only once");
+    }
+    outcome.source_root = sources.as_ref().map(|tree| {
+        let shown = tree.display_path(tree.root());
+        if !shown.is_empty() {
+            return shown;
+        }
+        // Outside a repository the root is its own base: name it as given.
+        options
+            .source_root
+            .as_ref()
+            .map_or_else(|| ".".to_owned(), |r| r.display().to_string())
+    });
+    // Inputs are judged in parallel on all cores; the outcome keeps the order they were given.
+    let judged: Vec<(InputSource, Result<PlanResult, InputError>)> = options
+        .inputs
+        .par_iter()
+        .map(|arg| {
+            let source = InputSource::from_arg(arg);
+            let result = judge_input(&source, options, sources.as_ref(), &suppressions);
+            (source, result)
+        })
+        .collect();
+    for (source, result) in judged {
+        let given = source.display();
+        match result {
+            Ok(plan) => {
+                outcome
+                    .diagnostics
+                    .extend(plan.warnings.iter().map(|warning| Diagnostic {
+                        level: Level::Warning,
+                        input: Some(given.clone()),
+                        message: warning.clone(),
+                    }));
+                outcome.plans.push(plan);
+            }
+            Err(error) => {
+                let message = error.to_string();
+                outcome.diagnostics.push(Diagnostic {
+                    level: Level::Error,
+                    input: Some(given),
+                    message: message.clone(),
+                });
+                outcome.errors.push(InputFailure {
+                    path: input_label(&source),
+                    message,
+                });
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// The source tree to read, if any: the one asked for, else the current directory when it holds
+/// `.tf` files.
+fn open_sources(root: Option<&Path>, outcome: &mut Outcome) -> Result<Option<SourceTree>> {
+    let Some(root) = root else {
+        return Ok(SourceTree::open(Path::new(".")).ok().flatten());
+    };
+    if !root.is_dir() {
+        bail!(
+            "--source-root {} is not a directory; pass the directory that holds the .tf files",
+            root.display()
+        );
+    }
+    let tree = SourceTree::open(root)
+        .with_context(|| format!("cannot read --source-root {}", root.display()))?;
+    if tree.is_none() {
+        outcome.diagnostics.push(Diagnostic {
+            level: Level::Warning,
+            input: None,
+            message: format!(
+                "--source-root {} holds no .tf files; judging from the plan alone",
+                root.display()
+            ),
+        });
+    }
+    Ok(tree)
+}
+
+/// How reports name an input: relative to its repository root when it is in one (so that SARIF
+/// and annotations point into the repository), else as given.
+fn input_label(source: &InputSource) -> String {
+    let InputSource::File(path) = source else {
+        return source.display();
+    };
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|real| {
+            let root = repo::root_of(real.parent()?)?;
+            Some(repo::slash_relative(&real, root))
+        })
+        .unwrap_or_else(|| source.display())
+}
+
+fn judge_input(
+    source: &InputSource,
+    options: &RunOptions,
+    sources: Option<&SourceTree>,
+    suppressions: &suppress::Config,
+) -> Result<PlanResult, InputError> {
+    let label = input_label(source);
+    let resolve_options = Options {
+        changed_only: options.changed_only,
+    };
+    plan::with_document(source, options.plan_path.as_deref(), |parsed| {
+        let (kind, mut warnings) = plan::classify(&parsed.document)?;
+        warnings.splice(0..0, parsed.warnings);
+        let mut findings = resolve::judge(
+            &parsed.document,
+            kind,
+            parsed.text,
+            parsed.line_offset,
+            &label,
+            resolve_options,
+            sources,
+        );
+        suppress::apply(&mut findings, suppressions, sources, Date::today());
+        finding::sort(&mut findings);
+        if let Some(sources) = sources {
+            warnings.extend(
+                sources
+                    .take_problems()
+                    .into_iter()
+                    .map(|p| format!("sources: {p}")),
+            );
+        }
+        let version = |v: &Option<plan::model::Text<'_>>| v.as_ref().map(|v| v.as_str().to_owned());
+        Ok(PlanResult {
+            path: label.clone(),
+            kind: match kind {
+                DocumentKind::Plan => InputKind::Plan,
+                DocumentKind::State => InputKind::State,
+            },
+            format_version: version(&parsed.document.format_version),
+            terraform_version: version(&parsed.document.terraform_version),
+            warnings,
+            findings,
+        })
+    })?
+}

@@ -1,0 +1,138 @@
+//! Byte offsets to 1-based lines and columns: the one implementation behind plan positions, the
+//! scanner's errors, source files and suppressions. Lines end at `\n` (so `\r\n` works: the `\r`
+//! ends the line it is on); columns count characters (Unicode scalar values), as SARIF's
+//! `unicodeCodePoints` column kind says, not bytes.
+
+/// A 1-based line and column.
+pub type Position = (u32, u32);
+
+/// Characters in UTF-8 `bytes`: every byte that does not continue a multi-byte sequence. Counts a
+/// character split across two chunks once.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Where each line starts, for many random lookups in one file (sources).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The position of byte `offset` of `text` (the text the index was built from).
+    pub fn position(&self, text: &[u8], offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let column = chars(&text[self.starts[line]..offset]);
+        (line as u32 + 1, column as u32 + 1)
+    }
+}
+
+/// A position that moves forward over text seen once, in chunks (a stream, or one pass over a
+/// large plan to sorted offsets), without keeping the text.
+#[derive(Debug, Clone, Copy)]
+pub struct Cursor {
+    line: usize,
+    /// Characters since the start of the line.
+    column: usize,
+}
+
+impl Cursor {
+    /// At the start of 1-based line `line`.
+    pub fn at_line(line: usize) -> Cursor {
+        Cursor { line, column: 0 }
+    }
+
+    /// Moves past `bytes`.
+    pub fn advance(&mut self, bytes: &[u8]) {
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
+                self.column = chars(&bytes[last + 1..]);
+            }
+            None => self.column += chars(bytes),
+        }
+    }
+
+    /// The 1-based (line, column) of the next byte.
+    pub fn position(&self) -> (usize, usize) {
+        (self.line, self.column + 1)
+    }
+}
+
+/// The position of one byte offset, starting from line `first_line` (an error, once).
+pub fn position_of(text: &[u8], offset: usize, first_line: usize) -> (usize, usize) {
+    let mut cursor = Cursor::at_line(first_line);
+    cursor.advance(&text[..offset.min(text.len())]);
+    cursor.position()
+}
+
+/// The positions of many offsets in one forward pass up to the largest, with no index kept: a
+/// large plan is read once, whatever the number of offsets.
+pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<Position> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut result = vec![(1, 1); offsets.len()];
+    let (mut cursor, mut at) = (Cursor::at_line(1), 0);
+    for i in order {
+        let offset = offsets[i].min(text.len());
+        cursor.advance(&text[at..offset]);
+        at = offset;
+        let (line, column) = cursor.position();
+        result[i] = (line as u32, column as u32);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_positions_count_characters() {
+        let text = "a = 1\nbé = \"x\"\n".as_bytes();
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, 6), (2, 1));
+        let x = text.iter().position(|&b| b == b'x').unwrap();
+        assert_eq!(index.position(text, x), (2, 7));
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let text = b"a\r\nb\r\nc";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 3), (2, 1));
+        assert_eq!(index.position(text, 6), (3, 1));
+        assert_eq!(positions(text, &[6, 3]), vec![(3, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn batch_agrees_with_the_index_in_any_order() {
+        let text = "{\n  \"é\": \"x\",\n  \"b\": \"y\"\n}".as_bytes();
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len()).rev().collect();
+        let batch = positions(text, &offsets);
+        for (&offset, &got) in offsets.iter().zip(&batch) {
+            assert_eq!(got, index.position(text, offset), "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_counts_a_character_split_across_chunks_once() {
+        let text = "aé\nbé".as_bytes();
+        let mut cursor = Cursor::at_line(1);
+        for chunk in text.chunks(1) {
+            cursor.advance(chunk);
+        }
+        assert_eq!(cursor.position(), (2, 3));
+        assert_eq!(position_of(text, text.len(), 1), (2, 3));
+        assert_eq!(position_of(text, 0, 5), (5, 1));
+    }
+}
