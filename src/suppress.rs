@@ -7,6 +7,7 @@ use crate::finding::{Evidence, Finding, Location, Suppression, SuppressionKind, 
 use crate::plan::address;
 use crate::rule::TRACING;
 use crate::source::SourceTree;
+use crate::support::line_index::LineIndex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -111,14 +112,12 @@ impl Config {
             format!("{} is invalid: {first}", display(&path))
         })?;
         let shown = display(&path);
+        let index = LineIndex::new(text.as_bytes());
         let entries = file
             .ignore
             .into_iter()
             .map(|entry| {
-                let line = text[..entry.address.span().start.min(text.len())]
-                    .matches('\n')
-                    .count() as u32
-                    + 1;
+                let (line, _) = index.position(text.as_bytes(), entry.address.span().start);
                 let location = Location {
                     file: shown.clone(),
                     line,

@@ -384,3 +384,27 @@ fn config_files_leading_out_of_the_source_root_are_not_read() {
         outcome.stderr
     );
 }
+
+/// The whole one-line message of every file in `testdata/bad/` (found on disk, so a new file
+/// without a pinned message fails), through a file and through stdin.
+#[test]
+fn every_bad_input_message_is_pinned_whole() {
+    let mut names: Vec<String> = std::fs::read_dir(common::root().join("testdata/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name != "README.md")
+        .collect();
+    names.sort();
+    for name in names {
+        let path = format!("testdata/bad/{name}");
+        let from_file = run(&["check", &path]);
+        let from_stdin = run_with(command(&["check", "-"]), Some(&read(&path)));
+        insta::assert_snapshot!(
+            format!("bad-{name}"),
+            format!(
+                "file  (exit {}): {}stdin (exit {}): {}",
+                from_file.code, from_file.stderr, from_stdin.code, from_stdin.stderr
+            )
+        );
+    }
+}

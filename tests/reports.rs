@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// Every fixture that judges cleanly: (plan, extra arguments).
 fn fixtures() -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, Vec<String>)> = common::SCENARIOS
+    let mut out: Vec<(String, Vec<String>)> = common::scenarios()
         .iter()
         .map(|s| (format!("testdata/{s}/plan.json"), Vec::new()))
         .collect();

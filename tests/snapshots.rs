@@ -18,7 +18,7 @@ fn render(args: &[&str]) -> String {
 
 #[test]
 fn text_output() {
-    for scenario in common::SCENARIOS {
+    for scenario in common::scenarios() {
         let path = format!("testdata/{scenario}/plan.json");
         insta::assert_snapshot!(
             format!("text-{scenario}"),

@@ -83,8 +83,14 @@ pub fn with_document<R>(
             if metadata.len() == 0 {
                 return Err(InputError::Empty);
             }
-            // SAFETY: the map is read-only and lives only for this call; a plan file changed
-            // underneath us at worst yields a parse error, which we report.
+            // SAFETY: memmap2 requires that the file not change while mapped. tracegate maps only
+            // regular files (checked above), maps them read-only and never writes through the
+            // map, and drops it when this call returns. It cannot stop another process: a file
+            // truncated under the map raises SIGBUS (the process dies), and one rewritten in place
+            // can change bytes after they were validated (UTF-8, structure), so a later read may
+            // see different text than the check did. Plans are not rewritten while a gate reads
+            // them; a caller who cannot promise that should pipe the plan in on stdin, which is
+            // copied, not mapped.
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_error)?;
             if map.starts_with(ZIP_MAGIC) {
                 let json = show_binary_plan(path)?;

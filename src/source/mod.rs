@@ -229,10 +229,7 @@ impl SourceTree {
             .filter_map(|m| m.as_ref().as_ref().ok())
             .flat_map(|m| m.files.iter())
             .find(|f| f.display == display)?;
-        file.text
-            .lines()
-            .nth(line.checked_sub(1)? as usize)
-            .map(str::to_owned)
+        file.index.line(&file.text, line).map(str::to_owned)
     }
 
     /// Report path of a file under the source root.

@@ -32,6 +32,18 @@ impl LineIndex {
         let column = chars(&text[self.starts[line]..offset]);
         (line as u32 + 1, column as u32 + 1)
     }
+
+    /// The text of 1-based line `line`, without its `\n` or `\r\n`.
+    pub fn line<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
+        let index = usize::try_from(line.checked_sub(1)?).ok()?;
+        let start = *self.starts.get(index)?;
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(text.len(), |&next| next - 1);
+        let content = text.get(start..end.max(start))?;
+        Some(content.strip_suffix('\r').unwrap_or(content))
+    }
 }
 
 /// A position that moves forward over text seen once, in chunks (a stream, or one pass over a
@@ -108,6 +120,11 @@ mod tests {
     fn crlf_lines() {
         let text = b"a\r\nb\r\nc";
         let index = LineIndex::new(text);
+        let as_str = std::str::from_utf8(text).unwrap();
+        assert_eq!(index.line(as_str, 1), Some("a"));
+        assert_eq!(index.line(as_str, 3), Some("c"));
+        assert_eq!(index.line(as_str, 4), None);
+        assert_eq!(index.line(as_str, 0), None);
         assert_eq!(index.position(text, 3), (2, 1));
         assert_eq!(index.position(text, 6), (3, 1));
         assert_eq!(positions(text, &[6, 3]), vec![(3, 1), (2, 1)]);

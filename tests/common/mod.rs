@@ -117,27 +117,250 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The scenario plans under testdata/ that judge without sources: the one shared fixture set.
-pub const SCENARIOS: &[&str] = &[
-    "active",
-    "awscc",
-    "count-for-each",
-    "data-source",
-    "delete",
-    "deposed",
-    "hostile-names",
-    "mode-unknown",
-    "nested-module",
-    "no-op",
-    "omitted-empty",
-    "omitted-unknown",
-    "opentofu-forget",
-    "passthrough",
-    "replace",
-    "sensitive",
-    "state",
-    "update-keeps-active",
-    "variable",
-    "wrapper-debug",
-    "format-1.3",
+/// What a fixture folder under `testdata/` is expected to give, so that every folder is
+/// accounted for: a new folder without an entry here fails `tests/fixtures.rs`.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// `plan.json` judged (with `--source-root` the folder itself when it holds `.tf` files):
+    /// the exit code and the verdict counts fail, unknown, pass, skipped.
+    Judged { exit: i32, counts: [usize; 4] },
+    /// Not a scenario plan: data that the named test reads.
+    Data(&'static str),
+}
+
+use Expect::{Data, Judged};
+
+pub const FIXTURES: &[(&str, Expect)] = &[
+    (
+        "active",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "awscc",
+        Judged {
+            exit: 1,
+            counts: [2, 0, 1, 0],
+        },
+    ),
+    ("bad", Data("tests/bad_input.rs")),
+    (
+        "bad-format-2.0",
+        Judged {
+            exit: 2,
+            counts: [0, 0, 0, 0],
+        },
+    ),
+    ("binary-plan", Data("tests/bad_input.rs, tests/sources.rs")),
+    ("corpus", Data("tests/corpus.rs")),
+    (
+        "count-for-each",
+        Judged {
+            exit: 1,
+            counts: [2, 0, 3, 0],
+        },
+    ),
+    (
+        "data-source",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "delete",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 0, 1],
+        },
+    ),
+    (
+        "deposed",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 1],
+        },
+    ),
+    ("escape", Data("tests/sources.rs, tests/reports.rs")),
+    (
+        "format-1.0",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "format-1.1",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "format-1.2",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "format-1.3",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "hostile-names",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "mode-unknown",
+        Judged {
+            exit: 0,
+            counts: [0, 1, 0, 0],
+        },
+    ),
+    (
+        "nested-module",
+        Judged {
+            exit: 1,
+            counts: [2, 0, 1, 0],
+        },
+    ),
+    (
+        "no-op",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 1, 0],
+        },
+    ),
+    (
+        "omitted-empty",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "omitted-unknown",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "opentofu-forget",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 1],
+        },
+    ),
+    (
+        "passthrough",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "replace",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 1, 0],
+        },
+    ),
+    ("schemas", Data("tests/reports.rs")),
+    (
+        "sensitive",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "sources",
+        Judged {
+            exit: 1,
+            counts: [8, 1, 1, 0],
+        },
+    ),
+    (
+        "state",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 1, 0],
+        },
+    ),
+    (
+        "suppressions",
+        Judged {
+            exit: 1,
+            counts: [2, 0, 0, 4],
+        },
+    ),
+    (
+        "terraform-envelope",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 0, 0],
+        },
+    ),
+    (
+        "update-keeps-active",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
+    (
+        "variable",
+        Judged {
+            exit: 1,
+            counts: [1, 0, 0, 0],
+        },
+    ),
+    (
+        "wrapper-debug",
+        Judged {
+            exit: 0,
+            counts: [0, 0, 1, 0],
+        },
+    ),
 ];
+
+/// The fixture folders under `testdata/`, found on disk.
+pub fn fixture_folders() -> Vec<String> {
+    let mut folders: Vec<String> = std::fs::read_dir(root().join("testdata"))
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().unwrap().is_dir())
+        .map(|entry| entry.file_name().into_string().unwrap())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// Whether a fixture folder holds Terraform sources (it is then judged with `--source-root`).
+pub fn has_sources(folder: &str) -> bool {
+    std::fs::read_dir(root().join("testdata").join(folder))
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "tf"))
+}
+
+/// The scenario plans under testdata/ that judge cleanly without sources: the one shared fixture
+/// set of the snapshot and report tests, found on disk.
+pub fn scenarios() -> Vec<String> {
+    fixture_folders()
+        .into_iter()
+        .filter(|folder| {
+            let expected = FIXTURES.iter().find(|(name, _)| name == folder);
+            matches!(expected, Some((_, Judged { exit, .. })) if *exit != 2) && !has_sources(folder)
+        })
+        .collect()
+}
