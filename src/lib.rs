@@ -1,7 +1,7 @@
 //! tracegate: a gate for Terraform and OpenTofu plans that reports every AWS Lambda function
 //! whose X-Ray tracing will not be Active (CloudGuard D9.AWS.OPE.07).
 //!
-//! The entry point is [`run`]: it judges the inputs of [`RunOptions`] and returns an [`Outcome`],
+//! The entry point is [`run`](fn@run): it judges the inputs of [`RunOptions`] and returns an [`Outcome`],
 //! which [`report::write`] turns into any of the formats and [`Outcome::gate`] into the verdict.
 //!
 //! ```no_run

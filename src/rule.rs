@@ -1,4 +1,4 @@
-//! The tracing rule as data (DESIGN.md §8): its documentation for `tracegate rules` and every report,
+//! The tracing rule as data: its documentation for `tracegate rules` and every report,
 //! and where the judged attribute lives for each resource type.
 
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};

@@ -1,4 +1,4 @@
-//! The verdict model (DESIGN.md §1–3), one scenario plan each. These are the spec.
+//! The verdict model (ARCHITECTURE.md, the verdict model), one scenario plan each. These are the spec.
 
 mod common;
 use common::{json_report, map, run, verdicts};

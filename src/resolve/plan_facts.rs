@@ -1,4 +1,4 @@
-//! Layer 1: what the plan itself says about the tracing mode (DESIGN.md §2). Reads `after` with
+//! Layer 1: what the plan itself says about the tracing mode (ARCHITECTURE.md, the verdict model). Reads `after` with
 //! `after_unknown` and `after_sensitive` through the rule's JSONPath for the resource type.
 
 use crate::rule::{CompiledPath, Step};
