@@ -32,7 +32,7 @@ fn hot_path(c: &mut Criterion) {
                     Options::default(),
                     None,
                 );
-                assert_eq!(findings.len(), counts.functions);
+                assert_eq!(findings.findings.len(), counts.functions);
             })
             .unwrap()
         })

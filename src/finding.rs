@@ -119,6 +119,10 @@ pub struct Finding {
     pub address: String,
     #[serde(rename = "type")]
     pub resource_type: String,
+    /// The deposed key, for a deposed object (a leftover of an interrupted replace that shares
+    /// the address of the current object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
     pub verdict: Verdict,
     /// The tracing mode after apply, when the plan knows it.
     pub mode: Option<String>,
@@ -174,12 +178,18 @@ impl Finding {
     }
 }
 
-/// A stable identity for alerts: rule and address only, so it survives line moves and edits.
-pub fn fingerprint(rule: &str, address: &str) -> String {
+/// A stable identity for alerts: rule, address and (for a deposed object) its key only, so it
+/// survives line moves and edits, and a deposed object never merges with the current one.
+pub fn fingerprint(rule: &str, address: &str, deposed: Option<&str>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(rule.as_bytes());
     hasher.update([0]);
     hasher.update(address.as_bytes());
+    if let Some(key) = deposed {
+        hasher.update([0]);
+        hasher.update(b"deposed ");
+        hasher.update(key.as_bytes());
+    }
     crate::support::hex::lower(&hasher.finalize())
 }
 
@@ -193,6 +203,7 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
     a.primary_location()
         .cmp(&b.primary_location())
         .then_with(|| a.address.cmp(&b.address))
+        .then_with(|| a.deposed.cmp(&b.deposed))
         .then_with(|| a.rule.cmp(b.rule))
 }
 
@@ -202,11 +213,20 @@ mod tests {
 
     #[test]
     fn fingerprint_depends_on_rule_and_address_only() {
-        let a = fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a");
+        let a = fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a", None);
         assert_eq!(a.len(), 64);
-        assert_eq!(a, fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a"));
-        assert_ne!(a, fingerprint("D9.AWS.OPE.07", "aws_lambda_function.b"));
+        assert_eq!(
+            a,
+            fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a", None)
+        );
+        assert_ne!(
+            a,
+            fingerprint("D9.AWS.OPE.07", "aws_lambda_function.b", None)
+        );
         // The separator keeps "ab"+"c" apart from "a"+"bc".
-        assert_ne!(fingerprint("ab", "c"), fingerprint("a", "bc"));
+        assert_ne!(fingerprint("ab", "c", None), fingerprint("a", "bc", None));
+        // A deposed object has an identity of its own.
+        let deposed = fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a", Some("38f09458"));
+        assert_ne!(a, deposed);
     }
 }

@@ -36,6 +36,24 @@ pub struct PlanResult {
     pub warnings: Vec<String>,
     /// Sorted once by `finding::sort`.
     pub findings: Vec<Finding>,
+    /// What the plan covers of what the apply leaves.
+    pub scope: PlanScope,
+}
+
+/// What a plan covers: whether Terraform says it is complete or errored, whether it only
+/// refreshes, and how many functions were judged from outside `resource_changes`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanScope {
+    /// `complete` as the plan writes it; `null` when it does not (Terraform before 1.8, OpenTofu).
+    pub complete: Option<bool>,
+    /// A partial plan saved after an error: the gate is not decided.
+    pub errored: bool,
+    /// A `-refresh-only` plan: every function is judged from the refreshed state.
+    pub refresh_only: bool,
+    /// Functions of `prior_state` that the plan does not touch, judged as they are.
+    pub from_prior_state: usize,
+    /// Functions whose change Terraform deferred to a later plan: unknown.
+    pub deferred: usize,
 }
 
 /// An input that could not be judged.
@@ -43,6 +61,15 @@ pub struct PlanResult {
 pub struct InputFailure {
     pub path: String,
     pub message: String,
+}
+
+/// Why a gate could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// An input could not be read.
+    InputUnreadable,
+    /// A plan errored: Terraform saved it partial, so functions may be missing from it.
+    PlanErrored,
 }
 
 /// The gate: passes, fails, or could not be decided.
@@ -139,8 +166,19 @@ impl Outcome {
             || (verdict == Verdict::Unknown && self.unknown_policy == UnknownPolicy::Fail)
     }
 
-    pub fn gate(&self) -> Gate {
+    /// Why the gate is not decided, if it is not.
+    pub fn undecided(&self) -> Option<Undecided> {
         if !self.errors.is_empty() {
+            Some(Undecided::InputUnreadable)
+        } else if self.plans.iter().any(|p| p.scope.errored) {
+            Some(Undecided::PlanErrored)
+        } else {
+            None
+        }
+    }
+
+    pub fn gate(&self) -> Gate {
+        if self.undecided().is_some() {
             Gate::Error
         } else if self.findings().any(|f| self.fails_gate(f.verdict)) {
             Gate::Fail

@@ -3,9 +3,9 @@
 
 use crate::finding;
 use crate::outcome::{
-    Diagnostic, InputFailure, InputKind, Level, Outcome, PlanResult, UnknownPolicy,
+    Diagnostic, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope, UnknownPolicy,
 };
-use crate::plan::{self, DocumentKind, InputError, InputSource};
+use crate::plan::{self, DocumentKind, InputError, InputSource, PlanShape};
 use crate::resolve::{self, Options};
 use crate::source::SourceTree;
 use crate::support::repo;
@@ -13,6 +13,9 @@ use crate::suppress::{self, Date};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+
+/// The one line for a plan that errored.
+const ERRORED: &str = "the plan errored: Terraform saved a partial plan after an error, so functions it did not reach may be missing; fix the errors `terraform plan` printed and plan again (the functions it holds are judged, the gate is not decided)";
 
 /// What to judge and how.
 #[derive(Debug, Clone, Default)]
@@ -94,6 +97,13 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
                         input: Some(given.clone()),
                         message: warning.clone(),
                     }));
+                if plan.scope.errored {
+                    outcome.diagnostics.push(Diagnostic {
+                        level: Level::Error,
+                        input: Some(given.clone()),
+                        message: ERRORED.to_owned(),
+                    });
+                }
                 outcome.plans.push(plan);
             }
             Err(error) => {
@@ -168,7 +178,7 @@ fn judge_input(
     plan::with_document(source, options.plan_path.as_deref(), |parsed| {
         let (kind, mut warnings) = plan::classify(&parsed.document)?;
         warnings.splice(0..0, parsed.warnings);
-        let mut findings = resolve::judge(
+        let judged = resolve::judge(
             &parsed.document,
             kind,
             parsed.text,
@@ -177,6 +187,7 @@ fn judge_input(
             resolve_options,
             sources,
         );
+        let mut findings = judged.findings;
         suppress::apply(&mut findings, suppressions, sources, Date::today());
         finding::sort(&mut findings);
         if let Some(sources) = sources {
@@ -187,6 +198,18 @@ fn judge_input(
                     .map(|p| format!("sources: {p}")),
             );
         }
+        let shape = PlanShape::of(&parsed.document);
+        let scope = match kind {
+            DocumentKind::Plan => PlanScope {
+                complete: shape.complete,
+                errored: shape.errored,
+                refresh_only: shape.refresh_only,
+                from_prior_state: judged.from_prior_state,
+                deferred: judged.deferred,
+            },
+            DocumentKind::State => PlanScope::default(),
+        };
+        warnings.extend(scope_warnings(&scope));
         let version = |v: &Option<plan::model::Text<'_>>| v.as_ref().map(|v| v.as_str().to_owned());
         Ok(PlanResult {
             path: label.clone(),
@@ -198,6 +221,37 @@ fn judge_input(
             terraform_version: version(&parsed.document.terraform_version),
             warnings,
             findings,
+            scope,
         })
     })?
+}
+
+/// Warnings for a plan that does not cover every function the apply leaves.
+fn scope_warnings(scope: &PlanScope) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let untouched = scope.from_prior_state;
+    if scope.refresh_only {
+        warnings.push(format!(
+            "a refresh-only plan: {untouched} function{} judged from the refreshed state",
+            plural(untouched)
+        ));
+    } else if !scope.errored && (scope.complete == Some(false) || untouched > 0) {
+        warnings.push(format!(
+            "the plan is incomplete ({}): {untouched} function{} it does not touch judged from prior state",
+            match scope.complete {
+                Some(false) => "complete: false, e.g. -target",
+                _ => "functions of the prior state are not in it, e.g. -target or -exclude",
+            },
+            plural(untouched)
+        ));
+    }
+    if scope.deferred > 0 {
+        warnings.push(format!(
+            "{} function change{} deferred to a later plan: unknown until then",
+            scope.deferred,
+            plural(scope.deferred)
+        ));
+    }
+    warnings
 }

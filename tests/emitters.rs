@@ -6,7 +6,7 @@
 use tracegate::finding::{
     fingerprint, Edit, Evidence, Finding, Fix, Location, Suppression, SuppressionKind, Verdict,
 };
-use tracegate::outcome::{InputFailure, InputKind, Outcome, PlanResult, UnknownPolicy};
+use tracegate::outcome::{InputFailure, InputKind, Outcome, PlanResult, PlanScope, UnknownPolicy};
 use tracegate::report::{self, Format, Settings};
 
 const RULE: &str = "D9.AWS.OPE.07";
@@ -25,6 +25,7 @@ fn finding(address: &str, verdict: Verdict, mode: Option<&str>) -> Finding {
         rule: RULE,
         address: address.to_owned(),
         resource_type: "aws_lambda_function".to_owned(),
+        deposed: None,
         verdict,
         mode: mode.map(str::to_owned),
         actions: vec!["create"],
@@ -32,7 +33,7 @@ fn finding(address: &str, verdict: Verdict, mode: Option<&str>) -> Finding {
         fix: None,
         location: None,
         suppression: None,
-        fingerprint: fingerprint(RULE, address),
+        fingerprint: fingerprint(RULE, address, None),
     }
 }
 
@@ -136,6 +137,13 @@ fn outcome() -> Outcome {
             findings: vec![
                 fail, omitted, unknown, pass, skipped, in_source, external, hostile,
             ],
+            scope: PlanScope {
+                complete: Some(false),
+                errored: false,
+                refresh_only: false,
+                from_prior_state: 2,
+                deferred: 1,
+            },
         }],
         errors: vec![InputFailure {
             path: "broken.json".to_owned(),

@@ -187,6 +187,7 @@ fn judge(document: &Document, text: &[u8]) -> Vec<Finding> {
         Options::default(),
         None,
     )
+    .findings
 }
 
 proptest! {

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
                 Options::default(),
                 None,
             );
-            assert!(kind == DocumentKind::State || findings.len() <= data.len());
+            assert!(kind == DocumentKind::State || findings.findings.len() <= data.len());
         }
     });
 });

@@ -72,6 +72,45 @@ fn steps(address: &str) -> Option<Vec<&str>> {
     Some(steps)
 }
 
+/// The length of the instance key `[...]` at the start of `bytes` (a quoted key may hold `]`,
+/// quotes and escapes), or `None` when it does not start with a whole key.
+fn key_len(bytes: &[u8]) -> Option<usize> {
+    if bytes.first() != Some(&b'[') {
+        return None;
+    }
+    let mut in_string = false;
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b']' if !in_string => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a deferred change's address covers an instance's: `[*]` (Terraform 1.10+, an
+/// instance key not known yet) stands for any one key; everything else must be equal.
+pub fn covers(pattern: &str, address: &str) -> bool {
+    let (mut pattern, mut address) = (pattern.as_bytes(), address.as_bytes());
+    loop {
+        let Some(at) = pattern.windows(3).position(|w| w == b"[*]") else {
+            return pattern == address;
+        };
+        if address.len() < at || pattern[..at] != address[..at] {
+            return false;
+        }
+        let Some(key) = key_len(&address[at..]) else {
+            return false;
+        };
+        pattern = &pattern[at + 3..];
+        address = &address[at + key..];
+    }
+}
+
 /// The module call names of a module address such as `module.a["k"].module.b[0]`.
 pub fn module_names(module_address: &str) -> Option<Vec<String>> {
     if module_address.is_empty() {
@@ -111,6 +150,27 @@ pub fn parse(address: &str) -> Option<ResourceAddress> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_cover_any_one_key() {
+        let pattern = "module.fns[*].aws_lambda_function.f[*]";
+        assert!(covers(
+            pattern,
+            "module.fns[\"a\"].aws_lambda_function.f[0]"
+        ));
+        assert!(covers(
+            pattern,
+            "module.fns[\"]x[\"].aws_lambda_function.f[\"k\"]"
+        ));
+        assert!(!covers(pattern, "module.fns.aws_lambda_function.f[0]"));
+        assert!(!covers(
+            pattern,
+            "module.other[\"a\"].aws_lambda_function.f[0]"
+        ));
+        assert!(!covers(pattern, "module.fns[\"a\"].aws_lambda_function.f"));
+        assert!(covers("aws_lambda_function.f", "aws_lambda_function.f"));
+        assert!(!covers("aws_lambda_function.f", "aws_lambda_function.f[0]"));
+    }
 
     #[test]
     fn strips_instance_keys_at_every_depth() {

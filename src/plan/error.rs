@@ -36,6 +36,10 @@ pub enum InputError {
     InvalidUtf8 { line: usize, column: usize },
     #[error("the input is UTF-16 encoded (as PowerShell's `>` writes it); re-save it as UTF-8, e.g. `terraform show -json tf.plan | Out-File -Encoding utf8 plan.json`")]
     Utf16,
+    #[error("the entry {address:?} names a Lambda function in its address but its \"type\" or \"mode\" says otherwise; Terraform never writes this, so the plan was edited: {REGENERATE}")]
+    MissingType { address: String },
+    #[error("the first line looks like setup-terraform wrapper output but holds JSON; pass only the output of `terraform show -json` (set `terraform_wrapper: false` in hashicorp/setup-terraform)")]
+    WrapperLineHoldsJson,
     #[error("JSON nested deeper than 128 levels: no Terraform plan nests this deep; check that this is `terraform show -json` output")]
     TooDeep,
     #[error("not a Terraform plan or state: found {found}; {remedy}")]
@@ -59,6 +63,13 @@ pub enum InputError {
 }
 
 impl InputError {
+    /// An entry whose type is missing; the address is cut to a readable length.
+    pub fn missing_type(address: String) -> InputError {
+        InputError::MissingType {
+            address: address.chars().take(120).collect(),
+        }
+    }
+
     /// Maps a serde_json error to the message a user can act on. `line_offset` counts lines that
     /// were skipped before the JSON (wrapper noise).
     pub fn from_json(error: &serde_json::Error, line_offset: usize) -> InputError {

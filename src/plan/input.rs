@@ -2,7 +2,7 @@
 //! and the setup-terraform wrapper's noise around the JSON.
 
 use super::error::InputError;
-use super::model::Document;
+use super::model::{Document, UniqueKeys};
 use super::scan::{self, SliceInput, StreamInput};
 use super::utf8_stream::{stream_error, Utf8Checked};
 use crate::support::line_index;
@@ -226,6 +226,15 @@ fn is_wrapper_line(line: &[u8]) -> bool {
     line.starts_with(b"[command]") || line.starts_with(b"::")
 }
 
+/// A wrapper line before the JSON is a command line, never JSON: one that holds an object would
+/// be a second document that skipping it would hide.
+fn check_wrapper_line(line: &[u8]) -> Result<(), InputError> {
+    match memchr::memchr(b'{', line) {
+        Some(_) => Err(InputError::WrapperLineHoldsJson),
+        None => Ok(()),
+    }
+}
+
 /// Text after the JSON that the wrapper writes: `%0A` escapes and `::set-output`/`::debug::` lines.
 fn is_wrapper_trailer(trailer: &[u8]) -> bool {
     let mut rest = trailer;
@@ -273,6 +282,7 @@ fn read_slice<R>(
             .iter()
             .position(|&b| b == b'\n')
             .map_or(rest.len(), |p| p + 1);
+        check_wrapper_line(&rest[..end])?;
         bytes = &rest[end..];
         line_offset += 1;
         if warnings.is_empty() {
@@ -293,8 +303,9 @@ fn read_slice<R>(
     })?;
 
     if let Some(path) = plan_path {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| InputError::from_json(&e, line_offset))?;
+        let value = serde_json::from_str::<UniqueKeys>(text)
+            .map_err(|e| InputError::from_json(&e, line_offset))?
+            .0;
         let document = select_plan(value, path)?;
         return Ok(judge(Parsed {
             document,
@@ -383,6 +394,7 @@ fn read_stream<R>(
             if is_wrapper_line(&buffer[..line_start]) || buffer.starts_with(b"::") {
                 let mut line = Vec::new();
                 reader.read_until(b'\n', &mut line).map_err(stream_error)?;
+                check_wrapper_line(&line)?;
                 line_offset += 1;
                 if warnings.is_empty() {
                     warnings.push(WRAPPER_WARNING.to_owned());
@@ -395,8 +407,9 @@ fn read_stream<R>(
     }
 
     if let Some(path) = plan_path {
-        let value: serde_json::Value =
-            serde_json::from_reader(&mut reader).map_err(|e| json_stream_error(e, line_offset))?;
+        let value = serde_json::from_reader::<_, UniqueKeys>(&mut reader)
+            .map_err(|e| json_stream_error(e, line_offset))?
+            .0;
         let document = select_plan(value, path)?;
         return Ok(judge(Parsed {
             document,

@@ -19,6 +19,35 @@ pub enum DocumentKind {
     State,
 }
 
+/// What kind of plan a document is, as far as what the apply leaves: whether it errored, whether
+/// Terraform says it is complete, and whether it only refreshes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanShape {
+    /// `errored: true` (Terraform 1.6+): a partial plan saved after an error; never a pass.
+    pub errored: bool,
+    /// `complete` as written (Terraform 1.8+); `None` when the plan does not say (older
+    /// Terraform, OpenTofu, whose `-target`/`-exclude` plans leave no trace).
+    pub complete: Option<bool>,
+    /// `-refresh-only`: no `resource_changes`, the refreshed state in `prior_state`.
+    pub refresh_only: bool,
+}
+
+impl PlanShape {
+    pub fn of(document: &Document) -> PlanShape {
+        let has_prior_functions = document
+            .prior_state
+            .as_ref()
+            .is_some_and(|values| !values.root_module.judged_resources().is_empty());
+        PlanShape {
+            errored: document.errored == Some(true),
+            complete: document.complete,
+            refresh_only: document.resource_changes.is_none()
+                && document.errored != Some(true)
+                && has_prior_functions,
+        }
+    }
+}
+
 /// The newest plan format this build was written against.
 pub const NEWEST_KNOWN_FORMAT: (u32, u32) = (1, 2);
 
@@ -27,6 +56,7 @@ pub const NEWEST_KNOWN_FORMAT: (u32, u32) = (1, 2);
 pub fn classify(document: &Document) -> Result<(DocumentKind, Vec<String>), InputError> {
     let mut warnings = Vec::new();
     let is_plan = document.resource_changes.is_some()
+        || document.prior_state.is_some()
         || document.has_planned_values
         || document.configuration.is_some();
     let kind = if is_plan {

@@ -118,9 +118,10 @@ impl<'de> Deserialize<'de> for Attributes {
     }
 }
 
-/// A JSON value whose objects have unique keys: in the attributes the rule judges, a repeated key
-/// could hide the value that matters, so it is refused rather than silently overwritten.
-struct UniqueKeys(Value);
+/// A JSON value whose objects have unique keys: in the attributes the rule judges (and in an
+/// envelope read for `--plan-path`), a repeated key could hide the value that matters, so it is
+/// refused rather than silently overwritten.
+pub struct UniqueKeys(pub Value);
 
 impl<'de> Deserialize<'de> for UniqueKeys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -220,6 +221,22 @@ impl Actions {
         self.0 == 0
     }
 
+    /// One of the action lists Terraform and OpenTofu write (`internal/command/jsonplan`
+    /// `actionString`): anything else is a plan no apply runs as written.
+    pub fn is_written_by_terraform(self) -> bool {
+        const WRITTEN: [u8; 8] = [
+            Actions::NO_OP,
+            Actions::CREATE,
+            Actions::READ,
+            Actions::UPDATE,
+            Actions::DELETE,
+            Actions::DELETE | Actions::CREATE,
+            Actions::FORGET,
+            Actions::CREATE | Actions::FORGET,
+        ];
+        WRITTEN.contains(&self.0)
+    }
+
     /// Action names in a fixed order, for reports.
     pub fn names(self) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = Self::NAMES
@@ -282,6 +299,37 @@ impl ResourceChange<'_> {
     pub fn is_judged(&self) -> bool {
         self.mode.as_str() != "data" && TRACING.judges(self.resource_type.as_str())
     }
+
+    /// An entry whose `type` is missing or disagrees with a judged type its address names:
+    /// Terraform never writes one, and skipping it could hide a function.
+    pub fn type_conflict(&self) -> Option<String> {
+        type_conflict(
+            self.address.as_str(),
+            self.resource_type.as_str(),
+            self.mode.as_str(),
+        )
+    }
+}
+
+/// The address of an entry that would not be judged (its `type` is missing or another type, or
+/// it says it is a data source) while its address names a managed resource of a judged type.
+pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<String> {
+    let judged = mode != "data" && TRACING.judges(resource_type);
+    if judged {
+        return None;
+    }
+    let names_judged = match crate::plan::address::parse(address) {
+        Some(parsed) => TRACING.judges(&parsed.resource_type),
+        // Data sources (`data.TYPE.NAME`) do not parse as managed addresses.
+        None => {
+            mode != "data"
+                && TRACING
+                    .targets
+                    .iter()
+                    .any(|t| address.contains(t.resource_type))
+        }
+    };
+    names_judged.then(|| address.to_owned())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +359,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for JudgedChanges<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut kept = Vec::new();
                 while let Some(change) = seq.next_element::<ResourceChange<'de>>()? {
+                    if let Some(address) = change.type_conflict() {
+                        return Err(de::Error::custom(missing_type(&address)));
+                    }
                     if change.is_judged() {
                         kept.push(change);
                     }
@@ -346,6 +397,23 @@ pub struct ConfigResource<'a> {
     pub name: Text<'a>,
     #[serde(default)]
     pub expressions: Attributes,
+}
+
+/// A state module's resources, keeping only judged ones and refusing entries whose type is missing.
+fn judged_state_resources<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<StateResource<'de>>, D::Error> {
+    let all = Option::<Vec<StateResource<'de>>>::deserialize(deserializer)?.unwrap_or_default();
+    let mut kept = Vec::new();
+    for resource in all {
+        if let Some(address) = resource.type_conflict() {
+            return Err(de::Error::custom(missing_type(&address)));
+        }
+        if resource.is_judged() {
+            kept.push(resource);
+        }
+    }
+    Ok(kept)
 }
 
 fn judged_config_resources<'de, D: Deserializer<'de>>(
@@ -397,7 +465,7 @@ pub struct Configuration<'a> {
 /// A module of a state's `values` (or a plan's `planned_values`).
 #[derive(Debug, Default, Deserialize)]
 pub struct StateModule<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "judged_state_resources")]
     pub resources: Vec<StateResource<'a>>,
     #[serde(borrow, default)]
     pub child_modules: Vec<StateModule<'a>>,
@@ -425,17 +493,28 @@ pub struct StateValues<'a> {
     pub root_module: StateModule<'a>,
 }
 
+impl StateResource<'_> {
+    /// A managed resource of a judged type.
+    pub fn is_judged(&self) -> bool {
+        self.mode.as_str() != "data" && TRACING.judges(self.resource_type.as_str())
+    }
+
+    pub fn type_conflict(&self) -> Option<String> {
+        type_conflict(
+            self.address.as_str(),
+            self.resource_type.as_str(),
+            self.mode.as_str(),
+        )
+    }
+}
+
 impl<'a> StateModule<'a> {
     /// Every judged managed resource of this module and its children, depth first.
     pub fn judged_resources(&self) -> Vec<&StateResource<'a>> {
         let mut out = Vec::new();
         let mut stack = vec![self];
         while let Some(module) = stack.pop() {
-            out.extend(
-                module.resources.iter().filter(|r| {
-                    r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str())
-                }),
-            );
+            out.extend(module.resources.iter().filter(|r| r.is_judged()));
             stack.extend(module.child_modules.iter().rev());
         }
         out
@@ -452,6 +531,14 @@ pub struct Document<'a> {
     pub resource_changes: Option<JudgedChanges<'a>>,
     pub configuration: Option<Configuration<'a>>,
     pub values: Option<StateValues<'a>>,
+    /// `prior_state`: the state the plan was made from, refreshed (its `values`).
+    pub prior_state: Option<StateValues<'a>>,
+    /// `deferred_changes` (Terraform 1.9+): changes left to a later plan, judged types only.
+    pub deferred_changes: Vec<DeferredChange<'a>>,
+    /// `errored` (Terraform 1.6+): a partial plan saved after an error.
+    pub errored: Option<bool>,
+    /// `complete` (Terraform 1.8+): false for `-target` plans and plans with deferrals.
+    pub complete: Option<bool>,
     pub has_planned_values: bool,
     /// Keys that are neither plan nor state keys, in input order (at most a few).
     pub other_keys: Vec<String>,
@@ -465,22 +552,76 @@ pub(crate) const READ_KEYS: &[&str] = &[
     "resource_changes",
     "configuration",
     "values",
+    "prior_state",
+    "deferred_changes",
+    "errored",
+    "complete",
 ];
 
 /// Keys a plan or state may hold that tracegate does not read.
 pub(crate) const KNOWN_SKIPPED_KEYS: &[&str] = &[
-    "prior_state",
     "output_changes",
     "resource_drift",
     "relevant_attributes",
     "checks",
     "timestamp",
     "applyable",
-    "complete",
-    "errored",
-    "deferred_changes",
     "action_invocations",
+    "deferred_action_invocations",
 ];
+
+/// One entry of `deferred_changes`: a change Terraform leaves to a later plan.
+#[derive(Debug, Deserialize)]
+pub struct DeferredChange<'a> {
+    #[serde(borrow, default)]
+    pub reason: Text<'a>,
+    #[serde(borrow)]
+    pub resource_change: ResourceChange<'a>,
+}
+
+/// `prior_state`: only its `values` are read.
+#[derive(Debug, Default, Deserialize)]
+pub struct PriorState<'a> {
+    #[serde(borrow, default)]
+    pub values: Option<StateValues<'a>>,
+}
+
+/// `deferred_changes`, keeping only judged entries (and refusing entries whose type is missing).
+#[derive(Debug, Default)]
+pub struct JudgedDeferred<'a>(pub Vec<DeferredChange<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for JudgedDeferred<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DeferredVisitor;
+        impl<'de> Visitor<'de> for DeferredVisitor {
+            type Value = JudgedDeferred<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of deferred changes")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(deferred) = seq.next_element::<DeferredChange<'de>>()? {
+                    if let Some(address) = deferred.resource_change.type_conflict() {
+                        return Err(de::Error::custom(missing_type(&address)));
+                    }
+                    if deferred.resource_change.is_judged() {
+                        kept.push(deferred);
+                    }
+                }
+                Ok(JudgedDeferred(kept))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(JudgedDeferred(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(DeferredVisitor)
+    }
+}
+
+/// The message for an entry whose type is missing or disagrees with its address.
+pub fn missing_type(address: &str) -> String {
+    format!("the entry {address:?} names a Lambda function in its address but its \"type\" or \"mode\" says otherwise")
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -514,6 +655,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
                         "resource_changes" => doc.resource_changes = Some(map.next_value()?),
                         "configuration" => doc.configuration = map.next_value()?,
                         "values" => doc.values = map.next_value()?,
+                        "prior_state" => {
+                            doc.prior_state = map
+                                .next_value::<Option<PriorState<'de>>>()?
+                                .and_then(|p| p.values)
+                        }
+                        "deferred_changes" => {
+                            doc.deferred_changes = map.next_value::<JudgedDeferred<'de>>()?.0
+                        }
+                        "errored" => doc.errored = map.next_value()?,
+                        "complete" => doc.complete = map.next_value()?,
                         "planned_values" => {
                             doc.has_planned_values = true;
                             map.next_value::<IgnoredAny>()?;

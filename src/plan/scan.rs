@@ -9,7 +9,8 @@
 
 use super::error::InputError;
 use super::model::{
-    Configuration, Document, JudgedChanges, PlanVariable, ResourceChange, StateValues,
+    Configuration, DeferredChange, Document, JudgedChanges, PlanVariable, ResourceChange,
+    StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
 };
 use super::utf8_stream::stream_error;
 use crate::rule::TRACING;
@@ -445,53 +446,28 @@ impl Prefilter {
     }
 }
 
-fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>, InputError> {
-    let mut kept = Vec::new();
+/// Module levels in a state are bounded like the source layer's: no real configuration nests deeper.
+const MAX_STATE_DEPTH: usize = 64;
+
+/// Reads one object member by member: `member` gets each key and must consume its value. Keys in
+/// `unique` may appear once (a second one could hide the first). A `null` reads as no members.
+fn object<'a, I: Input<'a>>(
+    input: &mut I,
+    what: &str,
+    unique: &[&str],
+    mut member: impl FnMut(&mut I, &str) -> Result<(), InputError>,
+) -> Result<(), InputError> {
     match input.peek()? {
-        Some(b'[') => input.bump(),
-        Some(b'n') => {
-            if input.value(true)?.as_deref() != Some("null") {
-                return Err(input.error("resource_changes is not a list"));
-            }
-            return Ok(JudgedChanges(kept));
-        }
-        Some(_) => return Err(input.error("resource_changes is not a list")),
+        Some(b'{') => input.bump(),
+        Some(b'n') => return null(input, what),
+        Some(_) => return Err(input.error(&format!("{what} is not an object"))),
         None => return Err(input.truncated()),
     }
-    let prefilter = Prefilter::new();
-    if input.peek()? == Some(b']') {
-        input.bump();
-        return Ok(JudgedChanges(kept));
-    }
-    loop {
-        let text = input.value(true)?.expect("kept");
-        if prefilter.admits(&text) {
-            let change: ResourceChange<'a> = parse(input, text)?;
-            if change.is_judged() {
-                kept.push(change);
-            }
-        }
-        match input.peek()? {
-            Some(b',') => input.bump(),
-            Some(b']') => {
-                input.bump();
-                return Ok(JudgedChanges(kept));
-            }
-            Some(_) => return Err(input.error("expected `,` or `]`")),
-            None => return Err(input.truncated()),
-        }
-    }
-}
-
-/// Reads the top-level object. The caller checks what follows it.
-pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputError> {
-    let mut doc = Document::default();
-    let mut seen: Vec<String> = Vec::new();
-    expect(input, b'{')?;
     if input.peek()? == Some(b'}') {
         input.bump();
-        return Ok(doc);
+        return Ok(());
     }
+    let mut seen: Vec<String> = Vec::new();
     loop {
         if input.peek()? != Some(b'"') {
             return Err(match input.peek()? {
@@ -505,18 +481,193 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
             other => Cow::Owned(parse::<String>(input, other)?),
         };
         expect(input, b':')?;
-        if super::model::READ_KEYS.contains(&key.as_ref()) {
-            // A second `resource_changes` (or `variables`, …) could hide the first: refuse.
+        if unique.contains(&key.as_ref()) {
             if seen.iter().any(|k| k == key.as_ref()) {
                 return Err(input.error(&format!("duplicate key {:?}", key.as_ref())));
             }
             seen.push(key.to_string());
         }
-        match key.as_ref() {
+        member(input, &key)?;
+        match input.peek()? {
+            Some(b',') => input.bump(),
+            Some(b'}') => {
+                input.bump();
+                return Ok(());
+            }
+            Some(_) => return Err(input.error("expected `,` or `}`")),
+            None => return Err(input.truncated()),
+        }
+    }
+}
+
+/// Reads one array element by element: `element` must consume each. A `null` reads as empty.
+fn array<'a, I: Input<'a>>(
+    input: &mut I,
+    what: &str,
+    mut element: impl FnMut(&mut I) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    match input.peek()? {
+        Some(b'[') => input.bump(),
+        Some(b'n') => return null(input, what),
+        Some(_) => return Err(input.error(&format!("{what} is not a list"))),
+        None => return Err(input.truncated()),
+    }
+    if input.peek()? == Some(b']') {
+        input.bump();
+        return Ok(());
+    }
+    loop {
+        element(input)?;
+        match input.peek()? {
+            Some(b',') => input.bump(),
+            Some(b']') => {
+                input.bump();
+                return Ok(());
+            }
+            Some(_) => return Err(input.error("expected `,` or `]`")),
+            None => return Err(input.truncated()),
+        }
+    }
+}
+
+/// Consumes a `null` (and nothing else that starts with `n`).
+fn null<'a>(input: &mut impl Input<'a>, what: &str) -> Result<(), InputError> {
+    if input.value(true)?.as_deref() != Some("null") {
+        return Err(input.error(&format!("{what} is not valid JSON")));
+    }
+    Ok(())
+}
+
+/// The next array entry, parsed only when the prefilter admits its text (it may be a judged
+/// resource); `None` for entries that cannot be.
+fn admitted_entry<'a, T: Deserialize<'a>>(
+    input: &mut impl Input<'a>,
+    prefilter: &Prefilter,
+) -> Result<Option<T>, InputError> {
+    let text = input.value(true)?.expect("kept");
+    if !prefilter.admits(&text) {
+        return Ok(None);
+    }
+    parse(input, text).map(Some)
+}
+
+fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>, InputError> {
+    let mut kept = Vec::new();
+    let prefilter = Prefilter::new();
+    array(input, "resource_changes", |input| {
+        if let Some(change) = admitted_entry::<ResourceChange<'a>>(input, &prefilter)? {
+            if let Some(address) = change.type_conflict() {
+                return Err(InputError::missing_type(address));
+            }
+            if change.is_judged() {
+                kept.push(change);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(JudgedChanges(kept))
+}
+
+fn deferred_changes<'a>(input: &mut impl Input<'a>) -> Result<Vec<DeferredChange<'a>>, InputError> {
+    let mut kept = Vec::new();
+    let prefilter = Prefilter::new();
+    array(input, "deferred_changes", |input| {
+        if let Some(deferred) = admitted_entry::<DeferredChange<'a>>(input, &prefilter)? {
+            if let Some(address) = deferred.resource_change.type_conflict() {
+                return Err(InputError::missing_type(address));
+            }
+            if deferred.resource_change.is_judged() {
+                kept.push(deferred);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(kept)
+}
+
+/// A state's `values` (also `prior_state.values`): the module tree, judged resources only.
+fn state_values<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>, InputError> {
+    if input.peek()? == Some(b'n') {
+        null(input, "values")?;
+        return Ok(None);
+    }
+    let mut values = StateValues::default();
+    object(input, "values", &["root_module"], |input, key| {
+        if key == "root_module" {
+            values.root_module = state_module(input, 0)?;
+            Ok(())
+        } else {
+            input.value(false).map(drop)
+        }
+    })?;
+    Ok(Some(values))
+}
+
+fn state_module<'a>(
+    input: &mut impl Input<'a>,
+    depth: usize,
+) -> Result<StateModule<'a>, InputError> {
+    if depth > MAX_STATE_DEPTH {
+        return Err(InputError::TooDeep);
+    }
+    let mut module = StateModule::default();
+    let prefilter = Prefilter::new();
+    object(
+        input,
+        "a state module",
+        &["resources", "child_modules"],
+        |input, key| match key {
+            "resources" => array(input, "resources", |input| {
+                if let Some(resource) = admitted_entry::<StateResource<'a>>(input, &prefilter)? {
+                    if let Some(address) = resource.type_conflict() {
+                        return Err(InputError::missing_type(address));
+                    }
+                    if resource.is_judged() {
+                        module.resources.push(resource);
+                    }
+                }
+                Ok(())
+            }),
+            "child_modules" => array(input, "child_modules", |input| {
+                module.child_modules.push(state_module(input, depth + 1)?);
+                Ok(())
+            }),
+            _ => input.value(false).map(drop),
+        },
+    )?;
+    Ok(module)
+}
+
+/// `prior_state`: only its `values`.
+fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>, InputError> {
+    let mut values = None;
+    object(input, "prior_state", &["values"], |input, key| {
+        if key == "values" {
+            values = state_values(input)?;
+            Ok(())
+        } else {
+            input.value(false).map(drop)
+        }
+    })?;
+    Ok(values)
+}
+
+/// Reads the top-level object. The caller checks what follows it.
+pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputError> {
+    let mut doc = Document::default();
+    if input.peek()? != Some(b'{') {
+        expect(input, b'{')?;
+    }
+    object(input, "the document", READ_KEYS, |input, key| {
+        match key {
             "resource_changes" => doc.resource_changes = Some(resource_changes(input)?),
-            "format_version" | "terraform_version" | "variables" | "configuration" | "values" => {
+            "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
+            "prior_state" => doc.prior_state = prior_state(input)?,
+            "values" => doc.values = state_values(input)?,
+            "format_version" | "terraform_version" | "variables" | "configuration" | "errored"
+            | "complete" => {
                 let text = input.value(true)?.expect("kept");
-                match key.as_ref() {
+                match key {
                     "format_version" => doc.format_version = parse(input, text)?,
                     "terraform_version" => doc.terraform_version = parse(input, text)?,
                     "variables" => {
@@ -524,33 +675,23 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
                             parse::<Option<BTreeMap<String, PlanVariable>>>(input, text)?
                                 .unwrap_or_default()
                     }
-                    "configuration" => {
-                        doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?
-                    }
-                    _ => doc.values = parse::<Option<StateValues<'a>>>(input, text)?,
+                    "errored" => doc.errored = parse(input, text)?,
+                    "complete" => doc.complete = parse(input, text)?,
+                    _ => doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?,
                 }
             }
             other => {
                 if other == "planned_values" {
                     doc.has_planned_values = true;
-                } else if !super::model::KNOWN_SKIPPED_KEYS.contains(&other)
-                    && doc.other_keys.len() < 5
-                {
+                } else if !KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
                     doc.other_keys.push(other.to_owned());
                 }
                 input.value(false)?;
             }
         }
-        match input.peek()? {
-            Some(b',') => input.bump(),
-            Some(b'}') => {
-                input.bump();
-                return Ok(doc);
-            }
-            Some(_) => return Err(input.error("expected `,` or `}`")),
-            None => return Err(input.truncated()),
-        }
-    }
+        Ok(())
+    })?;
+    Ok(doc)
 }
 
 #[cfg(test)]

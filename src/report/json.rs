@@ -3,7 +3,7 @@
 
 use super::Settings;
 use crate::finding::Finding;
-use crate::outcome::{Gate, InputFailure, InputKind, Outcome, Summary, UnknownPolicy};
+use crate::outcome::{Gate, InputFailure, InputKind, Outcome, PlanScope, Summary, UnknownPolicy};
 use crate::rule::TRACING;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -37,6 +37,7 @@ struct Plan<'r> {
     warnings: &'r [String],
     findings: &'r [Finding],
     summary: Summary,
+    scope: PlanScope,
 }
 
 #[derive(Serialize)]
@@ -68,6 +69,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
                 warnings: &plan.warnings,
                 findings: &plan.findings,
                 summary: Summary::of(&plan.findings),
+                scope: plan.scope,
             })
             .collect(),
         summary: Totals {

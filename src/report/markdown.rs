@@ -3,7 +3,7 @@
 
 use super::escape::markdown as cell;
 use super::{counts_line, Settings};
-use crate::outcome::{Gate, Outcome, Severity};
+use crate::outcome::{Gate, Outcome, Severity, Undecided};
 use crate::rule::TRACING;
 use std::io::{self, Write};
 
@@ -11,7 +11,12 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
     let gate = match run.gate() {
         Gate::Pass => "✅ gate passed",
         Gate::Fail => "❌ gate failed",
-        Gate::Error => "⚠️ gate not decided: an input could not be read",
+        Gate::Error => match run.undecided() {
+            Some(Undecided::PlanErrored) => {
+                "⚠️ gate not decided: a plan errored (Terraform saved it partial)"
+            }
+            _ => "⚠️ gate not decided: an input could not be read",
+        },
     };
     writeln!(
         out,

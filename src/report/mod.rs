@@ -12,7 +12,7 @@ pub mod sarif;
 pub mod text;
 
 use crate::finding::{Finding, Verdict};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, PlanScope, Undecided};
 use std::io::{self, Write};
 
 /// The output formats. Each is a leaf under `src/report/`.
@@ -64,18 +64,67 @@ pub fn write(
     write(outcome, settings, out)
 }
 
-/// The counts every summary line gives: "2 fail, 0 unknown, 1 pass, 0 skipped in 1 input".
+/// The counts every summary line gives: "2 fail, 0 unknown, 1 pass, 0 skipped in 1 input", and
+/// in words what came from outside the plan's changes.
 pub fn counts_line(outcome: &Outcome) -> String {
     let summary = outcome.summary();
     let inputs = outcome.inputs();
-    format!(
+    let mut line = format!(
         "{} fail, {} unknown, {} pass, {} skipped in {inputs} input{}",
         summary.fail,
         summary.unknown,
         summary.pass,
         summary.skipped,
         if inputs == 1 { "" } else { "s" }
-    )
+    );
+    let total = outcome
+        .plans
+        .iter()
+        .fold(PlanScope::default(), |mut total, plan| {
+            total.from_prior_state += plan.scope.from_prior_state;
+            total.deferred += plan.scope.deferred;
+            total
+        });
+    let words = scope_words(&total);
+    if !words.is_empty() {
+        line.push_str(&format!(" ({})", words.join("; ")));
+    }
+    line
+}
+
+/// What a plan covers, in words: "3 functions not in this plan, judged from prior state".
+pub fn scope_words(scope: &PlanScope) -> Vec<String> {
+    let plural = |n: usize| if n == 1 { "function" } else { "functions" };
+    let mut words = Vec::new();
+    if scope.errored {
+        words.push("the plan errored: partial".to_owned());
+    }
+    if scope.refresh_only {
+        words.push("refresh-only".to_owned());
+    }
+    if scope.from_prior_state > 0 {
+        words.push(format!(
+            "{} {} not in this plan, judged from prior state",
+            scope.from_prior_state,
+            plural(scope.from_prior_state)
+        ));
+    }
+    if scope.deferred > 0 {
+        words.push(format!(
+            "{} {} deferred to a later plan",
+            scope.deferred,
+            plural(scope.deferred)
+        ));
+    }
+    words
+}
+
+/// Why the gate is not decided, in words.
+pub fn undecided_words(why: Undecided) -> &'static str {
+    match why {
+        Undecided::InputUnreadable => "gate not decided: an input could not be read",
+        Undecided::PlanErrored => "gate not decided: a plan errored (Terraform saved it partial)",
+    }
 }
 
 /// One line saying what a finding is, for titles and messages.

@@ -276,7 +276,7 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         })
         .collect();
     let mut invocation = sarif::Invocation::builder()
-        .execution_successful(run.errors.is_empty())
+        .execution_successful(run.undecided().is_none())
         .build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);

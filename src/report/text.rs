@@ -2,9 +2,9 @@
 //! Every string from the plan goes through `escape::terminal` before it is written.
 
 use super::escape::terminal as clean;
-use super::{counts_line, Settings};
+use super::{counts_line, scope_words, undecided_words, Settings};
 use crate::finding::{Finding, Verdict};
-use crate::outcome::{Gate, InputKind, Outcome, UnknownPolicy};
+use crate::outcome::{Gate, InputKind, Outcome, Undecided, UnknownPolicy};
 use crate::rule::TRACING;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -131,12 +131,18 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
             about.push(format!("sources {}", clean(root)));
         }
         let count = plan.findings.len();
+        let scope = scope_words(&plan.scope);
         writeln!(
             out,
-            "{}: {count} Lambda function{} ({})",
+            "{}: {count} Lambda function{} ({}){}",
             painter.paint(BOLD, &clean(&plan.path)),
             if count == 1 { "" } else { "s" },
-            about.join(", ")
+            about.join(", "),
+            if scope.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", scope.join("; "))
+            }
         )?;
         // Findings are sorted by file: a header each time the file changes groups them.
         let mut current_file: Option<&str> = None;
@@ -162,7 +168,10 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
     let gate = match run.gate() {
         Gate::Pass => painter.paint(GREEN, "gate passed"),
         Gate::Fail => painter.paint(RED, "gate failed"),
-        Gate::Error => painter.paint(RED, "gate not decided: an input could not be read"),
+        Gate::Error => painter.paint(
+            RED,
+            undecided_words(run.undecided().unwrap_or(Undecided::InputUnreadable)),
+        ),
     };
     writeln!(
         out,

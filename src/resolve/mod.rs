@@ -7,14 +7,15 @@ pub mod sources;
 
 use crate::finding::{fingerprint, Evidence, Finding, Fix, Location, Verdict};
 use crate::plan::address;
-use crate::plan::model::{Actions, Document};
-use crate::plan::DocumentKind;
+use crate::plan::model::{Actions, Document, ResourceChange, StateResource};
+use crate::plan::{DocumentKind, PlanShape};
 use crate::rule::{CompiledPath, Target, TRACING};
 use crate::source::SourceTree;
 use crate::support::line_index;
 use configuration::{BlockConfig, Origin, Trace};
 use plan_facts::ModeFact;
 use serde_json::Value;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -30,6 +31,20 @@ pub fn show_value(value: &Value, sensitive: bool) -> String {
     crate::finding::shorten(value.to_string())
 }
 
+/// Why a function is judged, and from what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen<'r> {
+    /// An entry of `resource_changes`.
+    Planned,
+    /// A function of a state document.
+    State,
+    /// A function of `prior_state` that no entry of the plan touches: the apply leaves it as it is.
+    Untouched,
+    /// An entry of `deferred_changes`: decided in a later plan. `covers` counts the functions
+    /// of `prior_state` whose instance key it leaves open (`[*]`).
+    Deferred { reason: &'r str, covers: usize },
+}
+
 /// One function to judge, as the plan or state holds it.
 struct Subject<'r> {
     address: &'r str,
@@ -41,6 +56,20 @@ struct Subject<'r> {
     after_unknown: &'r Value,
     after_sensitive: &'r Value,
     offset: Option<usize>,
+    seen: Seen<'r>,
+    /// What the evidence says the facts come from: "the plan", "the state", "the prior state".
+    facts_from: &'static str,
+}
+
+/// What judging a document gave: one finding per function, and how many came from outside
+/// `resource_changes`.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    /// Functions of `prior_state` that the plan does not touch, judged as they are.
+    pub from_prior_state: usize,
+    /// Functions of `deferred_changes`: unknown until a later plan.
+    pub deferred: usize,
 }
 
 /// Judges every function of a document. `plan_label` names the plan in locations.
@@ -52,73 +81,134 @@ pub fn judge(
     plan_label: &str,
     options: Options,
     sources: Option<&SourceTree>,
-) -> Vec<Finding> {
-    static NULL: Value = Value::Null;
-    let subjects: Vec<Subject> = match kind {
-        DocumentKind::Plan => document
-            .resource_changes
-            .iter()
-            .flat_map(|changes| changes.0.iter())
-            .map(|rc| Subject {
-                address: rc.address.as_str(),
-                module_address: Some(rc.module_address.as_ref().map_or("", |m| m.as_str())),
-                resource_type: rc.resource_type.as_str(),
-                deposed: rc.deposed.as_ref().map(|d| d.as_str()),
-                actions: rc.change.actions,
-                after: &rc.change.after.0,
-                after_unknown: &rc.change.after_unknown.0,
-                after_sensitive: &rc.change.after_sensitive.0,
-                // Addresses with for_each keys hold escapes and cannot borrow; the type sits
-                // beside the address in the same entry and never does.
-                offset: rc
-                    .address
-                    .offset_in(text)
-                    .or_else(|| rc.resource_type.offset_in(text)),
-            })
-            .collect(),
-        DocumentKind::State => document
-            .values
-            .iter()
-            .flat_map(|values| values.root_module.judged_resources())
-            .map(|r| Subject {
-                address: r.address.as_str(),
-                module_address: None,
-                resource_type: r.resource_type.as_str(),
-                deposed: r.deposed_key.as_ref().map(|d| d.as_str()),
-                actions: Actions::default(),
-                after: &r.values.0,
-                after_unknown: &NULL,
-                after_sensitive: &r.sensitive_values.0,
-                offset: r
-                    .address
-                    .offset_in(text)
-                    .or_else(|| r.resource_type.offset_in(text)),
-            })
-            .collect(),
-    };
+) -> Judged {
+    let subjects = subjects(document, kind, text);
+    let shape = PlanShape::of(document);
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
     let positions = line_index::positions(text, &offsets);
     let mut located = positions.into_iter();
-    subjects
+    let mut judged = Judged::default();
+    for subject in &subjects {
+        let location = subject.offset.map(|_| {
+            let (line, column) = located.next().expect("one position per offset");
+            Location {
+                file: plan_label.to_owned(),
+                line: line + line_offset as u32,
+                // The offset is the string's first character: name its opening quote.
+                column: Some(column.saturating_sub(1).max(1)),
+            }
+        });
+        match subject.seen {
+            Seen::Untouched => judged.from_prior_state += 1,
+            Seen::Deferred { .. } => judged.deferred += 1,
+            Seen::Planned | Seen::State => {}
+        }
+        let finding = judge_one(document, kind, shape, subject, location, options, sources);
+        judged.findings.push(finding);
+    }
+    judged
+}
+
+static NULL: Value = Value::Null;
+
+/// Every function to judge: a state's resources; a plan's changes, its deferred changes, and the
+/// functions of its prior state that neither touches (a `-target`, errored or refresh-only plan
+/// leaves them as they are).
+fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<Subject<'r>> {
+    let refresh_only = PlanShape::of(document).refresh_only;
+    let state_subject = |r: &'r StateResource, seen: Seen<'r>| Subject {
+        address: r.address.as_str(),
+        module_address: None,
+        resource_type: r.resource_type.as_str(),
+        deposed: r.deposed_key.as_ref().map(|d| d.as_str()),
+        actions: Actions::default(),
+        after: &r.values.0,
+        after_unknown: &NULL,
+        after_sensitive: &r.sensitive_values.0,
+        offset: r
+            .address
+            .offset_in(text)
+            .or_else(|| r.resource_type.offset_in(text)),
+        seen,
+        facts_from: match seen {
+            Seen::State => "the state",
+            _ if refresh_only => "the refreshed state",
+            _ => "the prior state",
+        },
+    };
+    if kind == DocumentKind::State {
+        return document
+            .values
+            .iter()
+            .flat_map(|values| values.root_module.judged_resources())
+            .map(|r| state_subject(r, Seen::State))
+            .collect();
+    }
+    let change_subject = |rc: &'r ResourceChange, seen: Seen<'r>| Subject {
+        address: rc.address.as_str(),
+        module_address: Some(rc.module_address.as_ref().map_or("", |m| m.as_str())),
+        resource_type: rc.resource_type.as_str(),
+        deposed: rc.deposed.as_ref().map(|d| d.as_str()),
+        actions: rc.change.actions,
+        after: &rc.change.after.0,
+        after_unknown: &rc.change.after_unknown.0,
+        after_sensitive: &rc.change.after_sensitive.0,
+        // Addresses with for_each keys hold escapes and cannot borrow; the type sits beside the
+        // address in the same entry and never does.
+        offset: rc
+            .address
+            .offset_in(text)
+            .or_else(|| rc.resource_type.offset_in(text)),
+        seen,
+        facts_from: "the plan",
+    };
+    let changes = document.resource_changes.iter().flat_map(|c| c.0.iter());
+    let mut subjects: Vec<Subject> = changes
+        .map(|rc| change_subject(rc, Seen::Planned))
+        .collect();
+    let prior: Vec<&StateResource> = document
+        .prior_state
         .iter()
-        .map(|subject| {
-            let location = subject.offset.map(|_| {
-                let (line, column) = located.next().expect("one position per offset");
-                Location {
-                    file: plan_label.to_owned(),
-                    line: line + line_offset as u32,
-                    // The offset is the string's first character: name its opening quote.
-                    column: Some(column.saturating_sub(1).max(1)),
-                }
-            });
-            judge_one(document, kind, subject, location, options, sources)
-        })
-        .collect()
+        .flat_map(|values| values.root_module.judged_resources())
+        .collect();
+    let planned: HashSet<(&str, Option<&str>)> =
+        subjects.iter().map(|s| (s.address, s.deposed)).collect();
+    let mut deferred_covers = vec![0usize; document.deferred_changes.len()];
+    let mut untouched = Vec::new();
+    for resource in prior {
+        let key = (
+            resource.address.as_str(),
+            resource.deposed_key.as_ref().map(|d| d.as_str()),
+        );
+        if planned.contains(&key) {
+            continue;
+        }
+        let covering = document.deferred_changes.iter().position(|d| {
+            address::covers(
+                d.resource_change.address.as_str(),
+                resource.address.as_str(),
+            )
+        });
+        match covering {
+            Some(i) => deferred_covers[i] += 1,
+            None => untouched.push(state_subject(resource, Seen::Untouched)),
+        }
+    }
+    for (deferred, covers) in document.deferred_changes.iter().zip(deferred_covers) {
+        let seen = Seen::Deferred {
+            reason: deferred.reason.as_str(),
+            covers,
+        };
+        subjects.push(change_subject(&deferred.resource_change, seen));
+    }
+    subjects.extend(untouched);
+    subjects
 }
 
 fn judge_one(
     document: &Document,
     kind: DocumentKind,
+    shape: PlanShape,
     subject: &Subject,
     plan_location: Option<Location>,
     options: Options,
@@ -127,10 +217,12 @@ fn judge_one(
     let target = TRACING
         .target(subject.resource_type)
         .expect("the plan reader keeps only judged types");
+    let deposed = subject.deposed.map(shown_deposed_key);
     let mut finding = Finding {
         rule: TRACING.id,
         address: subject.address.to_owned(),
         resource_type: subject.resource_type.to_owned(),
+        deposed: deposed.clone(),
         verdict: Verdict::Skipped,
         mode: None,
         actions: subject.actions.names(),
@@ -138,14 +230,49 @@ fn judge_one(
         fix: None,
         location: plan_location.clone(),
         suppression: None,
-        fingerprint: fingerprint(TRACING.id, subject.address),
+        fingerprint: fingerprint(TRACING.id, subject.address, deposed.as_deref()),
     };
+    match subject.seen {
+        Seen::Deferred { reason, covers } => {
+            finding.verdict = Verdict::Unknown;
+            finding
+                .evidence
+                .push(Evidence::at(deferred_words(reason, covers), plan_location));
+            return finding;
+        }
+        Seen::Untouched => {
+            let why = untouched_words(shape);
+            if options.changed_only {
+                finding.evidence.push(Evidence::at(
+                    format!("{why}; --changed-only judges only create/update/replace"),
+                    plan_location,
+                ));
+                return finding;
+            }
+            let as_state = Subject {
+                seen: Seen::State,
+                ..*subject
+            };
+            let mut judged = judge_one(
+                document,
+                DocumentKind::State,
+                shape,
+                &as_state,
+                plan_location,
+                Options::default(),
+                None,
+            );
+            judged.evidence.insert(0, Evidence::new(why));
+            return judged;
+        }
+        Seen::Planned | Seen::State => {}
+    }
     if let Some(reason) = skip_reason(subject, kind, options) {
         finding.evidence.push(Evidence::at(reason, plan_location));
         return finding;
     }
     let actions = subject.actions;
-    if kind == DocumentKind::Plan && (actions.is_empty() || actions.contains(Actions::OTHER)) {
+    if kind == DocumentKind::Plan && !actions.is_written_by_terraform() {
         // Not what Terraform writes: neither judged as applied nor skipped.
         finding.verdict = Verdict::Unknown;
         finding.evidence.push(Evidence::at(
@@ -190,7 +317,7 @@ fn judge_one(
         subject.after_sensitive,
     );
     let context = Context {
-        kind,
+        facts_from: subject.facts_from,
         target,
         path,
         config_address: &config_address,
@@ -224,11 +351,7 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
     let actions = subject.actions;
     // A deposed object is only ever destroyed: any other action on one is judged like any object.
     if let (Some(key), true) = (subject.deposed, actions.is(Actions::DELETE)) {
-        let key: String = key
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(16)
-            .collect();
+        let key = shown_deposed_key(key);
         return Some(format!(
             "deposed object {key}: a leftover of an earlier replace, which this plan destroys"
         ));
@@ -242,7 +365,7 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
     if actions.is(Actions::DELETE) {
         return Some("the plan deletes this function".to_owned());
     }
-    if actions.contains(Actions::FORGET) && !actions.contains(Actions::CREATE) {
+    if actions.is(Actions::FORGET) {
         return Some(
             "the plan forgets this function: it leaves the state and is no longer managed here"
                 .to_owned(),
@@ -259,8 +382,48 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
     None
 }
 
+/// A deposed key as reports show it: Terraform writes eight hex digits; anything else is cut to
+/// what can be shown safely.
+fn shown_deposed_key(key: &str) -> String {
+    key.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect()
+}
+
+fn deferred_words(reason: &str, covers: usize) -> String {
+    let reason: String = reason
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect();
+    let mut words = format!(
+        "Terraform deferred this change to a later plan (reason: {reason}): its tracing is decided then, not by this plan"
+    );
+    if covers > 0 {
+        words.push_str(&format!(
+            "; it also covers {covers} existing instance{} whose key is not known yet",
+            if covers == 1 { "" } else { "s" }
+        ));
+    }
+    words
+}
+
+/// Why a function of the prior state is judged as it is.
+fn untouched_words(shape: PlanShape) -> &'static str {
+    if shape.errored {
+        "not planned (the plan errored before reaching it): judged from prior state"
+    } else if shape.refresh_only {
+        "a refresh-only plan changes no function: judged from the refreshed state"
+    } else if shape.complete == Some(false) {
+        "not part of this plan (targeted plan): judged from prior state"
+    } else {
+        "not part of this plan (a targeted or excluded plan): judged from prior state"
+    }
+}
+
 struct Context<'c> {
-    kind: DocumentKind,
+    facts_from: &'static str,
     target: &'static Target,
     path: &'static CompiledPath,
     config_address: &'c str,
@@ -321,13 +484,6 @@ pub fn conclusion_for(verdict: Verdict, mode: Option<&str>, shown: &str) -> Evid
 }
 
 impl Context<'_> {
-    fn source_word(&self) -> &'static str {
-        match self.kind {
-            DocumentKind::Plan => "the plan",
-            DocumentKind::State => "the state",
-        }
-    }
-
     /// Where the missing block goes: the resource, or for a downloaded module its calling block.
     fn add_block_fix(&self) -> Fix {
         Fix {
@@ -343,7 +499,7 @@ impl Context<'_> {
     fn decide(&self, fact: ModeFact, trace: Trace) -> Decision {
         let at = |message: String| Evidence::at(message, self.plan_location.clone());
         let mode_name = self.path.names.last().expect("paths are never empty");
-        let source = self.source_word();
+        let source = self.facts_from;
         let mut decision = Decision {
             verdict: Verdict::Unknown,
             mode: None,
