@@ -152,6 +152,27 @@ impl Step {
     }
 }
 
+/// Human names of each prefix of `steps`: `tracing_config`, `tracing_config[0]`,
+/// `tracing_config[0].mode`.
+pub fn step_names(steps: &[Step]) -> Vec<String> {
+    let mut name = String::new();
+    steps
+        .iter()
+        .map(|step| {
+            match step {
+                Step::Key(key) => {
+                    if !name.is_empty() {
+                        name.push('.');
+                    }
+                    name.push_str(key);
+                }
+                Step::Index(index) => name.push_str(&format!("[{index}]")),
+            }
+            name.clone()
+        })
+        .collect()
+}
+
 /// A rule path parsed once, with every prefix, so the same path walks `after`, `after_unknown` and
 /// `after_sensitive`.
 pub struct CompiledPath {
@@ -168,27 +189,19 @@ impl CompiledPath {
         let query = parse_json_path(path).expect("rule paths are valid JSONPath");
         let mut prefixes = Vec::with_capacity(query.segments.len());
         let mut steps = Vec::with_capacity(query.segments.len());
-        let mut names = Vec::with_capacity(query.segments.len());
-        let mut name = String::new();
         for (i, segment) in query.segments.iter().enumerate() {
             match segment {
                 Segment::Selector(Selector::Name(key)) => {
-                    if !name.is_empty() {
-                        name.push('.');
-                    }
-                    let key = key.trim_matches(['\'', '"']);
-                    name.push_str(key);
-                    steps.push(Step::Key(key.to_owned()));
+                    steps.push(Step::Key(key.trim_matches(['\'', '"']).to_owned()));
                 }
                 Segment::Selector(Selector::Index(index)) if *index >= 0 => {
-                    name.push_str(&format!("[{index}]"));
                     steps.push(Step::Index(*index as usize));
                 }
                 other => panic!("rule paths use names and indexes only, found {other}"),
             }
             prefixes.push(JpQuery::new(query.segments[..=i].to_vec()));
-            names.push(name.clone());
         }
+        let names = step_names(&steps);
         CompiledPath {
             prefixes,
             steps,

@@ -435,6 +435,8 @@ struct Context<'c> {
 
 pub const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
 pub const AFTER_APPLY: &str = "so the mode is known only after apply";
+pub const OMITTED_MODE: &str =
+    "so tracing_config is sent without a mode and AWS applies PassThrough";
 
 /// A verdict with its evidence in three parts, so that the source layer can replace the
 /// configuration chain and refine what the plan could only assume.
@@ -589,6 +591,45 @@ impl Context<'_> {
                     "{source} computes all of tracing_config during apply (a dynamic block whose for_each is unknown until then)"
                 )));
                 decision.conclusion = Some(Evidence::new(AFTER_APPLY));
+            }
+            ModeFact::ResourceUnknown => {
+                decision.facts.push(at(format!(
+                    "{source} leaves the whole resource unknown until apply (after_unknown = true): the provider could not plan it"
+                )));
+                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
+            }
+            ModeFact::Contradicts { value, at: unknown } => {
+                decision.facts.push(at(format!(
+                    "{source} has {mode_name} = {} but also marks {unknown} unknown until apply, which Terraform never writes: not taken as a pass",
+                    show_value(&value, false)
+                )));
+                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
+            }
+            ModeFact::ModeUnknown { at: unknown }
+                if self.creating
+                    && matches!(
+                        &trace.origin,
+                        Some(Origin::Value {
+                            value: Value::Null,
+                            ..
+                        })
+                    ) =>
+            {
+                // The framework provider (awscc) plans an unset Optional+Computed attribute as
+                // unknown; the configuration leaves it unset, so AWS applies its default.
+                decision.verdict = Verdict::Fail;
+                decision.chain = trace.steps;
+                decision.facts.push(at(format!(
+                    "{source} has {unknown} computed during apply because the configuration leaves it unset"
+                )));
+                decision.conclusion = Some(Evidence::new(OMITTED_MODE));
+                decision.fix = Some(Fix {
+                    description: trace.fix.unwrap_or_else(|| {
+                        format!("set {mode_name} = \"Active\" in {}", self.config_address)
+                    }),
+                    location: None,
+                    edit: None,
+                });
             }
             ModeFact::ModeUnknown { at: unknown } => {
                 decision.chain = trace.steps;
