@@ -170,6 +170,14 @@ impl Finding {
             .or_else(|| self.evidence.iter().find_map(|step| step.location.as_ref()))
     }
 
+    /// The function as reports name it: its address, and for a deposed object its key too.
+    pub fn display_name(&self) -> String {
+        match &self.deposed {
+            Some(key) => format!("{} (deposed {key})", self.address),
+            None => self.address.clone(),
+        }
+    }
+
     /// The verdict that decides what reports show: a suppressed finding keeps its own.
     pub fn effective_verdict(&self) -> Verdict {
         self.suppression

@@ -480,6 +480,219 @@ def suppressions():
         "(suppressed, external), an expired entry (still fails, and says so), and a glob over a module.")
 
 
+def lambda_values(name, tracing=MISSING):
+    """A Lambda function's attribute object as the aws provider plans or stores it."""
+    values = dict(BASE_AFTER, function_name=name)
+    if tracing is not MISSING:
+        values["tracing_config"] = tracing
+    return values
+
+
+def from_envelope(envelope, functions, mutate=None):
+    """A plan from a real Terraform 1.11.4 plan of terraform_data resources (testdata/envelopes/):
+    the document's keys, their order and every plan-kind field (errored, complete, applyable,
+    prior_state, resource_drift, deposed keys, checks) are Terraform's own; each terraform_data
+    resource becomes an aws_lambda_function of the same name, whose attribute objects are given by
+    `functions`: name -> {"after": ..., "after_unknown": ..., "before": ..., "state": ...}."""
+    with open(os.path.join(HERE, "envelopes", f"{envelope}.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+
+    def convert(entry, kind):
+        if entry.get("type") != "terraform_data":
+            return entry
+        name = entry["name"]
+        spec = functions[name]
+        entry["address"] = entry["address"].replace("terraform_data.", "aws_lambda_function.")
+        if "previous_address" in entry:
+            entry["previous_address"] = entry["previous_address"].replace("terraform_data.", "aws_lambda_function.")
+        entry["type"] = "aws_lambda_function"
+        if "provider_name" in entry:
+            entry["provider_name"] = AWS
+        if "provider_config_key" in entry:
+            entry["provider_config_key"] = "aws"
+        if kind == "change":
+            change = entry["change"]
+            deposed = entry.get("deposed")
+            if change.get("before") is not None:
+                change["before"] = spec.get("deposed_state" if deposed else "before", spec.get("state"))
+            if change.get("after") is not None:
+                change["after"] = spec["after"]
+                change["after_unknown"] = spec.get("after_unknown", dict(BASE_UNKNOWN))
+        elif kind == "state":
+            if "values" in entry:
+                entry["values"] = spec.get("deposed_state" if entry.get("deposed_key") else "state", spec.get("state"))
+        elif kind == "planned":
+            if "values" in entry:
+                entry["values"] = spec["after"]
+        elif kind == "config":
+            entry["expressions"] = spec.get("expressions", {})
+        return entry
+
+    def modules(module, kind):
+        module["resources"] = [convert(r, kind) for r in module.get("resources", [])]
+        for child in module.get("child_modules", []):
+            modules(child, kind)
+        if not module["resources"]:
+            del module["resources"]
+
+    for key, kind in (("resource_changes", "change"), ("resource_drift", "change")):
+        doc[key] = [convert(r, kind) for r in doc.get(key, [])] or doc.pop(key, None)
+        if doc.get(key) is None:
+            doc.pop(key, None)
+    if "planned_values" in doc and "resources" in doc["planned_values"]["root_module"]:
+        modules(doc["planned_values"]["root_module"], "planned")
+    if "prior_state" in doc:
+        modules(doc["prior_state"]["values"]["root_module"], "state")
+    modules(doc["configuration"]["root_module"], "config")
+    doc["configuration"]["provider_config"] = {"aws": {"name": "aws", "full_name": AWS}}
+    for check in doc.get("checks", []):
+        for item in [check["address"]] + [i["address"] for i in check.get("instances", [])]:
+            if item.get("type") == "terraform_data":
+                item["type"] = "aws_lambda_function"
+            item["to_display"] = item["to_display"].replace("terraform_data.", "aws_lambda_function.")
+    doc.pop("relevant_attributes", None)
+    if mutate:
+        mutate(doc)
+    return doc
+
+
+ACTIVE = [{"mode": "Active"}]
+PASSTHROUGH = [{"mode": "PassThrough"}]
+
+
+def scope():
+    """Plan kinds where the apply leaves functions that resource_changes does not list."""
+    write("errored", from_envelope("errored", {
+        "ok": {"after": lambda_values("ok", ACTIVE), "after_unknown": dict(BASE_UNKNOWN, tracing_config=[{}]),
+               "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+        "bad": {"expressions": {}},
+    }), "An errored plan (Terraform 1.6+ saves a partial plan after an error; here a failed precondition, "
+        "envelope from testdata/envelopes/errored.json): the one function it holds (Active) is judged, "
+        "the gate is not decided (exit 2) and one line says to fix the plan first.")
+
+    write("targeted", from_envelope("target", {
+        "a": {"state": lambda_values("a", ACTIVE), "after": lambda_values("a", ACTIVE),
+              "after_unknown": dict(BASE_UNKNOWN, tracing_config=[{}], arn=False, id=False, invoke_arn=False,
+                                    qualified_arn=False, version=False),
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+        "b": {"state": lambda_values("b", PASSTHROUGH),
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+    }), "A -target plan (complete: false; envelope from testdata/envelopes/target.json): the targeted "
+        "function (Active) passes; aws_lambda_function.b is not in resource_changes, stays PassThrough "
+        "after the apply and is judged from prior state: fail (skipped with --changed-only).")
+
+    write("targeted-opentofu", from_envelope("target", {
+        "a": {"state": lambda_values("a", ACTIVE), "after": lambda_values("a", ACTIVE),
+              "after_unknown": dict(BASE_UNKNOWN, tracing_config=[{}]),
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+        "b": {"state": lambda_values("b", PASSTHROUGH), "expressions": {}},
+    }, mutate=lambda doc: [doc.pop(k) for k in ("applyable", "complete")] and doc.update(terraform_version="1.10.0")),
+        "An OpenTofu -exclude (or -target) plan: OpenTofu writes no `complete`, so only prior_state shows "
+        "that aws_lambda_function.b is left out; it is judged from prior state: fail. Envelope: "
+        "testdata/envelopes/target.json without `complete`/`applyable`, as OpenTofu's jsonplan writes it.")
+
+    write("refresh-only", from_envelope("refresh_only", {
+        "b": {"state": lambda_values("b", PASSTHROUGH), "before": lambda_values("b", PASSTHROUGH),
+              "after": lambda_values("b", PASSTHROUGH), "after_unknown": {},
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+        "keep": {"state": lambda_values("keep", ACTIVE), "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+    }), "A -refresh-only plan (envelope from testdata/envelopes/refresh_only.json: no resource_changes, "
+        "planned_values without resources, a moved function in resource_drift): every function is judged "
+        "from the refreshed state in prior_state. b stays PassThrough (the config change is not applied): "
+        "fail; keep is Active: pass.")
+
+    def add_deferred(doc):
+        doc["terraform_version"] = "1.10.0"
+        doc["complete"] = False
+        doc["deferred_changes"] = [{
+            "reason": "instance_count_unknown",
+            "resource_change": {
+                "address": "module.fns[*].aws_lambda_function.f[*]", "module_address": "module.fns[*]",
+                "mode": "managed", "type": "aws_lambda_function", "name": "f", "index_unknown": True,
+                "provider_name": AWS,
+                "change": {"actions": ["create"], "before": None, "after_unknown": True,
+                           "before_sensitive": False, "after_sensitive": False}}}]
+        doc["prior_state"]["values"]["root_module"]["child_modules"] = [{
+            "resources": [{"address": 'module.fns["a"].aws_lambda_function.f[0]', "mode": "managed",
+                           "type": "aws_lambda_function", "name": "f", "index": 0, "provider_name": AWS,
+                           "schema_version": 0, "values": lambda_values("f", PASSTHROUGH), "sensitive_values": {}}],
+            "address": 'module.fns["a"]'}]
+    write("deferred", from_envelope("target", {
+        "a": {"state": lambda_values("a", ACTIVE), "after": lambda_values("a", ACTIVE),
+              "after_unknown": dict(BASE_UNKNOWN, tracing_config=[{}]),
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+        "b": {"state": lambda_values("b", ACTIVE), "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+    }, mutate=add_deferred), "Deferred changes (Terraform 1.9+ with deferral, Stacks): the shape of "
+        "`deferred_changes` is copied from Terraform's internal/command/jsonplan (DeferredResourceChange, "
+        "v1.10+ `[*]` address with index_unknown, a wholly unknown change), on the envelope of "
+        "testdata/envelopes/target.json; release builds reject -allow-deferral, so no real plan can be made "
+        "here. The deferred function is unknown and also covers the existing instance "
+        "module.fns[\"a\"].aws_lambda_function.f[0]; --unknown fail fails the gate.")
+
+    write("deposed-kept", from_envelope("deposed", {
+        "x": {"state": lambda_values("x", ACTIVE), "deposed_state": lambda_values("x", PASSTHROUGH),
+              "before": lambda_values("x", ACTIVE), "after": lambda_values("x", ACTIVE),
+              "after_unknown": dict(BASE_UNKNOWN, tracing_config=[{}]),
+              "expressions": {"tracing_config": [{"mode": const("Active")}]}},
+    }, mutate=lambda doc: doc["resource_changes"].pop()), "A deposed object the plan does not destroy "
+        "(envelope from testdata/envelopes/deposed.json, a real create_before_destroy whose provisioner "
+        "failed, with the deposed object's delete taken out as a -target plan would leave it): the current "
+        "object (Active) passes; the deposed object 522d8f92 is still a deployed PassThrough function: fail, "
+        "with its own key and fingerprint.")
+
+
+def plan_shapes():
+    """Shapes Terraform never writes, and the awscc object set without a mode."""
+    create = ["create"]
+    write("odd-shapes", plan(
+        [
+            lambda_change("aws_lambda_function.update_forget", "update_forget", ["update", "forget"], ACTIVE, [{}]),
+            lambda_change("aws_lambda_function.forget_noop", "forget_noop", ["forget", "no-op"], ACTIVE, [{}]),
+            lambda_change("aws_lambda_function.known_but_unknown", "known_but_unknown", create, PASSTHROUGH, [{"mode": True}]),
+            lambda_change("aws_lambda_function.active_but_unknown", "active_but_unknown", create, ACTIVE, True),
+            lambda_change("aws_lambda_function.second_without_mode", "second_without_mode", create, [{"mode": "Active"}, {}], [{}, {}]),
+            lambda_change("aws_lambda_function.second_unknown", "second_unknown", create, [{"mode": "Active"}, {}], [{}, {"mode": True}]),
+            lambda_change("aws_lambda_function.wholly_unknown", "wholly_unknown", create),
+        ],
+        {"resources": [fn(n) for n in ("update_forget", "forget_noop", "known_but_unknown", "active_but_unknown",
+                                        "second_without_mode", "second_unknown", "wholly_unknown")]},
+    ), "Shapes Terraform never writes get no benefit of the doubt: [\"update\",\"forget\"] and "
+       "[\"forget\",\"no-op\"] are unknown; a known PassThrough that after_unknown also marks unknown fails; "
+       "a known Active marked unknown is unknown; a second tracing_config block without a mode fails, one "
+       "with an unknown mode is unknown. wholly_unknown is how Terraform writes an object it cannot plan "
+       "at all (jsonplan marshalResourceChange: no `after`, `after_unknown: true`): unknown.")
+    odd = os.path.join(HERE, "odd-shapes", "plan.json")
+    with open(odd, encoding="utf-8") as f:
+        document = json.load(f)
+    for change in document["resource_changes"]:
+        if change["name"] == "wholly_unknown":
+            change["change"] = {"actions": ["create"], "before": None, "after_unknown": True,
+                                "before_sensitive": False, "after_sensitive": False}
+    for resource in document["planned_values"]["root_module"]["resources"]:
+        if resource["name"] == "wholly_unknown":
+            resource.pop("values")
+            resource["sensitive_values"] = False
+    with open(odd, "w", encoding="utf-8") as f:
+        json.dump(document, f, separators=(",", ":"))
+        f.write("\n")
+
+    write("awscc-empty-object", plan(
+        [
+            lambda_change("awscc_lambda_function.empty", "empty", create, {}, {"mode": True}, rtype="awscc_lambda_function"),
+            lambda_change("awscc_lambda_function.from_ssm", "from_ssm", create, {}, {"mode": True}, rtype="awscc_lambda_function"),
+            lambda_change("aws_lambda_function.null_mode", "null_mode", create, [{"mode": None}], [{}]),
+        ],
+        {"resources": [
+            config_resource("awscc_lambda_function", "empty", tracing_expr=const({})),
+            config_resource("awscc_lambda_function", "from_ssm",
+                            tracing_expr={"references": ["aws_ssm_parameter.mode.value", "aws_ssm_parameter.mode"]}),
+            fn("null_mode", tracing_expr=[{"mode": const(None)}]),
+        ]},
+    ), "hashicorp/awscc `tracing_config = {}`: the object set without a mode, which the framework plans "
+       "as unknown at create; AWS then applies PassThrough: fail. from_ssm sets the object from an "
+       "apply-time value: unknown. An aws tracing_config block whose mode is null: fail.")
+
+
 def bad_inputs():
     """Inputs that are not plans. Each must give exit 2 and one line naming problem and remedy."""
     folder = os.path.join(HERE, "bad")
@@ -519,6 +732,15 @@ def bad_inputs():
                                      '"name":"api","change":{"actions":["create"],"after":{"tracing_config":'
                                      '[{"mode":"PassThrough"}],"tracing_config":[{"mode":"Active"}]},'
                                      '"after_unknown":{}}}]}\n').encode(),
+        # A PassThrough function without a "type": skipping it as "not a Lambda" would hide it.
+        "missing-type.json": ('{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":'
+                              '"aws_lambda_function.api","mode":"managed","name":"api","change":{"actions":'
+                              '["create"],"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{}}}]}\n').encode(),
+        # A wrapper-looking first line that holds a plan of its own, before a harmless one.
+        "wrapper-json.txt": ('[command]' + json.dumps(plan([lambda_change("aws_lambda_function.api", "api", ["create"],
+                                                                   PASSTHROUGH, [{}])], {"resources": []}),
+                                                          separators=(",", ":"))
+                             + '\n{"format_version":"1.2","planned_values":{},"resource_changes":[]}\n').encode(),
     }
     for name, content in files.items():
         with open(os.path.join(folder, name), "wb") as f:
@@ -527,12 +749,26 @@ def bad_inputs():
         f.write("# bad\n\nInputs that are not plans, made by `testdata/generate.py`: each must give exit 2 and "
                 "one line that names the problem and the remedy, never a panic. `invalid-utf8.json` holds a "
                 "0xFF byte inside a string; `utf16.json` is a plan saved as UTF-16LE with a BOM (as PowerShell's "
-                "`>` writes it); `deep.json` nests 200 levels inside `variables` (skipped parts of a plan are scanned without recursion and may nest deeper); `terraform.tfstate` is a raw state file; `duplicate-key.json` and `duplicate-attribute.json` repeat a key whose second value would hide the first.\n")
+                "`>` writes it); `deep.json` nests 200 levels inside `variables` (skipped parts of a plan are scanned without recursion and may nest deeper); `terraform.tfstate` is a raw state file; `duplicate-key.json` and `duplicate-attribute.json` repeat a key whose second value would hide the first; `missing-type.json` drops the `type` of a PassThrough function; `wrapper-json.txt` hides a plan on a setup-terraform-looking first line.\n")
+    # An envelope for --plan-path whose repeated key would hide the first plan (last-wins in serde_json).
+    envelope = ('{"mock":{"valid":' + json.dumps(plan([lambda_change("aws_lambda_function.api", "api", ["create"],
+                                                                        PASSTHROUGH, [{}])], {"resources": []}),
+                                                   separators=(",", ":"))
+                + ',"valid":{"format_version":"1.2","planned_values":{},"resource_changes":[]}}}\n')
+    os.makedirs(os.path.join(HERE, "plan-path-duplicate"), exist_ok=True)
+    with open(os.path.join(HERE, "plan-path-duplicate", "envelope.json"), "w", encoding="utf-8") as f:
+        f.write(envelope)
+    with open(os.path.join(HERE, "plan-path-duplicate", "README.md"), "w", encoding="utf-8") as f:
+        f.write("# plan-path-duplicate\n\nAn envelope for `--plan-path '$.mock.valid'` that repeats `valid`: "
+                "the first holds a PassThrough function, the second an empty plan that last-wins parsing would "
+                "judge. Refused as an input error. Made by `testdata/generate.py`.\n")
 
 
 if __name__ == "__main__":
     main()
     sources()
     escape()
+    scope()
+    plan_shapes()
     suppressions()
     bad_inputs()

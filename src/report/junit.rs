@@ -47,7 +47,7 @@ fn counts(run: &Outcome, findings: &[Finding]) -> (usize, usize, usize) {
 
 fn testcase(run: &Outcome, finding: &Finding, w: &mut Writer<&mut dyn Write>) -> io::Result<()> {
     // Attribute values: control characters (newlines too) become visible escapes.
-    let name = attribute(&finding.address);
+    let name = attribute(&finding.display_name());
     let file = finding.primary_location().map(|l| attribute(&l.file));
     let mut start = BytesStart::new("testcase");
     start.push_attribute(("name", name.as_str()));

@@ -51,7 +51,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             writeln!(
                 out,
                 "| {verdict} | {} | {} | {} | {} |",
-                cell(&finding.address),
+                cell(&finding.display_name()),
                 cell(mode),
                 cell(&plan.anchor(finding).to_string()),
                 cell(&fix)

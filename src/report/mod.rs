@@ -100,9 +100,12 @@ pub fn scope_words(scope: &PlanScope) -> Vec<String> {
         words.push("the plan errored: partial".to_owned());
     }
     if scope.refresh_only {
-        words.push("refresh-only".to_owned());
-    }
-    if scope.from_prior_state > 0 {
+        words.push(format!(
+            "refresh-only: {} {} judged from the refreshed state",
+            scope.from_prior_state,
+            plural(scope.from_prior_state)
+        ));
+    } else if scope.from_prior_state > 0 {
         words.push(format!(
             "{} {} not in this plan, judged from prior state",
             scope.from_prior_state,
@@ -138,5 +141,5 @@ pub fn headline(finding: &Finding) -> String {
         (Verdict::Pass, _) => "X-Ray tracing is Active".to_owned(),
         (Verdict::Skipped, _) => "not judged".to_owned(),
     };
-    format!("{}: {what}", finding.address)
+    format!("{}: {what}", finding.display_name())
 }

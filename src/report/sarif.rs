@@ -177,7 +177,7 @@ fn result(
     }
     let logical = sarif::LogicalLocation::builder()
         .fully_qualified_name(finding.address.clone())
-        .name(finding.address.clone())
+        .name(finding.display_name())
         .kind("resource")
         .build();
     let location = sarif::Location::builder()
@@ -202,17 +202,21 @@ fn result(
         .iter()
         .map(|e| e.message.clone())
         .collect::<Vec<_>>();
+    let mut properties = BTreeMap::from([
+        (
+            "verdict".to_owned(),
+            serde_json::json!(finding.effective_verdict()),
+        ),
+        ("mode".to_owned(), serde_json::json!(finding.mode)),
+        ("actions".to_owned(), serde_json::json!(finding.actions)),
+        ("plan".to_owned(), serde_json::json!(plan.path)),
+        ("evidence".to_owned(), serde_json::json!(evidence)),
+    ]);
+    if let Some(key) = &finding.deposed {
+        properties.insert("deposed".to_owned(), serde_json::json!(key));
+    }
     let properties = sarif::PropertyBag::builder()
-        .additional_properties(BTreeMap::from([
-            (
-                "verdict".to_owned(),
-                serde_json::json!(finding.effective_verdict()),
-            ),
-            ("mode".to_owned(), serde_json::json!(finding.mode)),
-            ("actions".to_owned(), serde_json::json!(finding.actions)),
-            ("plan".to_owned(), serde_json::json!(plan.path)),
-            ("evidence".to_owned(), serde_json::json!(evidence)),
-        ]))
+        .additional_properties(properties)
         .build();
     let mut result = sarif::Result::builder()
         .rule_id(TRACING.id)

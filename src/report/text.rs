@@ -58,7 +58,7 @@ fn write_finding(
         out,
         "{} {}  {}",
         painter.paint(code, &format!("{word:<7}")),
-        painter.paint(BOLD, &clean(&finding.address)),
+        painter.paint(BOLD, &clean(&finding.display_name())),
         painter.paint(DIM, &mode)
     )?;
     let last = finding.evidence.len().saturating_sub(1);

@@ -563,11 +563,23 @@ impl Context<'_> {
                     });
                 }
             }
-            ModeFact::NotSet { shape } => {
+            ModeFact::NotSet { shape, in_block } => {
                 decision.verdict = Verdict::Fail;
                 decision.facts.push(at(format!("{source} has {shape}")));
-                decision.conclusion = Some(Evidence::new(OMITTED));
-                decision.fix = Some(self.add_block_fix());
+                decision.conclusion =
+                    Some(Evidence::new(if in_block { OMITTED_MODE } else { OMITTED }));
+                decision.fix = Some(if in_block {
+                    Fix {
+                        description: format!(
+                            "set {mode_name} = \"Active\" in {}",
+                            self.config_address
+                        ),
+                        location: None,
+                        edit: None,
+                    }
+                } else {
+                    self.add_block_fix()
+                });
             }
             ModeFact::BlockUnknown if self.creating && trace.block != BlockConfig::Present => {
                 decision.verdict = Verdict::Fail;

@@ -9,8 +9,9 @@ use serde_json::Value;
 pub enum ModeFact {
     /// The mode is known. `value` is the JSON value at the full path (normally a string).
     Known { value: Value, sensitive: bool },
-    /// Nothing is set: the block is absent, empty or null. `shape` describes what the plan holds.
-    NotSet { shape: String },
+    /// Nothing is set: the block is absent, empty or null. `shape` describes what the plan holds;
+    /// `in_block` when a block (or object) is there without a mode.
+    NotSet { shape: String, in_block: bool },
     /// The whole block is unknown until apply (omitted at create, or a dynamic block).
     BlockUnknown,
     /// The block is there but the mode is computed during apply. `at` names the unknown part.
@@ -109,21 +110,25 @@ fn read_at(
         };
     }
     // Describe the deepest part that exists, as "the plan has …".
-    let shape = (1..=steps.len())
+    let deepest = (1..=steps.len())
         .rev()
-        .find_map(|depth| {
-            walk(&steps[..depth], after).map(|found| {
-                let name = &names[depth - 1];
-                match found {
-                    Value::Array(items) if items.is_empty() => format!("{name} = [] (no block)"),
-                    Value::Object(map) if map.is_empty() => format!("{name} = {{}}"),
-                    Value::Null => format!("{name} = null"),
-                    _ => format!("{name} without a mode"),
-                }
-            })
-        })
-        .unwrap_or_else(|| format!("no {}", names[0]));
-    ModeFact::NotSet { shape }
+        .find_map(|depth| walk(&steps[..depth], after).map(|found| (depth, found)));
+    let Some((depth, found)) = deepest else {
+        return ModeFact::NotSet {
+            shape: format!("no {}", names[0]),
+            in_block: false,
+        };
+    };
+    let name = &names[depth - 1];
+    let shape = match found {
+        Value::Array(items) if items.is_empty() => format!("{name} = [] (no block)"),
+        Value::Object(map) if map.is_empty() => format!("{name} = {{}}"),
+        Value::Null => format!("{name} = null"),
+        _ => format!("{name} without a mode"),
+    };
+    // A block is there when anything below the top of the path exists and is not `[]` or null.
+    let in_block = depth > 1 || matches!(found, Value::Object(_));
+    ModeFact::NotSet { shape, in_block }
 }
 
 #[cfg(test)]
@@ -148,7 +153,8 @@ mod tests {
         assert_eq!(
             aws(json!({"tracing_config": []}), json!({"tracing_config": []})),
             ModeFact::NotSet {
-                shape: "tracing_config = [] (no block)".to_owned()
+                shape: "tracing_config = [] (no block)".to_owned(),
+                in_block: false
             }
         );
         assert_eq!(
@@ -167,7 +173,8 @@ mod tests {
         assert_eq!(
             aws(json!({}), json!({})),
             ModeFact::NotSet {
-                shape: "no tracing_config".to_owned()
+                shape: "no tracing_config".to_owned(),
+                in_block: false
             }
         );
     }
@@ -220,7 +227,8 @@ mod tests {
                 json!({})
             ),
             ModeFact::NotSet {
-                shape: "tracing_config[1] = {}".to_owned()
+                shape: "tracing_config[1] = {}".to_owned(),
+                in_block: true
             }
         );
         assert_eq!(
