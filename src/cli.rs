@@ -75,7 +75,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Unknown::Warn, value_name = "POLICY")]
     pub unknown: Unknown,
 
-    /// Judge only functions the plan creates, updates or replaces; unchanged ones are skipped.
+    /// Judge only functions the plan creates, updates or replaces; unchanged ones, and those a
+    /// targeted plan does not touch, are skipped.
     #[arg(long)]
     pub changed_only: bool,
 

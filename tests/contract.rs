@@ -63,6 +63,10 @@ fn plan_and_finding_shape() {
     assert_eq!(plan["format_version"], "1.2");
     assert_eq!(plan["terraform_version"], "1.11.4");
     assert!(plan["warnings"].is_array());
+    assert_eq!(
+        plan["scope"],
+        serde_json::json!({"complete": true, "errored": false, "refresh_only": false, "from_prior_state": 0, "deferred": 0})
+    );
     assert_eq!(plan["summary"]["functions"], 3);
     assert_eq!(report["summary"]["gate"], "fail");
 
@@ -139,4 +143,21 @@ fn fingerprints_ignore_lines_and_plans() {
         compact["plans"][0]["findings"][0]["fingerprint"],
         other["plans"][0]["findings"][0]["fingerprint"]
     );
+}
+
+#[test]
+fn scope_and_deposed_fields() {
+    let (_, targeted) = json_report(&["check", "testdata/targeted/plan.json"]);
+    let scope = &targeted["plans"][0]["scope"];
+    assert_eq!(scope["complete"], false);
+    assert_eq!(scope["from_prior_state"], 1);
+    assert!(scope["deferred"].is_u64());
+    let (_, deposed) = json_report(&["check", "testdata/deposed-kept/plan.json"]);
+    let findings = deposed["plans"][0]["findings"].as_array().unwrap();
+    assert!(findings[0].get("deposed").is_none());
+    assert_eq!(findings[1]["deposed"], "522d8f92");
+    let (code, errored) = json_report(&["check", "testdata/errored/plan.json"]);
+    assert_eq!(code, 2);
+    assert_eq!(errored["summary"]["gate"], "error");
+    assert!(errored["errors"].as_array().unwrap().is_empty());
 }
