@@ -21,7 +21,7 @@ fn hot_path(c: &mut Criterion) {
 
     group.bench_function("scan slice + judge", |b| {
         b.iter(|| {
-            plan::with_bytes(&plan, None, |parsed| {
+            plan::with_bytes(&plan, plan::ReadOptions::default(), |parsed| {
                 let (kind, _) = plan::classify(&parsed.document).unwrap();
                 let findings = resolve::judge(
                     &parsed.document,
@@ -40,7 +40,7 @@ fn hot_path(c: &mut Criterion) {
     group.bench_function("scan stream", |b| {
         b.iter(|| {
             let mut input = StreamInput::new(Cursor::new(&plan), 0);
-            scan::document(&mut input)
+            scan::document(&mut input, false)
                 .unwrap()
                 .resource_changes
                 .unwrap()

@@ -175,7 +175,11 @@ fn judge_input(
     let resolve_options = Options {
         changed_only: options.changed_only,
     };
-    plan::with_document(source, options.plan_path.as_deref(), |parsed| {
+    let read = plan::ReadOptions {
+        plan_path: options.plan_path.as_deref(),
+        other_resources: sources.is_some(),
+    };
+    plan::with_document(source, read, |parsed| {
         let (kind, mut warnings) = plan::classify(&parsed.document)?;
         warnings.splice(0..0, parsed.warnings);
         let judged = resolve::judge(

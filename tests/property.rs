@@ -198,9 +198,9 @@ proptest! {
         let value = plan_json(&functions, noise);
         let text = if pretty { serde_json::to_string_pretty(&value).unwrap() } else { value.to_string() };
 
-        let fast = plan::with_bytes(text.as_bytes(), None, |parsed| judge(&parsed.document, parsed.text)).unwrap();
+        let fast = plan::with_bytes(text.as_bytes(), plan::ReadOptions::default(), |parsed| judge(&parsed.document, parsed.text)).unwrap();
         let mut stream = StreamInput::new(std::io::Cursor::new(text.as_bytes()), 0);
-        let streamed = judge(&scan::document(&mut stream).unwrap(), &[]);
+        let streamed = judge(&scan::document(&mut stream, false).unwrap(), &[]);
         let reference = judge(&Document::deserialize(value.clone()).unwrap(), &[]);
 
         let model: BTreeMap<String, String> = functions

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let dir = dir();
     std::fs::write(dir.join("main.tf"), data).unwrap();
     let Ok(Some(tree)) = SourceTree::open(dir) else { return };
-    let _ = plan::with_bytes(PLAN, None, |parsed| {
+    let _ = plan::with_bytes(PLAN, plan::ReadOptions::default(), |parsed| {
         let (kind, _) = plan::classify(&parsed.document).unwrap();
         resolve::judge(&parsed.document, kind, parsed.text, parsed.line_offset, "plan.json", Options::default(), Some(&tree))
     });

@@ -6,7 +6,7 @@ use tracegate::plan::{self, DocumentKind};
 use tracegate::resolve::{self, Options};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = plan::with_bytes(data, None, |parsed| {
+    let _ = plan::with_bytes(data, plan::ReadOptions::default(), |parsed| {
         if let Ok((kind, _)) = plan::classify(&parsed.document) {
             let findings = resolve::judge(
                 &parsed.document,

@@ -49,6 +49,16 @@ pub struct Parsed<'a> {
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// What to read besides what the rule judges.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'o> {
+    /// A JSONPath selecting the plan inside an envelope document (`--plan-path`).
+    pub plan_path: Option<&'o str>,
+    /// Keep every resource change's address, actions and `after_unknown` (the source layer asks
+    /// which attributes of other resources the plan leaves unknown).
+    pub other_resources: bool,
+}
+
 /// How much text after the document is inspected for wrapper noise before it is called garbage.
 const TRAILING_LIMIT: u64 = 1 << 20;
 
@@ -56,13 +66,13 @@ const TRAILING_LIMIT: u64 = 1 << 20;
 /// which lives only for this call.
 pub fn with_document<R>(
     source: &InputSource,
-    plan_path: Option<&str>,
+    options: ReadOptions,
     judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
 ) -> Result<R, InputError> {
     match source {
         InputSource::Stdin => {
             let stdin = io::stdin().lock();
-            read_stream(stdin, plan_path, judge)
+            read_stream(stdin, options, judge)
         }
         InputSource::File(path) => {
             let io_error = |source| InputError::Io {
@@ -78,7 +88,7 @@ pub fn with_document<R>(
             }
             if !metadata.is_file() {
                 // A pipe or a process substitution: stream it.
-                return read_stream(file, plan_path, judge);
+                return read_stream(file, options, judge);
             }
             if metadata.len() == 0 {
                 return Err(InputError::Empty);
@@ -94,9 +104,9 @@ pub fn with_document<R>(
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_error)?;
             if map.starts_with(ZIP_MAGIC) {
                 let json = show_binary_plan(path)?;
-                return read_slice(&json, plan_path, judge);
+                return read_slice(&json, options, judge);
             }
-            read_slice(&map, plan_path, judge)
+            read_slice(&map, options, judge)
         }
     }
 }
@@ -259,15 +269,15 @@ fn utf16_or_bom(bytes: &[u8]) -> Result<&[u8], InputError> {
 /// Reads a plan held in memory (what a file read does after mapping it): for tests and fuzzing.
 pub fn with_bytes<R>(
     input: &[u8],
-    plan_path: Option<&str>,
+    options: ReadOptions,
     judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
 ) -> Result<R, InputError> {
-    read_slice(input, plan_path, judge)
+    read_slice(input, options, judge)
 }
 
 fn read_slice<R>(
     input: &[u8],
-    plan_path: Option<&str>,
+    options: ReadOptions,
     judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
 ) -> Result<R, InputError> {
     let mut warnings = Vec::new();
@@ -302,7 +312,7 @@ fn read_slice<R>(
         }
     })?;
 
-    if let Some(path) = plan_path {
+    if let Some(path) = options.plan_path {
         let value = serde_json::from_str::<UniqueKeys>(text)
             .map_err(|e| InputError::from_json(&e, line_offset))?
             .0;
@@ -316,7 +326,7 @@ fn read_slice<R>(
     }
 
     let mut scanner = SliceInput::new(text, line_offset);
-    let document = scan::document(&mut scanner)?;
+    let document = scan::document(&mut scanner, options.other_resources)?;
     let end = scanner.position();
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
@@ -344,7 +354,7 @@ fn read_slice<R>(
 
 fn read_stream<R>(
     input: impl Read,
-    plan_path: Option<&str>,
+    options: ReadOptions,
     judge: impl for<'a> FnOnce(Parsed<'a>) -> R,
 ) -> Result<R, InputError> {
     let io_error = |source| InputError::Io {
@@ -406,7 +416,7 @@ fn read_stream<R>(
         break;
     }
 
-    if let Some(path) = plan_path {
+    if let Some(path) = options.plan_path {
         let value = serde_json::from_reader::<_, UniqueKeys>(&mut reader)
             .map_err(|e| json_stream_error(e, line_offset))?
             .0;
@@ -420,7 +430,7 @@ fn read_stream<R>(
     }
 
     let mut scanner = StreamInput::new(&mut reader, line_offset);
-    let document = scan::document(&mut scanner)?;
+    let document = scan::document(&mut scanner, options.other_resources)?;
     let mut trailer = Vec::new();
     reader
         .take(TRAILING_LIMIT)

@@ -8,7 +8,7 @@ pub mod scan;
 pub mod utf8_stream;
 
 pub use error::InputError;
-pub use input::{with_bytes, with_document, InputSource, Parsed};
+pub use input::{with_bytes, with_document, InputSource, Parsed, ReadOptions};
 pub use model::Document;
 
 /// What kind of `terraform show -json` document was read.

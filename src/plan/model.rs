@@ -535,6 +535,8 @@ pub struct Document<'a> {
     pub prior_state: Option<StateValues<'a>>,
     /// `deferred_changes` (Terraform 1.9+): changes left to a later plan, judged types only.
     pub deferred_changes: Vec<DeferredChange<'a>>,
+    /// Every entry of `resource_changes`, when the reader was asked to keep them.
+    pub other_resources: Vec<OtherChange<'a>>,
     /// `errored` (Terraform 1.6+): a partial plan saved after an error.
     pub errored: Option<bool>,
     /// `complete` (Terraform 1.8+): false for `-target` plans and plans with deferrals.
@@ -569,6 +571,27 @@ pub(crate) const KNOWN_SKIPPED_KEYS: &[&str] = &[
     "action_invocations",
     "deferred_action_invocations",
 ];
+
+/// Any entry of `resource_changes`, as the source layer asks about it: whether the plan creates it
+/// and which of its attributes it leaves unknown until apply.
+#[derive(Debug, Deserialize)]
+pub struct OtherChange<'a> {
+    #[serde(borrow)]
+    pub address: Text<'a>,
+    #[serde(borrow, default)]
+    pub mode: Text<'a>,
+    #[serde(default)]
+    pub change: OtherChangeBody,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OtherChangeBody {
+    #[serde(default)]
+    pub actions: Actions,
+    /// `true` for a wholly unknown object, else an object whose `true` leaves are unknown.
+    #[serde(default)]
+    pub after_unknown: Value,
+}
 
 /// One entry of `deferred_changes`: a change Terraform leaves to a later plan.
 #[derive(Debug, Deserialize)]

@@ -9,8 +9,8 @@
 
 use super::error::InputError;
 use super::model::{
-    Configuration, DeferredChange, Document, JudgedChanges, PlanVariable, ResourceChange,
-    StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
+    Configuration, DeferredChange, Document, JudgedChanges, OtherChange, PlanVariable,
+    ResourceChange, StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
 };
 use super::utf8_stream::stream_error;
 use crate::rule::TRACING;
@@ -551,17 +551,28 @@ fn admitted_entry<'a, T: Deserialize<'a>>(
     parse(input, text).map(Some)
 }
 
-fn resource_changes<'a>(input: &mut impl Input<'a>) -> Result<JudgedChanges<'a>, InputError> {
+/// `resource_changes`: the judged entries, and with `others` every entry's summary.
+fn resource_changes<'a>(
+    input: &mut impl Input<'a>,
+    others: Option<&mut Vec<OtherChange<'a>>>,
+) -> Result<JudgedChanges<'a>, InputError> {
     let mut kept = Vec::new();
     let prefilter = Prefilter::new();
+    let mut others = others;
     array(input, "resource_changes", |input| {
-        if let Some(change) = admitted_entry::<ResourceChange<'a>>(input, &prefilter)? {
-            if let Some(address) = change.type_conflict() {
-                return Err(InputError::missing_type(address));
-            }
-            if change.is_judged() {
-                kept.push(change);
-            }
+        let text = input.value(true)?.expect("kept");
+        if let Some(others) = others.as_deref_mut() {
+            others.push(parse(input, text.clone())?);
+        }
+        if !prefilter.admits(&text) {
+            return Ok(());
+        }
+        let change: ResourceChange<'a> = parse(input, text)?;
+        if let Some(address) = change.type_conflict() {
+            return Err(InputError::missing_type(address));
+        }
+        if change.is_judged() {
+            kept.push(change);
         }
         Ok(())
     })?;
@@ -653,14 +664,21 @@ fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>
 }
 
 /// Reads the top-level object. The caller checks what follows it.
-pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputError> {
+pub fn document<'a>(
+    input: &mut impl Input<'a>,
+    other_resources: bool,
+) -> Result<Document<'a>, InputError> {
     let mut doc = Document::default();
+    let mut others = Vec::new();
     if input.peek()? != Some(b'{') {
         expect(input, b'{')?;
     }
     object(input, "the document", READ_KEYS, |input, key| {
         match key {
-            "resource_changes" => doc.resource_changes = Some(resource_changes(input)?),
+            "resource_changes" => {
+                let others = other_resources.then_some(&mut others);
+                doc.resource_changes = Some(resource_changes(input, others)?);
+            }
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
             "prior_state" => doc.prior_state = prior_state(input)?,
             "values" => doc.values = state_values(input)?,
@@ -691,6 +709,7 @@ pub fn document<'a>(input: &mut impl Input<'a>) -> Result<Document<'a>, InputErr
         }
         Ok(())
     })?;
+    doc.other_resources = others;
     Ok(doc)
 }
 
@@ -752,7 +771,7 @@ mod tests {
             {"address":"aws_lambda_function.b","mode":"managed","type":"aws_lambda\u005ffunction","name":"b","change":{}},
             {"address":"data.aws_lambda_function.c","mode":"data","type":"aws_lambda_function","name":"c","change":{}},
             {"address":"aws_s3_bucket.d","mode":"managed","type":"aws_s3_bucket","name":"d","change":{}}]}"#;
-        let doc = document(&mut SliceInput::new(text, 0)).unwrap();
+        let doc = document(&mut SliceInput::new(text, 0), false).unwrap();
         let kept: Vec<&str> = doc
             .resource_changes
             .as_ref()

@@ -2,6 +2,7 @@
 //! evidence chain that explains each verdict.
 
 pub mod configuration;
+pub mod eval;
 pub mod plan_facts;
 pub mod sources;
 

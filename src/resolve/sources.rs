@@ -2,13 +2,13 @@
 //! evaluate `for_each`, `content` and locals where they depend only on known values, and give the
 //! one place to edit (always inside the repository, never under `.terraform/`).
 
+use super::eval::{closing_line, Evaluator, Origin, OriginKind, Scope, Val};
 use super::plan_facts::ModeFact;
 use super::{add_block_description, conclusion_for, Decision, AFTER_APPLY, OMITTED};
 use crate::finding::{Edit, Evidence, Fix, Location, Verdict};
 use crate::plan::address::module_path;
 use crate::plan::model::PlanVariable;
 use crate::rule::{CompiledPath, Step, Target};
-use crate::source::eval::{closing_line, Evaluator, Origin, OriginKind, Scope, Val};
 use crate::source::module::Found;
 use crate::source::SourceTree;
 use hcl_edit::expr::Expression;

@@ -1,9 +1,8 @@
 //! Layer 3's inputs: the `.tf` files under the source root and the modules `terraform init` placed in
 //! `.terraform/modules`. Sources come from untrusted pull requests: nothing outside the source root
 //! is ever read (no `../` module sources, no symlinks, no absolute `Dir`s leading out), files are
-//! size-capped, and evaluation is bounded (see `eval`).
+//! size-capped, and evaluation (in `resolve::eval`) is bounded.
 
-pub mod eval;
 pub mod module;
 
 use crate::support::line_index::LineIndex;

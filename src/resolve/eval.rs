@@ -4,11 +4,11 @@
 //! or on anything else, is `Unknown` with the reason. It records each resolution step with its
 //! location, and where the value came from (the candidate fix sites).
 
-use super::module::{Found, ModuleSource, SourceFile};
-use super::SourceTree;
 use crate::finding::{Evidence, Location};
 use crate::plan::address::module_path;
 use crate::plan::model::PlanVariable;
+use crate::source::module::{Found, ModuleSource, SourceFile};
+use crate::source::SourceTree;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::Attribute;
 use hcl_edit::Span;
