@@ -48,7 +48,7 @@ pub fn shorten(text: String) -> String {
 }
 
 /// A place in a file: the plan itself, or (with sources) a `.tf` file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     /// Path as given on the command line for plans; relative to the repository for sources.
     pub file: String,

@@ -405,6 +405,21 @@ def sources():
             [{"mode": "PassThrough"}], [{}], module_address="module.wrapper.module.lambda", index=0),
         lam("module.from_ssm.aws_lambda_function.this[0]", "from-ssm", ["create"], MISSING, True,
             module_address="module.from_ssm", index=0),
+        # What the dynamic block of from_ssm depends on, as Terraform plans it: created in this
+        # plan, with the values the provider computes marked unknown.
+        {"address": "aws_ssm_parameter.tracing", "mode": "managed", "type": "aws_ssm_parameter",
+         "name": "tracing", "provider_name": AWS,
+         "change": {"actions": ["create"], "before": None,
+                    "after": {"name": "/lambda/tracing-mode", "type": "String", "tags": None},
+                    "after_unknown": {"arn": True, "id": True, "value": True, "version": True,
+                                      "tags_all": True, "insecure_value": True},
+                    "before_sensitive": False, "after_sensitive": {"value": True}}},
+        {"address": "random_shuffle.mode", "mode": "managed", "type": "random_shuffle", "name": "mode",
+         "provider_name": "registry.terraform.io/hashicorp/random",
+         "change": {"actions": ["create"], "before": None,
+                    "after": {"input": ["Active", "PassThrough"], "keepers": None, "result_count": 1, "seed": None},
+                    "after_unknown": {"id": True, "input": [False, False], "result": True},
+                    "before_sensitive": False, "after_sensitive": {"input": [False, False], "result": []}}},
     ]
     configuration = {
         "resources": [

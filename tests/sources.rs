@@ -178,7 +178,7 @@ fn apply_time_values_stay_unknown_with_the_reason() {
     assert_eq!(finding["verdict"], "unknown");
     assert!(finding["evidence"]
         .to_string()
-        .contains("random_shuffle.mode.result is computed by the provider during apply"));
+        .contains("the plan marks random_shuffle.mode.result unknown until apply"));
 }
 
 #[test]

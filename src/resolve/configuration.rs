@@ -4,10 +4,10 @@
 use super::show_value;
 use crate::finding::Evidence;
 use crate::plan::address::module_path;
-use crate::plan::model::{ConfigModule, Configuration, ModuleCall, PlanVariable};
+use crate::plan::model::{ConfigModule, ConfigResource, Configuration, ModuleCall, PlanVariable};
 use crate::rule::{CompiledPath, Step};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How the configuration writes the tracing block of one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct Trace {
 }
 
 impl Trace {
-    fn not_recorded() -> Trace {
+    pub fn not_recorded() -> Trace {
         Trace {
             block: BlockConfig::NotRecorded,
             steps: Vec::new(),
@@ -237,18 +237,75 @@ impl<'d, 'a> Tracer<'d, 'a> {
     }
 }
 
-/// Traces the tracing mode of the resource `resource_type.name` in module `modules`.
-pub fn trace(
-    configuration: Option<&Configuration>,
+/// The configuration's judged resources by module path, type and name, built once per plan: a
+/// lookup per function instead of a search of its module.
+#[derive(Default)]
+pub struct Index<'d> {
+    configuration: Option<&'d Configuration<'d>>,
+    resources: HashMap<(Vec<String>, &'d str, &'d str), &'d ConfigResource<'d>>,
+}
+
+impl<'d> Index<'d> {
+    pub fn new(configuration: Option<&'d Configuration<'d>>) -> Index<'d> {
+        let mut resources = HashMap::new();
+        let mut pending: Vec<(Vec<String>, &ConfigModule)> = configuration
+            .map(|c| (Vec::new(), &c.root_module))
+            .into_iter()
+            .collect();
+        while let Some((path, module)) = pending.pop() {
+            for resource in &module.resources {
+                let key = (
+                    path.clone(),
+                    resource.resource_type.as_str(),
+                    resource.name.as_str(),
+                );
+                resources.entry(key).or_insert(resource);
+            }
+            // Deeper than any configuration nests: refused (the trace then has no record).
+            if path.len() < crate::source::MAX_MODULE_DEPTH {
+                for (name, call) in &module.module_calls {
+                    let mut child = path.clone();
+                    child.push(name.clone());
+                    pending.push((child, &call.module));
+                }
+            }
+        }
+        Index {
+            configuration,
+            resources,
+        }
+    }
+
+    /// Traces the tracing mode of the resource `resource_type.name` in module `modules`.
+    pub fn trace(
+        &self,
+        variables: &BTreeMap<String, PlanVariable>,
+        modules: &[String],
+        resource_type: &str,
+        name: &str,
+        path: &CompiledPath,
+    ) -> Trace {
+        let Some(configuration) = self.configuration else {
+            return Trace::not_recorded();
+        };
+        let key = (modules.to_vec(), resource_type, name);
+        let Some(resource) = self.resources.get(&key) else {
+            return Trace::not_recorded();
+        };
+        trace(configuration, variables, modules, resource, path)
+    }
+}
+
+/// Traces the tracing mode of one configured resource in module `modules`.
+fn trace(
+    configuration: &Configuration,
     variables: &BTreeMap<String, PlanVariable>,
     modules: &[String],
-    resource_type: &str,
-    name: &str,
+    resource: &ConfigResource,
     path: &CompiledPath,
 ) -> Trace {
-    let Some(configuration) = configuration else {
-        return Trace::not_recorded();
-    };
+    let resource_type = resource.resource_type.as_str();
+    let name = resource.name.as_str();
     let root = &configuration.root_module;
     let mut calls = Vec::with_capacity(modules.len());
     let mut module = root;
@@ -259,13 +316,6 @@ pub fn trace(
         calls.push((key.as_str(), call));
         module = &call.module;
     }
-    let Some(resource) = module
-        .resources
-        .iter()
-        .find(|r| r.resource_type.as_str() == resource_type && r.name.as_str() == name)
-    else {
-        return Trace::not_recorded();
-    };
     let depth = calls.len();
     let mut tracer = Tracer {
         calls,

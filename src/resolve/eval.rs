@@ -5,18 +5,136 @@
 //! location, and where the value came from (the candidate fix sites).
 
 use crate::finding::{Evidence, Location};
-use crate::plan::address::module_path;
-use crate::plan::model::PlanVariable;
+use crate::plan::address::{self, module_path};
+use crate::plan::model::{ConfigModule, Configuration, Document, PlanVariable};
 use crate::source::module::{Found, ModuleSource, SourceFile};
 use crate::source::SourceTree;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::Attribute;
 use hcl_edit::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+
+/// What the plan says about the resources a source expression refers to. The plan is the
+/// authority on what is known: the evaluator calls a value unknown only where the plan marks it
+/// unknown (`after_unknown`), and sensitive where the plan's configuration says so.
+#[derive(Default)]
+pub struct PlanIndex<'p> {
+    /// Configuration address (`module.a.aws_x.y`, `data.aws_x.y`) → each instance's `after_unknown`.
+    unknown: HashMap<String, Vec<&'p serde_json::Value>>,
+    configuration: Option<&'p Configuration<'p>>,
+}
+
+impl<'p> PlanIndex<'p> {
+    pub fn new(document: &'p Document<'p>) -> PlanIndex<'p> {
+        let mut unknown: HashMap<String, Vec<&serde_json::Value>> = HashMap::new();
+        for change in &document.other_resources {
+            let Some(config_address) = config_address_of(change.address.as_str()) else {
+                continue;
+            };
+            unknown
+                .entry(config_address)
+                .or_default()
+                .push(&change.change.after_unknown);
+        }
+        PlanIndex {
+            unknown,
+            configuration: document.configuration.as_ref(),
+        }
+    }
+
+    /// Whether the plan leaves `path` (an attribute and what follows it) of a resource unknown:
+    /// `Some(true)` when every instance the plan holds marks it unknown, `Some(false)` when none
+    /// does, `None` when the plan holds no instance or they differ (then nothing is claimed).
+    fn unknown(&self, config_address: &str, path: &[PathStep]) -> Option<bool> {
+        let instances = self.unknown.get(config_address)?;
+        let marks: Vec<bool> = instances.iter().map(|u| marked(u, path)).collect();
+        match (marks.iter().all(|m| *m), marks.iter().any(|m| *m)) {
+            (true, _) => Some(true),
+            (false, false) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether the plan's configuration declares `var.name` of a module sensitive.
+    fn sensitive(&self, module: &[String], name: &str) -> bool {
+        let Some(configuration) = self.configuration else {
+            return false;
+        };
+        let mut current: &ConfigModule = &configuration.root_module;
+        for call in module {
+            match current.module_calls.get(call) {
+                Some(found) => current = &found.module,
+                None => return false,
+            }
+        }
+        current.variables.get(name).is_some_and(|v| v.sensitive)
+    }
+}
+
+/// A step into an `after_unknown` object.
+#[derive(Debug, Clone)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// Whether `after_unknown` marks the value at `path` (or anything inside it) unknown.
+fn marked(after_unknown: &serde_json::Value, path: &[PathStep]) -> bool {
+    use serde_json::Value as J;
+    let mut node = after_unknown;
+    for step in path {
+        if node == &J::Bool(true) {
+            return true;
+        }
+        let next = match step {
+            PathStep::Key(key) => node.get(key.as_str()),
+            PathStep::Index(index) => node.get(*index),
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    fn any_true(value: &J) -> bool {
+        match value {
+            J::Bool(b) => *b,
+            J::Array(items) => items.iter().any(any_true),
+            J::Object(map) => map.values().any(any_true),
+            _ => false,
+        }
+    }
+    any_true(node)
+}
+
+/// `module.a["k"].aws_x.y[0]` → `module.a.aws_x.y`; `data.aws_x.y` kept as `data.aws_x.y`.
+fn config_address_of(address: &str) -> Option<String> {
+    if let Some(parsed) = address::parse(address) {
+        return Some(parsed.config_address());
+    }
+    // Data sources: `[module.a.]data.TYPE.NAME[key]`.
+    let at = if address.starts_with("data.") {
+        0
+    } else {
+        address.find(".data.")? + 1
+    };
+    let (modules, data) = address.split_at(at);
+    let modules = modules.strip_suffix('.').unwrap_or(modules);
+    let module_names = address::module_names(modules)?;
+    let parsed = address::parse(data.strip_prefix("data.")?)?;
+    let mut out = module_path(&module_names);
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(&format!("data.{}.{}", parsed.resource_type, parsed.name));
+    Some(out)
+}
 
 /// Evaluation steps allowed per function; a hostile configuration cannot make us loop.
 pub const STEP_LIMIT: usize = 10_000;
+/// Bytes of values one evaluation may build (strings and collections, counted as they are made
+/// or copied): a large string referenced many times cannot exhaust memory.
+pub const VALUE_BYTES_LIMIT: usize = 16 << 20;
 /// Nesting of variable/local resolution; guards the stack against reference chains.
 const DEPTH_LIMIT: usize = 64;
 
@@ -181,7 +299,10 @@ pub struct Scope<'s> {
 pub struct Evaluator<'t> {
     tree: &'t SourceTree,
     plan_variables: &'t BTreeMap<String, PlanVariable>,
+    plan: &'t PlanIndex<'t>,
     budget: usize,
+    /// Bytes of values this evaluation may still build.
+    value_bytes: usize,
     depth: usize,
     /// Resolution steps, innermost first.
     pub steps: Vec<Evidence>,
@@ -201,11 +322,17 @@ fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Loca
 }
 
 impl<'t> Evaluator<'t> {
-    pub fn new(tree: &'t SourceTree, plan_variables: &'t BTreeMap<String, PlanVariable>) -> Self {
+    pub fn new(
+        tree: &'t SourceTree,
+        plan_variables: &'t BTreeMap<String, PlanVariable>,
+        plan: &'t PlanIndex<'t>,
+    ) -> Self {
         Evaluator {
             tree,
             plan_variables,
+            plan,
             budget: STEP_LIMIT,
+            value_bytes: VALUE_BYTES_LIMIT,
             depth: 0,
             steps: Vec::new(),
             origins: Vec::new(),
@@ -248,7 +375,38 @@ impl<'t> Evaluator<'t> {
         );
     }
 
+    /// Counts a value against the bytes this evaluation may build; past the limit it is not
+    /// evaluated (the plan decides).
+    fn charge(&mut self, value: Val) -> Val {
+        fn size(value: &Val) -> usize {
+            16 + match value {
+                Val::String(s) => s.len(),
+                Val::List(items) => items.iter().map(size).sum(),
+                Val::Map(map) => map.iter().map(|(k, v)| k.len() + size(v)).sum(),
+                _ => 0,
+            }
+        }
+        let bytes = size(&value);
+        if bytes > self.value_bytes {
+            self.value_bytes = 0;
+            return Val::NotEvaluated(format!(
+                "values grew past the {} MiB tracegate evaluates",
+                VALUE_BYTES_LIMIT >> 20
+            ));
+        }
+        self.value_bytes -= bytes;
+        value
+    }
+
     pub fn eval(&mut self, expr: &Expression, scope: Scope) -> Val {
+        let value = self.eval_unbounded(expr, scope);
+        match value {
+            Val::String(_) | Val::List(_) | Val::Map(_) => self.charge(value),
+            other => other,
+        }
+    }
+
+    fn eval_unbounded(&mut self, expr: &Expression, scope: Scope) -> Val {
         if self.budget == 0 {
             return Val::NotEvaluated(format!(
                 "the evaluation step limit ({STEP_LIMIT}) was reached"
@@ -406,33 +564,9 @@ impl<'t> Evaluator<'t> {
                         self.local(scope.module, attr.value().as_str()),
                         &operators[1..],
                     ),
-                    _ => match (operators.first(), operators.get(1)) {
-                        (
-                            Some(TraversalOperator::GetAttr(resource)),
-                            Some(TraversalOperator::GetAttr(attr)),
-                        ) if scope.iterator.is_none_or(|(i, _)| i != name)
-                            && !matches!(
-                                name,
-                                "each"
-                                    | "count"
-                                    | "module"
-                                    | "data"
-                                    | "path"
-                                    | "terraform"
-                                    | "self"
-                            ) =>
-                        {
-                            match self.resource_attribute(
-                                scope.module,
-                                name,
-                                resource.value().as_str(),
-                                attr.value().as_str(),
-                            ) {
-                                Some(value) => (value, &operators[2..]),
-                                None => (self.root_name(name, operators, scope), operators),
-                            }
-                        }
-                        _ => (self.root_name(name, operators, scope), operators),
+                    _ => match self.reference_of(name, operators, scope) {
+                        Some((value, used)) => (value, &operators[used..]),
+                        None => (self.root_name(name, operators, scope), operators),
                     },
                 }
             }
@@ -485,20 +619,110 @@ impl<'t> Evaluator<'t> {
                 _ => break,
             }
         }
-        // Only another resource's attribute that its configuration does not set is known only
-        // after apply; anything else tracegate merely does not evaluate, and the plan decides.
+        // Unknown is for what the plan marks unknown (`reference_of`); anything else tracegate
+        // merely does not evaluate, and the plan decides.
         match name {
             "each" | "count" => Val::NotEvaluated(format!("{attr} differs per instance")),
             "module" => Val::NotEvaluated(format!("{attr} is a module output")),
-            "data" => Val::NotEvaluated(format!("{attr} is a data source")),
+            "data" => Val::NotEvaluated(format!(
+                "{attr} is a data source the plan does not mark unknown"
+            )),
             "path" | "terraform" | "self" => Val::NotEvaluated(format!("{attr} is not evaluated")),
-            _ => Val::Unknown(format!("{attr} is computed by the provider during apply")),
+            _ => Val::NotEvaluated(format!("{attr} is not evaluated")),
+        }
+    }
+
+    /// A reference to another resource's attribute (`TYPE.NAME[...].ATTR`, `data.TYPE.NAME.ATTR`)
+    /// and how many operators it used: the value its configuration sets (for `TYPE.NAME.ATTR`),
+    /// else unknown when the plan marks that attribute unknown in every instance, else `None`
+    /// (not evaluated: the plan decides).
+    fn reference_of(
+        &mut self,
+        root: &str,
+        operators: &[&TraversalOperator],
+        scope: Scope,
+    ) -> Option<(Val, usize)> {
+        let is_data = root == "data";
+        let reserved = matches!(
+            root,
+            "each" | "count" | "module" | "path" | "terraform" | "self"
+        );
+        if reserved || scope.iterator.is_some_and(|(i, _)| i == root) {
+            return None;
+        }
+        let get = |i: usize| match operators.get(i) {
+            Some(TraversalOperator::GetAttr(key)) => Some(key.value().as_str()),
+            _ => None,
+        };
+        let (rtype, name, mut at) = if is_data {
+            (get(0)?, get(1)?, 2)
+        } else {
+            (root, get(0)?, 1)
+        };
+        // Instance keys and splats between the resource and its attribute.
+        let keyed = at;
+        while matches!(
+            operators.get(at),
+            Some(
+                TraversalOperator::Index(_)
+                    | TraversalOperator::LegacyIndex(_)
+                    | TraversalOperator::AttrSplat(_)
+                    | TraversalOperator::FullSplat(_)
+            )
+        ) {
+            at += 1;
+        }
+        let attr = get(at)?;
+        let label = format!(
+            "{}{rtype}.{name}{}.{attr}",
+            if is_data { "data." } else { "" },
+            if at > keyed { "[…]" } else { "" }
+        );
+        if !is_data && at == keyed {
+            if let Some(value) = self.configured_attribute(scope.module, rtype, name, attr) {
+                return Some((value, at + 1));
+            }
+        }
+        // What the plan says of the attribute and the steps after it.
+        let mut path = vec![PathStep::Key(attr.to_owned())];
+        for op in &operators[at + 1..] {
+            match op {
+                TraversalOperator::GetAttr(key) => {
+                    path.push(PathStep::Key(key.value().as_str().to_owned()))
+                }
+                TraversalOperator::LegacyIndex(index) => {
+                    path.push(PathStep::Index(*index.value() as usize))
+                }
+                _ => break,
+            }
+        }
+        let mut config_address = module_path(scope.module);
+        if !config_address.is_empty() {
+            config_address.push('.');
+        }
+        config_address.push_str(&format!(
+            "{}{rtype}.{name}",
+            if is_data { "data." } else { "" }
+        ));
+        match self.plan.unknown(&config_address, &path) {
+            Some(true) => Some((
+                Val::Unknown(format!("the plan marks {label} unknown until apply")),
+                operators.len(),
+            )),
+            Some(false) => Some((
+                Val::NotEvaluated(format!("{label} is known to the plan, which decides")),
+                operators.len(),
+            )),
+            None => Some((
+                Val::NotEvaluated(format!("{label} is not something the plan marks unknown")),
+                operators.len(),
+            )),
         }
     }
 
     /// `TYPE.NAME.ATTR` of a resource in the same module: the value its configuration sets, or
-    /// `None` when it sets none (the provider computes it).
-    fn resource_attribute(
+    /// `None` when it sets none.
+    fn configured_attribute(
         &mut self,
         module: &[String],
         rtype: &str,
@@ -566,16 +790,32 @@ impl<'t> Evaluator<'t> {
         })
     }
 
+    /// A variable's `default`, and whether it is sensitive: when the plan's configuration says
+    /// so, or its `sensitive` argument is anything Terraform takes as true (a constant decoded
+    /// as a bool: `true`, `(true)`, `!false`, `"true"`, `"1"`), or anything tracegate cannot
+    /// decode (hidden rather than risk a secret).
     fn declaration<'m>(
+        &mut self,
         sources: &'m ModuleSource,
+        module: &[String],
         name: &str,
     ) -> (Option<Found<'m, Attribute>>, bool) {
         let block = sources.variable(name);
         let default = block.and_then(|b| b.attribute("default"));
-        let sensitive = block
+        let declared = block
             .and_then(|b| b.attribute("sensitive"))
-            .is_some_and(|a| a.expr().as_bool() == Some(true));
-        (default, sensitive)
+            .is_some_and(|a| {
+                let empty = Scope {
+                    module: &[],
+                    iterator: None,
+                };
+                match self.eval(a.expr(), empty) {
+                    Val::Bool(value) => value,
+                    Val::String(text) => text != "false" && text != "0",
+                    _ => true,
+                }
+            });
+        (default, declared || self.plan.sensitive(module, name))
     }
 
     /// Records that `var.name` takes the value written in its `default` (evidence and origin).
@@ -605,8 +845,8 @@ impl<'t> Evaluator<'t> {
     fn root_variable(&mut self, name: &str) -> Val {
         let sources = self.tree.module(&[]);
         let (default, sensitive) = match sources.as_ref() {
-            Ok(sources) => Self::declaration(sources, name),
-            Err(_) => (None, false),
+            Ok(sources) => self.declaration(sources, &[], name),
+            Err(_) => (None, self.plan.sensitive(&[], name)),
         };
         self.sensitive_seen |= sensitive;
         let default_value = default.map(|d| {
@@ -618,7 +858,8 @@ impl<'t> Evaluator<'t> {
                 },
             )
         });
-        let Some(value) = self.plan_variables.get(name).map(|v| Val::from(&v.value)) else {
+        let from_plan = self.plan_variables.get(name).map(|v| Val::from(&v.value));
+        let Some(value) = from_plan.map(|v| self.charge(v)) else {
             return match (default, default_value) {
                 (Some(found), Some(value)) => {
                     let message = format!(
@@ -709,8 +950,8 @@ impl<'t> Evaluator<'t> {
         };
         let sources = self.tree.module(module);
         let (default, sensitive) = match sources.as_ref() {
-            Ok(sources) => Self::declaration(sources, name),
-            Err(_) => (None, false),
+            Ok(sources) => self.declaration(sources, module, name),
+            Err(_) => (None, self.plan.sensitive(module, name)),
         };
         self.sensitive_seen |= sensitive;
         if let Some(argument) = block.attribute(name) {

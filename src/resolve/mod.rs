@@ -2,21 +2,28 @@
 //! evidence chain that explains each verdict.
 
 pub mod configuration;
+pub mod decide;
 pub mod eval;
+pub mod evidence;
 pub mod plan_facts;
 pub mod sources;
 
-use crate::finding::{fingerprint, Evidence, Finding, Fix, Location, Verdict};
+use crate::finding::{fingerprint, Evidence, Finding, Location, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, Document, ResourceChange, StateResource};
 use crate::plan::{DocumentKind, PlanShape};
 use crate::rule::{CompiledPath, Target, TRACING};
 use crate::source::SourceTree;
 use crate::support::line_index;
-use configuration::{BlockConfig, Origin, Trace};
-use plan_facts::ModeFact;
+use configuration::Trace;
+use eval::PlanIndex;
+use evidence::Facts;
 use serde_json::Value;
+use sources::{SourceFacts, Unavailable};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -84,7 +91,16 @@ pub fn judge(
     sources: Option<&SourceTree>,
 ) -> Judged {
     let subjects = subjects(document, kind, text);
-    let shape = PlanShape::of(document);
+    let run = Judging {
+        document,
+        kind,
+        shape: PlanShape::of(document),
+        options,
+        sources,
+        plan_index: PlanIndex::new(document),
+        configuration: configuration::Index::new(document.configuration.as_ref()),
+        source_cache: RefCell::default(),
+    };
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
     let positions = line_index::positions(text, &offsets);
     let mut located = positions.into_iter();
@@ -104,8 +120,9 @@ pub fn judge(
             Seen::Deferred { .. } => judged.deferred += 1,
             Seen::Planned | Seen::State => {}
         }
-        let finding = judge_one(document, kind, shape, subject, location, options, sources);
-        judged.findings.push(finding);
+        judged
+            .findings
+            .push(judge_one(&run, subject, run.kind, location));
     }
     judged
 }
@@ -206,18 +223,63 @@ fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<
     subjects
 }
 
-fn judge_one(
-    document: &Document,
+/// What judging one document shares: the document, the options, the plan index the evaluator
+/// reads, the configuration index, and the sources' facts of each configured resource, read once
+/// however many instances it has.
+struct Judging<'d> {
+    document: &'d Document<'d>,
     kind: DocumentKind,
     shape: PlanShape,
-    subject: &Subject,
-    plan_location: Option<Location>,
     options: Options,
-    sources: Option<&SourceTree>,
+    sources: Option<&'d SourceTree>,
+    plan_index: PlanIndex<'d>,
+    configuration: configuration::Index<'d>,
+    source_cache: RefCell<HashMap<SourceKey, Rc<Result<SourceFacts, Unavailable>>>>,
+}
+
+/// A configured resource: module call names (no instance keys), type, name.
+type SourceKey = (Vec<String>, String, String);
+
+impl Judging<'_> {
+    fn source_facts(
+        &self,
+        modules: &[String],
+        resource_type: &str,
+        name: &str,
+        config_address: &str,
+        target: &'static Target,
+        path: &'static CompiledPath,
+    ) -> Option<Rc<Result<SourceFacts, Unavailable>>> {
+        let tree = self.sources?;
+        let key = (modules.to_vec(), resource_type.to_owned(), name.to_owned());
+        if let Some(found) = self.source_cache.borrow().get(&key) {
+            return Some(found.clone());
+        }
+        let subject = sources::Subject {
+            modules,
+            resource_type,
+            name,
+            config_address,
+            target,
+            path,
+        };
+        let facts = Rc::new(sources::read(
+            tree,
+            &self.document.variables,
+            &self.plan_index,
+            &subject,
+        ));
+        self.source_cache.borrow_mut().insert(key, facts.clone());
+        Some(facts)
+    }
+}
+
+fn judge_one(
+    run: &Judging,
+    subject: &Subject,
+    kind: DocumentKind,
+    plan_location: Option<Location>,
 ) -> Finding {
-    let target = TRACING
-        .target(subject.resource_type)
-        .expect("the plan reader keeps only judged types");
     let deposed = subject.deposed.map(shown_deposed_key);
     let mut finding = Finding {
         rule: TRACING.id,
@@ -242,33 +304,23 @@ fn judge_one(
             return finding;
         }
         Seen::Untouched => {
-            let why = untouched_words(shape);
-            if options.changed_only {
+            let why = untouched_words(run.shape);
+            if run.options.changed_only {
                 finding.evidence.push(Evidence::at(
                     format!("{why}; --changed-only judges only create/update/replace"),
                     plan_location,
                 ));
                 return finding;
             }
-            let as_state = Subject {
-                seen: Seen::State,
-                ..*subject
-            };
-            let mut judged = judge_one(
-                document,
-                DocumentKind::State,
-                shape,
-                &as_state,
-                plan_location,
-                Options::default(),
-                None,
-            );
+            // As it is: judged like a state's function.
+            let mut judged =
+                judge_configured(run, subject, DocumentKind::State, plan_location, finding);
             judged.evidence.insert(0, Evidence::new(why));
             return judged;
         }
         Seen::Planned | Seen::State => {}
     }
-    if let Some(reason) = skip_reason(subject, kind, options) {
+    if let Some(reason) = skip_reason(subject, kind, run.options) {
         finding.evidence.push(Evidence::at(reason, plan_location));
         return finding;
     }
@@ -285,102 +337,7 @@ fn judge_one(
         ));
         return finding;
     }
-    let parsed = address::parse(subject.address);
-    let modules = match (subject.module_address, &parsed) {
-        (Some(module_address), _) => address::module_names(module_address),
-        (None, Some(parsed)) => Some(parsed.modules.clone()),
-        (None, None) => None,
-    };
-    let path = CompiledPath::for_target(target);
-    let trace = match (&parsed, &modules) {
-        (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => configuration::trace(
-            document.configuration.as_ref(),
-            &document.variables,
-            modules,
-            subject.resource_type,
-            &parsed.name,
-            path,
-        ),
-        _ => Trace {
-            block: BlockConfig::NotRecorded,
-            steps: Vec::new(),
-            origin: None,
-            fix: None,
-        },
-    };
-    let config_address = parsed
-        .as_ref()
-        .map_or_else(|| subject.address.to_owned(), |p| p.config_address());
-    let fact = plan_facts::read(
-        path,
-        subject.after,
-        subject.after_unknown,
-        subject.after_sensitive,
-    );
-    let context = Context {
-        facts_from: subject.facts_from,
-        target,
-        path,
-        config_address: &config_address,
-        plan_location,
-        creating: subject.actions.contains(Actions::CREATE),
-        downloaded_module_fix: modules.as_ref().and_then(|modules| {
-            configuration::downloaded_module_fix(document.configuration.as_ref(), modules)
-        }),
-    };
-    let mut decision = context.decide(fact.clone(), trace);
-    if let (Some(sources), Some(parsed), Some(modules)) = (sources, &parsed, &modules) {
-        if kind == DocumentKind::Plan {
-            let subject = sources::Subject {
-                modules,
-                resource_type: subject.resource_type,
-                name: &parsed.name,
-                config_address: &config_address,
-                target,
-                path,
-                fact: &fact,
-                creating: context.creating,
-            };
-            sources::refine(sources, &document.variables, &subject, &mut decision);
-        }
-    }
-    decision.into_finding(&mut finding);
-    finding
-}
-
-fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
-    let actions = subject.actions;
-    // A deposed object is only ever destroyed: any other action on one is judged like any object.
-    if let (Some(key), true) = (subject.deposed, actions.is(Actions::DELETE)) {
-        let key = shown_deposed_key(key);
-        return Some(format!(
-            "deposed object {key}: a leftover of an earlier replace, which this plan destroys"
-        ));
-    }
-    if kind == DocumentKind::State {
-        return options.changed_only.then(|| {
-            "a state holds no changes and --changed-only judges only create/update/replace"
-                .to_owned()
-        });
-    }
-    if actions.is(Actions::DELETE) {
-        return Some("the plan deletes this function".to_owned());
-    }
-    if actions.is(Actions::FORGET) {
-        return Some(
-            "the plan forgets this function: it leaves the state and is no longer managed here"
-                .to_owned(),
-        );
-    }
-    if actions.is(Actions::READ) {
-        return Some("a read of a managed resource changes nothing".to_owned());
-    }
-    if options.changed_only && actions.is(Actions::NO_OP) {
-        return Some(
-            "unchanged (no-op) and --changed-only judges only create/update/replace".to_owned(),
-        );
-    }
-    None
+    judge_configured(run, subject, kind, plan_location, finding)
 }
 
 /// A deposed key as reports show it: Terraform writes eight hex digits; anything else is cut to
@@ -423,242 +380,115 @@ fn untouched_words(shape: PlanShape) -> &'static str {
     }
 }
 
-struct Context<'c> {
-    facts_from: &'static str,
-    target: &'static Target,
-    path: &'static CompiledPath,
-    config_address: &'c str,
+/// Judges a function the plan (or state) holds as it is configured: facts from the three
+/// layers, one decision, evidence rendered from the facts.
+fn judge_configured(
+    run: &Judging,
+    subject: &Subject,
+    kind: DocumentKind,
     plan_location: Option<Location>,
-    creating: bool,
-    /// For a function inside a registry or git module: the fix in the calling module block.
-    downloaded_module_fix: Option<String>,
-}
-
-pub const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
-pub const AFTER_APPLY: &str = "so the mode is known only after apply";
-pub const OMITTED_MODE: &str =
-    "so tracing_config is sent without a mode and AWS applies PassThrough";
-
-/// A verdict with its evidence in three parts, so that the source layer can replace the
-/// configuration chain and refine what the plan could only assume.
-#[derive(Debug)]
-pub struct Decision {
-    pub verdict: Verdict,
-    pub mode: Option<String>,
-    /// Where the mode comes from, cause to effect (configuration, or sources).
-    pub chain: Vec<Evidence>,
-    /// What the plan itself shows.
-    pub facts: Vec<Evidence>,
-    pub conclusion: Option<Evidence>,
-    pub fix: Option<Fix>,
-    /// The plan leaves the whole block unknown at create and nothing told omitted from dynamic.
-    pub assumed_omitted: bool,
-    /// Where the function is declared in the repository, once the sources tell.
-    pub declared_at: Option<Location>,
-}
-
-impl Decision {
-    fn into_finding(self, finding: &mut Finding) {
-        finding.verdict = self.verdict;
-        finding.mode = self.mode;
-        finding.evidence = self.chain;
-        finding.evidence.extend(self.facts);
-        finding.evidence.extend(self.conclusion);
-        finding.fix = self.fix;
-        if let Some(location) = self.declared_at {
-            finding.location = Some(location);
-        }
+    mut finding: Finding,
+) -> Finding {
+    let target = TRACING
+        .target(subject.resource_type)
+        .expect("the plan reader keeps only judged types");
+    let path = CompiledPath::for_target(target);
+    let parsed = address::parse(subject.address);
+    let modules = match (subject.module_address, &parsed) {
+        (Some(module_address), _) => address::module_names(module_address),
+        (None, Some(parsed)) => Some(parsed.modules.clone()),
+        (None, None) => None,
+    };
+    let trace = match (&parsed, &modules) {
+        (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => run.configuration.trace(
+            &run.document.variables,
+            modules,
+            subject.resource_type,
+            &parsed.name,
+            path,
+        ),
+        _ => Trace::not_recorded(),
+    };
+    let config_address = parsed
+        .as_ref()
+        .map_or_else(|| subject.address.to_owned(), |p| p.config_address());
+    let fact = plan_facts::read(
+        path,
+        subject.after,
+        subject.after_unknown,
+        subject.after_sensitive,
+    );
+    let creating = subject.actions.contains(Actions::CREATE);
+    let sources = match (&parsed, &modules, kind) {
+        (Some(parsed), Some(modules), DocumentKind::Plan) => run.source_facts(
+            modules,
+            subject.resource_type,
+            &parsed.name,
+            &config_address,
+            target,
+            path,
+        ),
+        _ => None,
+    };
+    let facts = Facts {
+        facts_from: subject.facts_from,
+        target,
+        path,
+        config_address: &config_address,
+        plan_location,
+        creating,
+        downloaded_module_fix: modules.as_ref().and_then(|modules| {
+            configuration::downloaded_module_fix(run.document.configuration.as_ref(), modules)
+        }),
+        plan: &fact,
+        config: &trace,
+        sources: sources.as_deref(),
+    };
+    let conclusion = decide::decide(&fact, creating, &trace, facts.sources());
+    let rendered = evidence::render(&facts, conclusion);
+    finding.verdict = rendered.verdict;
+    finding.mode = rendered.mode;
+    finding.evidence = rendered.evidence;
+    finding.fix = rendered.fix;
+    if let Some(location) = rendered.declared_at {
+        finding.location = Some(location);
     }
+    finding
 }
 
-pub fn conclusion_for(verdict: Verdict, mode: Option<&str>, shown: &str) -> Evidence {
-    Evidence::new(match (verdict, mode) {
-        (Verdict::Pass, _) => {
-            "Active: Lambda asks X-Ray to sample requests even when no tracing header arrives"
+fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
+    let actions = subject.actions;
+    // A deposed object is only ever destroyed: any other action on one is judged like any object.
+    if let (Some(key), true) = (subject.deposed, actions.is(Actions::DELETE)) {
+        let key = shown_deposed_key(key);
+        return Some(format!(
+            "deposed object {key}: a leftover of an earlier replace, which this plan destroys"
+        ));
+    }
+    if kind == DocumentKind::State {
+        return options.changed_only.then(|| {
+            "a state holds no changes and --changed-only judges only create/update/replace"
                 .to_owned()
-        }
-        (_, Some("PassThrough")) => {
-            "PassThrough: Lambda traces only requests that arrive with a sampled tracing header"
-                .to_owned()
-        }
-        (Verdict::Unknown, _) => AFTER_APPLY.to_owned(),
-        _ => format!("{shown} is not \"Active\""),
-    })
-}
-
-impl Context<'_> {
-    /// Where the missing block goes: the resource, or for a downloaded module its calling block.
-    fn add_block_fix(&self) -> Fix {
-        Fix {
-            description: self
-                .downloaded_module_fix
-                .clone()
-                .unwrap_or_else(|| add_block_description(self.target, self.config_address)),
-            location: None,
-            edit: None,
-        }
+        });
     }
-
-    fn decide(&self, fact: ModeFact, trace: Trace) -> Decision {
-        let at = |message: String| Evidence::at(message, self.plan_location.clone());
-        let mode_name = self.path.names.last().expect("paths are never empty");
-        let source = self.facts_from;
-        let mut decision = Decision {
-            verdict: Verdict::Unknown,
-            mode: None,
-            chain: Vec::new(),
-            facts: Vec::new(),
-            conclusion: None,
-            fix: None,
-            assumed_omitted: false,
-            declared_at: None,
-        };
-        match fact {
-            ModeFact::Known { value, sensitive } => {
-                let mode = value.as_str();
-                decision.verdict = TRACING.verdict_for(mode);
-                decision.mode = if sensitive {
-                    None
-                } else {
-                    mode.map(str::to_owned)
-                };
-                // The chain explains the value only when it ends where the plan does.
-                let consistent = match &trace.origin {
-                    Some(Origin::Value { value: traced, .. }) => traced == &value,
-                    Some(Origin::Open { .. }) => true,
-                    None => false,
-                };
-                if consistent {
-                    decision.chain = trace.steps.clone();
-                } else if let Some(last) = trace.steps.last() {
-                    decision.chain.push(last.clone());
-                }
-                let kept = trace.block == BlockConfig::Absent && !self.creating;
-                if kept {
-                    decision.facts.push(Evidence::new(format!(
-                        "the configuration of {} has no tracing_config block, so the provider keeps the current mode (removing the block does not change tracing)",
-                        self.config_address
-                    )));
-                }
-                let shown = show_value(&value, sensitive);
-                decision
-                    .facts
-                    .push(at(format!("{source} has {mode_name} = {shown}")));
-                decision.conclusion = Some(conclusion_for(decision.verdict, mode, &shown));
-                if decision.verdict == Verdict::Fail {
-                    decision.fix = Some(match (&trace.fix, consistent, kept) {
-                        (_, _, true) => self.add_block_fix(),
-                        (Some(fix), true, _) => Fix {
-                            description: fix.clone(),
-                            location: None,
-                            edit: None,
-                        },
-                        _ => Fix {
-                            description: format!(
-                                "make {mode_name} of {} \"Active\"",
-                                self.config_address
-                            ),
-                            location: None,
-                            edit: None,
-                        },
-                    });
-                }
-            }
-            ModeFact::NotSet { shape, in_block } => {
-                decision.verdict = Verdict::Fail;
-                decision.facts.push(at(format!("{source} has {shape}")));
-                decision.conclusion =
-                    Some(Evidence::new(if in_block { OMITTED_MODE } else { OMITTED }));
-                decision.fix = Some(if in_block {
-                    Fix {
-                        description: format!(
-                            "set {mode_name} = \"Active\" in {}",
-                            self.config_address
-                        ),
-                        location: None,
-                        edit: None,
-                    }
-                } else {
-                    self.add_block_fix()
-                });
-            }
-            ModeFact::BlockUnknown if self.creating && trace.block != BlockConfig::Present => {
-                decision.verdict = Verdict::Fail;
-                decision.assumed_omitted = true;
-                decision.facts.push(at(format!(
-                    "{source} leaves all of tracing_config unknown until apply, which is how an omitted block looks at create"
-                )));
-                decision.facts.push(Evidence::new(match trace.block {
-                    BlockConfig::Absent => format!(
-                        "the configuration of {} sets no static tracing_config block; assumed omitted (a dynamic block whose for_each is unknown would look the same: --source-root tells them apart)",
-                        self.config_address
-                    ),
-                    _ => "the plan records no configuration for it; assumed omitted (--source-root tells an omitted block from a dynamic one)".to_owned(),
-                }));
-                decision.conclusion = Some(Evidence::new(OMITTED));
-                decision.fix = Some(self.add_block_fix());
-            }
-            ModeFact::BlockUnknown => {
-                decision.chain = trace.steps;
-                decision.facts.push(at(format!(
-                    "{source} computes all of tracing_config during apply (a dynamic block whose for_each is unknown until then)"
-                )));
-                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
-            }
-            ModeFact::ResourceUnknown => {
-                decision.facts.push(at(format!(
-                    "{source} leaves the whole resource unknown until apply (after_unknown = true): the provider could not plan it"
-                )));
-                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
-            }
-            ModeFact::Contradicts { value, at: unknown } => {
-                decision.facts.push(at(format!(
-                    "{source} has {mode_name} = {} but also marks {unknown} unknown until apply, which Terraform never writes: not taken as a pass",
-                    show_value(&value, false)
-                )));
-                decision.conclusion = Some(Evidence::new(AFTER_APPLY));
-            }
-            ModeFact::ModeUnknown { at: unknown }
-                if self.creating
-                    && matches!(
-                        &trace.origin,
-                        Some(Origin::Value {
-                            value: Value::Null,
-                            ..
-                        })
-                    ) =>
-            {
-                // The framework provider (awscc) plans an unset Optional+Computed attribute as
-                // unknown; the configuration leaves it unset, so AWS applies its default.
-                decision.verdict = Verdict::Fail;
-                decision.chain = trace.steps;
-                decision.facts.push(at(format!(
-                    "{source} has {unknown} computed during apply because the configuration leaves it unset"
-                )));
-                decision.conclusion = Some(Evidence::new(OMITTED_MODE));
-                decision.fix = Some(Fix {
-                    description: trace.fix.unwrap_or_else(|| {
-                        format!("set {mode_name} = \"Active\" in {}", self.config_address)
-                    }),
-                    location: None,
-                    edit: None,
-                });
-            }
-            ModeFact::ModeUnknown { at: unknown } => {
-                decision.chain = trace.steps;
-                decision
-                    .facts
-                    .push(at(format!("{source} has {unknown} computed during apply")));
-                decision.conclusion = Some(Evidence::new(match &trace.origin {
-                    Some(Origin::Open { depends_on }) => {
-                        format!("it depends on {depends_on}, known only after apply")
-                    }
-                    _ => AFTER_APPLY.to_owned(),
-                }));
-            }
-        }
-        decision
+    if actions.is(Actions::DELETE) {
+        return Some("the plan deletes this function".to_owned());
     }
+    if actions.is(Actions::FORGET) {
+        return Some(
+            "the plan forgets this function: it leaves the state and is no longer managed here"
+                .to_owned(),
+        );
+    }
+    if actions.is(Actions::READ) {
+        return Some("a read of a managed resource changes nothing".to_owned());
+    }
+    if options.changed_only && actions.is(Actions::NO_OP) {
+        return Some(
+            "unchanged (no-op) and --changed-only judges only create/update/replace".to_owned(),
+        );
+    }
+    None
 }
 
 pub fn add_block_description(target: &Target, config_address: &str) -> String {

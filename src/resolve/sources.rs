@@ -1,11 +1,11 @@
-//! Layer 3: the `.tf` sources. They locate every step, tell an omitted block from a `dynamic` one,
-//! evaluate `for_each`, `content` and locals where they depend only on known values, and give the
-//! one place to edit (always inside the repository, never under `.terraform/`).
+//! Layer 3's facts: what the `.tf` sources say about one function. They locate every step, tell an
+//! omitted block from a `dynamic` one, evaluate `for_each`, `content` and locals where they depend
+//! only on known values, and give the one place to edit (always inside the repository, never under
+//! `.terraform/`). Nothing here decides a verdict: `decide` does, from these facts.
 
-use super::eval::{closing_line, Evaluator, Origin, OriginKind, Scope, Val};
-use super::plan_facts::ModeFact;
-use super::{add_block_description, conclusion_for, Decision, AFTER_APPLY, OMITTED};
-use crate::finding::{Edit, Evidence, Fix, Location, Verdict};
+use super::add_block_description;
+use super::eval::{closing_line, Evaluator, Origin, OriginKind, PlanIndex, Scope, Val};
+use crate::finding::{Edit, Evidence, Fix, Location};
 use crate::plan::address::module_path;
 use crate::plan::model::PlanVariable;
 use crate::rule::{CompiledPath, Step, Target};
@@ -16,7 +16,7 @@ use hcl_edit::structure::Block;
 use hcl_edit::Span;
 use std::collections::BTreeMap;
 
-/// The function being judged, as layer 3 needs it.
+/// The function being judged, as layer 3 needs it: its configuration, not one instance.
 pub struct Subject<'s> {
     pub modules: &'s [String],
     pub resource_type: &'s str,
@@ -24,12 +24,11 @@ pub struct Subject<'s> {
     pub config_address: &'s str,
     pub target: &'static Target,
     pub path: &'static CompiledPath,
-    pub fact: &'s ModeFact,
-    pub creating: bool,
 }
 
 /// What the sources say about the tracing block.
-enum SourceMode {
+#[derive(Debug, Clone)]
+pub enum SourceMode {
     /// `mode` is set (statically, or in a dynamic block's content).
     Set {
         value: Val,
@@ -61,6 +60,48 @@ enum SourceMode {
     Omitted,
 }
 
+/// Everything the sources tell about one function's configuration (shared by its instances).
+#[derive(Debug, Clone)]
+pub struct SourceFacts {
+    pub mode: SourceMode,
+    /// Resolution steps, cause first, each once.
+    pub chain: Vec<Evidence>,
+    /// Where the resource block is (its header).
+    pub header: Location,
+    /// Where the function is declared in the repository (for a downloaded module, the nearest
+    /// module block the repository holds).
+    pub declared_at: Option<Location>,
+    /// The edit that sets the mode where its value is written, when one is known.
+    pub value_fix: Option<Fix>,
+    /// The edit that adds the missing block (or, for a downloaded module, what to use instead).
+    pub block_fix: Fix,
+    /// `lifecycle { ignore_changes = [tracing_config] }` (or `all`): the value Terraform keeps.
+    pub ignore_changes: Option<IgnoreChanges>,
+    /// A sensitive value was read on the way: no value is shown.
+    pub sensitive: bool,
+}
+
+/// Where `ignore_changes` holds the deployed tracing mode, and the edit that drops it.
+#[derive(Debug, Clone)]
+pub struct IgnoreChanges {
+    pub location: Location,
+    pub fix: Fix,
+}
+
+/// Why the sources tell nothing about a function.
+#[derive(Debug, Clone)]
+pub enum Unavailable {
+    /// The module's sources cannot be read (the reason).
+    Module(String),
+    /// No `resource` block for it (and the first problem met reading the module, if any).
+    NoBlock {
+        resource_type: String,
+        name: String,
+        module: String,
+        problem: Option<String>,
+    },
+}
+
 fn attribute_names(path: &CompiledPath) -> (&str, &str) {
     let keys: Vec<&str> = path
         .steps
@@ -80,59 +121,12 @@ fn reads_object(expr: &Expression) -> bool {
 }
 
 fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subject) -> SourceMode {
-    let (block_name, mode_key) = attribute_names(subject.path);
-    let scope = Scope {
-        module: subject.modules,
-        iterator: None,
-    };
-    // An attribute (awscc's object, or `tracing_config = {…}`).
-    if let Some(attribute) = resource.attribute(block_name) {
-        let inner = attribute
-            .expr()
-            .as_object()
-            .and_then(|o| {
-                o.iter()
-                    .find(|(k, _)| k.as_ident().is_some_and(|i| i.as_str() == mode_key))
-            })
-            .map(|(_, v)| v.expr());
-        let (expr, value) = match inner {
-            Some(expr) => (expr, evaluator.eval(expr, scope)),
-            None => {
-                let value = match evaluator.eval(attribute.expr(), scope) {
-                    Val::Map(map) => map.get(mode_key).cloned().unwrap_or(Val::Null),
-                    other => other,
-                };
-                (attribute.expr(), value)
-            }
-        };
-        if expr.as_str().is_some() {
-            evaluator.literal(attribute.file, expr, &value, subject.modules.len());
-        }
-        return SourceMode::Set {
-            text: attribute.file.snippet(expr.span()),
-            location: attribute.file.location(expr.span()),
-            object_form: inner.is_none(),
-            value,
-        };
+    let (block_name, _) = attribute_names(subject.path);
+    if let Some(mode) = attribute_mode(evaluator, resource, subject) {
+        return mode;
     }
     if let Some(block) = resource.blocks(block_name).next() {
-        return match block.attribute(mode_key) {
-            Some(mode) => {
-                let value = evaluator.eval(mode.expr(), scope);
-                if mode.expr().as_str().is_some() {
-                    evaluator.literal(mode.file, mode.expr(), &value, subject.modules.len());
-                }
-                SourceMode::Set {
-                    text: mode.value_text(),
-                    location: mode.value_location(),
-                    object_form: false,
-                    value,
-                }
-            }
-            None => SourceMode::NoMode {
-                location: block.header(),
-            },
-        };
+        return block_mode(evaluator, block, subject);
     }
     let dynamic = resource.blocks("dynamic").find(|b| {
         b.item
@@ -140,8 +134,85 @@ fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subjec
             .first()
             .is_some_and(|l| l.as_str() == block_name)
     });
-    let Some(dynamic) = dynamic else {
-        return SourceMode::Omitted;
+    match dynamic {
+        Some(dynamic) => dynamic_mode(evaluator, dynamic, subject),
+        None => SourceMode::Omitted,
+    }
+}
+
+/// An attribute form: awscc's object, or `tracing_config = {…}`.
+fn attribute_mode(
+    evaluator: &mut Evaluator,
+    resource: Found<Block>,
+    subject: &Subject,
+) -> Option<SourceMode> {
+    let (block_name, mode_key) = attribute_names(subject.path);
+    let scope = Scope {
+        module: subject.modules,
+        iterator: None,
+    };
+    let attribute = resource.attribute(block_name)?;
+    let inner = attribute
+        .expr()
+        .as_object()
+        .and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.as_ident().is_some_and(|i| i.as_str() == mode_key))
+        })
+        .map(|(_, v)| v.expr());
+    let (expr, value) = match inner {
+        Some(expr) => (expr, evaluator.eval(expr, scope)),
+        None => {
+            let value = match evaluator.eval(attribute.expr(), scope) {
+                Val::Map(map) => map.get(mode_key).cloned().unwrap_or(Val::Null),
+                other => other,
+            };
+            (attribute.expr(), value)
+        }
+    };
+    if expr.as_str().is_some() {
+        evaluator.literal(attribute.file, expr, &value, subject.modules.len());
+    }
+    Some(SourceMode::Set {
+        text: attribute.file.snippet(expr.span()),
+        location: attribute.file.location(expr.span()),
+        object_form: inner.is_none(),
+        value,
+    })
+}
+
+/// A static block: its `mode`, or none.
+fn block_mode(evaluator: &mut Evaluator, block: Found<Block>, subject: &Subject) -> SourceMode {
+    let (_, mode_key) = attribute_names(subject.path);
+    let scope = Scope {
+        module: subject.modules,
+        iterator: None,
+    };
+    match block.attribute(mode_key) {
+        Some(mode) => {
+            let value = evaluator.eval(mode.expr(), scope);
+            if mode.expr().as_str().is_some() {
+                evaluator.literal(mode.file, mode.expr(), &value, subject.modules.len());
+            }
+            SourceMode::Set {
+                text: mode.value_text(),
+                location: mode.value_location(),
+                object_form: false,
+                value,
+            }
+        }
+        None => SourceMode::NoMode {
+            location: block.header(),
+        },
+    }
+}
+
+/// A `dynamic` block: its `for_each`, and the content's `mode` for the first element.
+fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subject) -> SourceMode {
+    let (block_name, mode_key) = attribute_names(subject.path);
+    let scope = Scope {
+        module: subject.modules,
+        iterator: None,
     };
     let content_mode = dynamic
         .blocks("content")
@@ -149,7 +220,7 @@ fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subjec
         .and_then(|content| content.attribute(mode_key));
     let object_form = content_mode.is_some_and(|m| reads_object(m.expr()));
     let Some(for_each) = dynamic.attribute("for_each") else {
-        return SourceMode::DynamicUnknown {
+        return SourceMode::DynamicUndecided {
             text: String::new(),
             reason: "the dynamic block has no for_each".to_owned(),
             location: dynamic.header(),
@@ -201,25 +272,23 @@ fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subjec
         ("key".to_owned(), key),
         ("value".to_owned(), value),
     ]));
-    match content_mode {
-        Some(mode) => {
-            let value = evaluator.eval(
-                mode.expr(),
-                Scope {
-                    module: subject.modules,
-                    iterator: Some((&iterator, &element)),
-                },
-            );
-            SourceMode::Set {
-                text: mode.value_text(),
-                location: mode.value_location(),
-                object_form,
-                value,
-            }
-        }
-        None => SourceMode::NoMode {
+    let Some(mode) = content_mode else {
+        return SourceMode::NoMode {
             location: dynamic.header(),
+        };
+    };
+    let value = evaluator.eval(
+        mode.expr(),
+        Scope {
+            module: subject.modules,
+            iterator: Some((&iterator, &element)),
         },
+    );
+    SourceMode::Set {
+        text: mode.value_text(),
+        location: mode.value_location(),
+        object_form,
+        value,
     }
 }
 
@@ -322,234 +391,139 @@ fn nearest_editable_call(tree: &SourceTree, modules: &[String]) -> Option<(Locat
     })
 }
 
-/// Refines a decision with the sources. Verdicts the plan decided stay; the ones it only assumed
-/// (a wholly unknown block at create) become exact.
-pub fn refine(
+/// Reads what the sources say about a function's configuration.
+pub fn read(
     tree: &SourceTree,
     variables: &BTreeMap<String, PlanVariable>,
+    plan: &PlanIndex,
     subject: &Subject,
-    decision: &mut Decision,
-) {
+) -> Result<SourceFacts, Unavailable> {
     let module = tree.module(subject.modules);
-    let module = match module.as_ref() {
-        Ok(module) => module,
-        Err(reason) => {
-            decision.facts.push(Evidence::new(format!(
-                "the module sources are not available ({reason}); the verdict rests on the plan"
-            )));
-            return;
-        }
-    };
+    let module = module
+        .as_ref()
+        .as_ref()
+        .map_err(|r| Unavailable::Module(r.clone()))?;
     let Some(resource) = module.resource(subject.resource_type, subject.name) else {
-        let mut note = format!(
-            "no resource \"{}\" \"{}\" block in the sources of {}",
-            subject.resource_type,
-            subject.name,
-            if subject.modules.is_empty() {
+        return Err(Unavailable::NoBlock {
+            resource_type: subject.resource_type.to_owned(),
+            name: subject.name.to_owned(),
+            module: if subject.modules.is_empty() {
                 "the root module".to_owned()
             } else {
                 module_path(subject.modules)
-            }
-        );
-        if let Some(problem) = module.problems.first() {
-            note.push_str(&format!(" ({problem})"));
-        }
-        decision.facts.push(Evidence::new(note));
-        return;
+            },
+            problem: module.problems.first().cloned(),
+        });
     };
-    let mut evaluator = Evaluator::new(tree, variables);
+    let mut evaluator = Evaluator::new(tree, variables, plan);
     let mode = read_mode(&mut evaluator, resource, subject);
     let (_, mode_key) = attribute_names(subject.path);
     // Steps come cause first; the for_each and the content may resolve the same variable twice.
     let mut chain: Vec<Evidence> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for step in evaluator.steps.drain(..) {
-        if !chain.contains(&step) {
+        if seen.insert((step.message.clone(), step.location.clone())) {
             chain.push(step);
         }
     }
-    let block_name = attribute_names(subject.path).0;
-    let header = resource.header();
     let downloaded = resource.file.downloaded;
-    decision.declared_at = if downloaded {
-        nearest_editable_call(tree, subject.modules).map(|(location, _)| location)
-    } else {
-        Some(header.clone())
+    let object_form = match &mode {
+        SourceMode::Set { object_form, .. } | SourceMode::DynamicEmpty { object_form, .. } => {
+            *object_form
+        }
+        _ => false,
     };
+    let value_fix = Origin::fix_site(&evaluator.origins)
+        .map(|origin| fix_from_origin(origin, object_form, subject.config_address, mode_key));
+    Ok(SourceFacts {
+        header: resource.header(),
+        declared_at: if downloaded {
+            nearest_editable_call(tree, subject.modules).map(|(location, _)| location)
+        } else {
+            Some(resource.header())
+        },
+        value_fix,
+        block_fix: block_fix(tree, resource, subject),
+        ignore_changes: ignore_changes(resource, attribute_names(subject.path).0),
+        sensitive: evaluator.sensitive_seen,
+        mode,
+        chain,
+    })
+}
 
-    let omitted_fix = |object_form: bool, origins: &[Origin]| -> Fix {
-        if let Some(origin) = Origin::fix_site(origins) {
-            return fix_from_origin(origin, object_form, subject.config_address, mode_key);
+/// The fix for a missing block: add it to the resource, or for a downloaded module, name the
+/// module block the repository holds.
+fn block_fix(tree: &SourceTree, resource: Found<Block>, subject: &Subject) -> Fix {
+    if !resource.file.downloaded {
+        return add_block_fix(resource, subject);
+    }
+    match nearest_editable_call(tree, subject.modules) {
+        Some((location, call)) => Fix {
+            description: format!(
+                "{call} comes from a downloaded module that sets no tracing_config and has no input for it: use a module version or a fork that sets `tracing_config {{ mode = \"Active\" }}`"
+            ),
+            location: Some(location),
+            edit: None,
+        },
+        None => Fix {
+            description: add_block_description(subject.target, subject.config_address),
+            location: None,
+            edit: None,
+        },
+    }
+}
+
+/// `lifecycle { ignore_changes = [...] }` naming the tracing block (or `all`), in a file of the
+/// repository: Terraform then keeps the deployed value whatever the configuration says
+/// (internal/terraform/node_resource_abstract_instance.go, processIgnoreChanges).
+fn ignore_changes(resource: Found<Block>, block_name: &str) -> Option<IgnoreChanges> {
+    let lifecycle = resource.blocks("lifecycle").next()?;
+    let ignore = lifecycle.attribute("ignore_changes")?;
+    let names_block = |expr: &Expression| match expr {
+        Expression::Variable(v) => v.as_str() == block_name || v.as_str() == "all",
+        Expression::Traversal(t) => {
+            matches!(&t.expr, Expression::Variable(v) if v.as_str() == block_name)
         }
-        if !downloaded {
-            return add_block_fix(resource, subject);
+        Expression::String(s) => {
+            s.as_str() == block_name || s.as_str().starts_with(&format!("{block_name}["))
         }
-        match nearest_editable_call(tree, subject.modules) {
-            Some((location, call)) => Fix {
-                description: format!(
-                    "{call} comes from a downloaded module that sets no tracing_config and has no input for it: use a module version or a fork that sets `tracing_config {{ mode = \"Active\" }}`"
-                ),
-                location: Some(location),
-                edit: None,
-            },
-            None => Fix {
-                description: add_block_description(subject.target, subject.config_address),
-                location: None,
-                edit: None,
-            },
-        }
+        _ => false,
     };
+    let listed = match ignore.expr() {
+        Expression::Array(items) => items.iter().any(names_block),
+        other => names_block(other),
+    };
+    if !listed {
+        return None;
+    }
+    let location = ignore.location();
+    let edit = (!ignore.file.downloaded).then(|| Edit {
+        start: location.clone(),
+        end: end_of(ignore),
+        text: String::new(),
+    });
+    Some(IgnoreChanges {
+        fix: Fix {
+            description: format!(
+                "remove {block_name} from lifecycle.ignore_changes (it keeps the deployed mode), then set the mode to \"Active\""
+            ),
+            location: Some(location.clone()),
+            edit,
+        },
+        location,
+    })
+}
 
-    match mode {
-        SourceMode::Set {
-            value,
-            text,
-            location,
-            object_form,
-        } => {
-            let hide = evaluator.sensitive_seen
-                || matches!(
-                    subject.fact,
-                    ModeFact::Known {
-                        sensitive: true,
-                        ..
-                    }
-                );
-            let shown = if text == value.to_string() {
-                String::new()
-            } else {
-                format!(", which is {}", value.shown(hide))
-            };
-            chain.push(Evidence::at(
-                format!("{} sets {mode_key} = {text}{shown}", subject.config_address),
-                Some(location),
-            ));
-            let stale = |decision: &mut Decision| {
-                decision.facts.push(Evidence::new(
-                    "the sources and the plan disagree: the plan may be older than the sources (run terraform plan again); the verdict follows the plan, which is what apply will do",
-                ));
-            };
-            match (decision.assumed_omitted, &value) {
-                (true, value) if value.is_known() => {
-                    // A known block in the sources would be known in the plan too.
-                    stale(decision);
-                    decision.fix = Some(Fix {
-                        description: "run terraform plan again and judge the new plan: the sources already set the mode".to_owned(),
-                        location: None,
-                        edit: None,
-                    });
-                }
-                (true, Val::NotEvaluated(reason) | Val::Error(reason)) => {
-                    decision.facts.push(Evidence::new(format!(
-                        "the sources cannot be evaluated here ({reason}); the verdict rests on the plan"
-                    )));
-                }
-                (true, _) => {
-                    // The plan computes the whole block, and so do the sources.
-                    decision.verdict = Verdict::Unknown;
-                    decision.mode = None;
-                    decision.facts.retain(|f| f.location.is_some());
-                    decision.conclusion = Some(Evidence::new(AFTER_APPLY));
-                    decision.fix = None;
-                }
-                (false, Val::String(mode)) if decision.mode.as_ref().is_some_and(|m| m != mode) => {
-                    stale(decision);
-                }
-                (false, _) if decision.verdict == Verdict::Fail => {
-                    if let Some(origin) = Origin::fix_site(&evaluator.origins) {
-                        decision.fix = Some(fix_from_origin(
-                            origin,
-                            object_form,
-                            subject.config_address,
-                            mode_key,
-                        ));
-                    }
-                }
-                _ => {}
-            }
-            if let (Verdict::Unknown, false) = (decision.verdict, value.is_known()) {
-                if let Val::Unknown(reason) = &value {
-                    decision.conclusion = Some(Evidence::new(format!("{reason}: {AFTER_APPLY}")));
-                }
-            }
-        }
-        SourceMode::NoMode { location } => {
-            chain.push(Evidence::at(
-                format!("the {block_name} block sets no {mode_key}"),
-                Some(location),
-            ));
-        }
-        SourceMode::DynamicEmpty {
-            text,
-            location,
-            object_form,
-        } => {
-            chain.push(Evidence::at(
-                format!("dynamic \"{block_name}\" has for_each = {text}, which is empty"),
-                Some(location),
-            ));
-            if decision.assumed_omitted || matches!(subject.fact, ModeFact::NotSet { .. }) {
-                decision.verdict = Verdict::Fail;
-                decision.facts.retain(|f| f.location.is_some());
-                decision.conclusion = Some(Evidence::new(OMITTED));
-                decision.fix = Some(omitted_fix(object_form, &evaluator.origins));
-            }
-        }
-        SourceMode::DynamicUnknown {
-            text,
-            reason,
-            location,
-        } => {
-            chain.push(Evidence::at(
-                format!("dynamic \"{block_name}\" has for_each = {text}, not known before apply: {reason}"),
-                Some(location),
-            ));
-            if decision.assumed_omitted {
-                decision.verdict = Verdict::Unknown;
-                decision.mode = None;
-                decision.facts.retain(|f| f.location.is_some());
-                decision.conclusion = Some(Evidence::new(
-                    "whether the block is sent is known only after apply",
-                ));
-                decision.fix = None;
-            }
-        }
-        SourceMode::DynamicUndecided {
-            text,
-            reason,
-            location,
-        } => {
-            chain.push(Evidence::at(
-                format!("dynamic \"{block_name}\" has for_each = {text}, which tracegate does not evaluate: {reason}"),
-                Some(location),
-            ));
-            decision.facts.push(Evidence::new(
-                "the verdict rests on the plan, which sends no tracing_config at create: AWS applies PassThrough",
-            ));
-        }
-        SourceMode::Omitted => {
-            chain.push(Evidence::at(
-                format!("{} has no {block_name} block", subject.config_address),
-                Some(header.clone()),
-            ));
-            if decision.assumed_omitted {
-                decision.facts.retain(|f| f.location.is_some());
-            }
-            if decision.verdict == Verdict::Fail {
-                decision.fix = Some(omitted_fix(false, &[]));
-            }
-        }
+/// Where an attribute ends (its value's end), for an edit that removes it.
+fn end_of(attribute: Found<hcl_edit::structure::Attribute>) -> Location {
+    let end = attribute.item.span().map_or(0, |s| s.end);
+    let (line, column) = attribute
+        .file
+        .index
+        .position(attribute.file.text.as_bytes(), end);
+    Location {
+        file: attribute.file.display.clone(),
+        line,
+        column: Some(column),
     }
-    if decision.verdict == Verdict::Pass {
-        decision.fix = None;
-    }
-    if let Some(conclusion) = &decision.conclusion {
-        if decision.verdict == Verdict::Fail && conclusion.message == AFTER_APPLY {
-            decision.conclusion = Some(conclusion_for(
-                decision.verdict,
-                decision.mode.as_deref(),
-                "the mode",
-            ));
-        }
-    }
-    decision.chain = chain;
 }
