@@ -708,6 +708,119 @@ def plan_shapes():
        "apply-time value: unknown. An aws tracing_config block whose mode is null: fail.")
 
 
+def other_change(address, rtype, actions, after, after_unknown, *, index=None, provider=AWS):
+    """A non-Lambda resource change, as Terraform writes one."""
+    entry = {"address": address, "mode": "managed", "type": rtype, "name": address.split(".")[-1].split("[")[0]}
+    if index is not None:
+        entry["index"] = index
+    entry["provider_name"] = provider
+    before = None if actions == ["create"] else dict(after)
+    entry["change"] = {"actions": actions, "before": before, "after": after, "after_unknown": after_unknown,
+                       "before_sensitive": False if before is None else {}, "after_sensitive": {}}
+    return entry
+
+
+DYNAMIC = """resource "aws_lambda_function" "api" {{
+  function_name = "api"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "build/fn.zip"
+  handler       = "index.handler"
+  runtime       = "nodejs20.x"
+
+  dynamic "tracing_config" {{
+    for_each = {for_each}
+    content {{
+      mode = "Active"
+    }}
+  }}
+}}
+"""
+
+
+def write_tf(scenario, files):
+    folder = os.path.join(HERE, scenario)
+    os.makedirs(folder, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def source_attacks():
+    """Source trees written as the attack each stops, with the plan Terraform writes for them."""
+    omitted_api = lambda_change("aws_lambda_function.api", "api", ["create"], MISSING, True)
+    api_config = {"resources": [fn("api")]}
+    ssm = {"name": "/lambda/mode", "type": "String", "value": "Active", "arn": "arn:aws:ssm:eu-west-1:123456789012:parameter/lambda/mode"}
+    cases = {
+        "known-index": ("aws_ssm_parameter.mode[0].value == \"Active\" ? [1] : []",
+                        [other_change("aws_ssm_parameter.mode[0]", "aws_ssm_parameter", ["no-op"], ssm, {}, index=0)],
+                        'resource "aws_ssm_parameter" "mode" {\n  count = 1\n  name  = "/lambda/mode"\n  type  = "String"\n  value = "Active"\n}\n',
+                        "`x[0].attr` of a resource the plan already has (no-op, its value known): "
+                        "before, `[0]` made it \"computed by the provider during apply\", so the function became "
+                        "unknown and the gate passed. Now the plan decides: it sends no block at create: fail."),
+        "known-splat": ("length(aws_ssm_parameter.mode[*].arn) > 5 ? [1] : []",
+                        [other_change("aws_ssm_parameter.mode[0]", "aws_ssm_parameter", ["no-op"], ssm, {}, index=0)],
+                        'resource "aws_ssm_parameter" "mode" {\n  count = 1\n  name  = "/lambda/mode"\n  type  = "String"\n  value = "Active"\n}\n',
+                        "`x[*].attr` of an existing resource: known to the plan, so not unknown: fail."),
+        "known-computed": ("aws_ssm_parameter.mode.arn == \"\" ? [] : [1]",
+                           [other_change("aws_ssm_parameter.mode", "aws_ssm_parameter", ["no-op"], ssm, {})],
+                           'resource "aws_ssm_parameter" "mode" {\n  name  = "/lambda/mode"\n  type  = "String"\n  value = "Active"\n}\n',
+                           "A computed attribute (arn) of a resource that already exists: the plan knows it "
+                           "(no-op, after_unknown {}), so it is not unknown: the verdict rests on the plan: fail."),
+        "unknown-new": ("aws_ssm_parameter.mode.arn == \"\" ? [] : [1]",
+                        [other_change("aws_ssm_parameter.mode", "aws_ssm_parameter", ["create"],
+                                      {"name": "/lambda/mode", "type": "String", "value": "Active"},
+                                      {"arn": True, "id": True, "version": True})],
+                        'resource "aws_ssm_parameter" "mode" {\n  name  = "/lambda/mode"\n  type  = "String"\n  value = "Active"\n}\n',
+                        "The same for_each over a resource created in this plan, whose arn the plan marks "
+                        "unknown: whether the block is sent is known only after apply: unknown."),
+    }
+    for scenario, (for_each, others, extra_tf, note) in cases.items():
+        folder = f"source-attacks/{scenario}"
+        write(folder, plan([omitted_api] + others, api_config), note)
+        write_tf(folder, {"main.tf": DYNAMIC.format(for_each=for_each) + "\n" + extra_tf})
+
+    # A secret through a variable whose declaration says sensitive = "true" (Terraform takes it as true).
+    secret = "hunter2-do-not-print"
+    for scenario, declaration in (("sensitive-string", '"true"'), ("sensitive-parenthesis", "(true)")):
+        folder = f"source-attacks/{scenario}"
+        write(folder, plan(
+            [lambda_change("aws_lambda_function.api", "api", ["create"], PASSTHROUGH, [{}])],
+            {"resources": [fn("api", tracing_expr=[{"mode": {"references": ["var.token"]}}])],
+             "variables": {"token": {"sensitive": True}}},
+            variables={"token": secret}),
+            f"A variable declared `sensitive = {declaration}`, which the plan's configuration marks "
+            "sensitive, feeds the mode through a conditional: its value must never be printed.")
+        write_tf(folder, {"main.tf": (
+            'variable "token" {\n  type      = string\n  sensitive = ' + declaration + '\n}\n\n'
+            'resource "aws_lambda_function" "api" {\n  function_name = "api"\n'
+            '  tracing_config {\n    mode = var.token == "x" ? "Active" : "PassThrough"\n  }\n}\n')})
+
+    # lifecycle.ignore_changes keeps the deployed PassThrough while the sources say Active.
+    folder = "source-attacks/ignore-changes"
+    write(folder, plan(
+        [lambda_change("aws_lambda_function.api", "api", ["update"], PASSTHROUGH, [{}])],
+        {"resources": [fn("api", tracing_expr=[{"mode": const("Active")}])]}),
+        "`lifecycle { ignore_changes = [tracing_config] }`: Terraform keeps the deployed PassThrough "
+        "(processIgnoreChanges), so the plan shows it although the sources say Active. Not a stale plan: "
+        "the fix removes the lifecycle entry.")
+    write_tf(folder, {"main.tf": (
+        'resource "aws_lambda_function" "api" {\n  function_name = "api"\n\n  tracing_config {\n'
+        '    mode = "Active"\n  }\n\n  lifecycle {\n    ignore_changes = [tracing_config]\n  }\n}\n')})
+
+    # A passing function whose sources tracegate cannot evaluate: no words about an omitted block.
+    folder = "source-attacks/undecided-active"
+    write(folder, plan(
+        [lambda_change("aws_lambda_function.api", "api", ["no-op"], ACTIVE, [{}])],
+        {"resources": [fn("api")]}),
+        "An unchanged Active function whose dynamic for_each tracegate does not evaluate: it passes, and "
+        "its evidence says nothing about a block the plan does not send.")
+    write_tf(folder, {"main.tf": DYNAMIC.format(for_each="[for m in [\"Active\"] : m]")})
+    with open(os.path.join(HERE, "source-attacks", "README.md"), "w", encoding="utf-8") as f:
+        f.write("# source-attacks\n\nSource trees written as the attack each stops (see each folder's "
+                "README), with the plan Terraform writes for them; made by `testdata/generate.py`, judged by "
+                "`tests/source_truth.rs` with `--source-root` the folder.\n")
+
+
 def bad_inputs():
     """Inputs that are not plans. Each must give exit 2 and one line naming problem and remedy."""
     folder = os.path.join(HERE, "bad")
@@ -785,5 +898,6 @@ if __name__ == "__main__":
     escape()
     scope()
     plan_shapes()
+    source_attacks()
     suppressions()
     bad_inputs()

@@ -137,19 +137,28 @@ fn a_refresh_only_plan_judges_the_refreshed_state() {
 #[test]
 fn deferred_changes_are_unknown_and_never_dropped() {
     let (code, report) = json_report(&["check", &plan("deferred")]);
-    assert_eq!(code, 0, "unknown warns by default");
     let deferred = finding(&report, "module.fns[*].aws_lambda_function.f[*]");
     assert_eq!(deferred["verdict"], "unknown");
     let words = deferred["evidence"].to_string();
     assert!(words.contains("instance_count_unknown"), "{words}");
     assert!(words.contains("covers 1 existing instance"), "{words}");
     assert_eq!(report["plans"][0]["scope"]["deferred"], 1);
-    // The existing instance it covers is not judged from prior state on its own.
-    assert!(!verdicts(&report)
-        .iter()
-        .any(|(address, _, _)| address.starts_with("module.fns[\"a\"]")));
+    // The existing instance it covers stays as it is until the later plan: judged (PassThrough).
+    let covered = finding(&report, "module.fns[\"a\"].aws_lambda_function.f[0]");
+    assert_eq!(covered["verdict"], "fail");
+    assert_eq!(code, 1);
+    // Without that instance, the deferred function alone: unknown warns, --unknown fail fails.
+    let only_deferred = run(&["check", &plan("deferred"), "--changed-only"]);
+    assert_eq!(only_deferred.code, 0, "{}", only_deferred.stdout);
     assert_eq!(
-        run(&["check", &plan("deferred"), "--unknown", "fail"]).code,
+        run(&[
+            "check",
+            &plan("deferred"),
+            "--changed-only",
+            "--unknown",
+            "fail"
+        ])
+        .code,
         1,
         "--unknown fail fails on a deferred function"
     );
@@ -337,5 +346,64 @@ fn no_fixture_passes_with_a_surviving_function_that_is_not_active() {
                 }
             }
         }
+    }
+}
+
+/// Hostile plans from an attack pass (testdata/plan-attacks/README.md): none passes the gate, and
+/// no secret is printed in any format.
+#[test]
+fn hostile_plans_never_pass_and_never_print_a_secret() {
+    let expected: &[(&str, i32)] = &[
+        ("child-module-address-unprefixed", 1),
+        ("deferred-covers-passthrough", 1),
+        ("leak-sensitive-mode-via-variable", 1),
+        ("leak-sensitive-subkey", 1),
+        ("planned-values-only", 1),
+        ("read-action-noprior", 1),
+        ("read-action", 1),
+        ("state-with-configuration", 2),
+        ("state-with-planned-values", 2),
+        ("state-with-rc-null", 2),
+        ("trailer-same-line", 2),
+        ("trailer-second-document", 2),
+        ("type-awscc-at-aws-address-delete", 2),
+        ("type-awscc-at-aws-address-noop", 2),
+    ];
+    let on_disk = std::fs::read_dir(common::root().join("testdata/plan-attacks"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
+    assert_eq!(
+        on_disk,
+        expected.len(),
+        "every attack plan has an expectation"
+    );
+    for (name, code) in expected {
+        let path = format!("testdata/plan-attacks/{name}.json");
+        for format in [
+            "text", "json", "sarif", "github", "junit", "gitlab", "markdown",
+        ] {
+            let file = run(&["check", &path, "--unknown", "fail", "--format", format]);
+            assert_eq!(
+                file.code, *code,
+                "{name} ({format}): {}{}",
+                file.stdout, file.stderr
+            );
+            assert!(
+                !file.stdout.contains("SECRET") && !file.stderr.contains("SECRET"),
+                "{name} ({format}) printed a secret"
+            );
+        }
+        let stdin = common::run_with(
+            common::command(&["check", "-", "--unknown", "fail"]),
+            Some(&common::read(&path)),
+        );
+        assert_eq!(stdin.code, *code, "{name} on stdin: {}", stdin.stderr);
     }
 }

@@ -245,16 +245,43 @@ fn check_wrapper_line(line: &[u8]) -> Result<(), InputError> {
     }
 }
 
-/// Text after the JSON that the wrapper writes: `%0A` escapes and `::set-output`/`::debug::` lines.
-fn is_wrapper_trailer(trailer: &[u8]) -> bool {
+/// Text after the JSON that the wrapper writes: `%0A` escapes and `::set-output`/`::debug::`
+/// lines. A line that holds JSON is the wrapper's echo of stdout only when it repeats the
+/// document itself (`document`, when the reader kept it); anything else could be a second plan
+/// that reading the first would hide.
+fn is_wrapper_trailer(trailer: &[u8], document: Option<&[u8]>) -> bool {
     let mut rest = trailer;
     while let Some(stripped) = rest.strip_prefix(b"%0A") {
         rest = stripped;
     }
     rest.split(|&b| b == b'\n').all(|line| {
         let line = line.trim_ascii();
-        line.is_empty() || line.starts_with(b"::") || line.starts_with(b"%0A")
+        let wrapper = line.is_empty() || line.starts_with(b"::") || line.starts_with(b"%0A");
+        wrapper && (memchr::memchr(b'{', line).is_none() || echoes(line, document))
     })
+}
+
+/// Whether a line is `::debug::stdout: …` or `::set-output name=stdout::…` repeating `document` (GitHub's command escapes:
+/// `%25`, `%0D`, `%0A`).
+fn echoes(line: &[u8], document: Option<&[u8]>) -> bool {
+    let content = line
+        .strip_prefix(b"::debug::stdout:")
+        .or_else(|| line.strip_prefix(b"::set-output name=stdout::"));
+    let (Some(content), Some(document)) = (content, document) else {
+        return false;
+    };
+    let mut decoded = Vec::with_capacity(content.len());
+    let mut i = 0;
+    while i < content.len() {
+        match &content[i..] {
+            [b'%', b'2', b'5', ..] => (decoded.push(b'%'), i += 3),
+            [b'%', b'0', b'D', ..] => (decoded.push(b'\r'), i += 3),
+            [b'%', b'0', b'A', ..] => (decoded.push(b'\n'), i += 3),
+            [byte, ..] => (decoded.push(*byte), i += 1),
+            [] => unreachable!("i < len"),
+        };
+    }
+    decoded.trim_ascii() == document.trim_ascii()
 }
 
 const WRAPPER_WARNING: &str = "recovered the plan JSON from setup-terraform wrapper output; set `terraform_wrapper: false` in hashicorp/setup-terraform to get clean JSON";
@@ -316,7 +343,8 @@ fn read_slice<R>(
         let value = serde_json::from_str::<UniqueKeys>(text)
             .map_err(|e| InputError::from_json(&e, line_offset))?
             .0;
-        let document = select_plan(value, path)?;
+        let mut document = select_plan(value, path)?;
+        document.qualify_state_addresses();
         return Ok(judge(Parsed {
             document,
             text: &[],
@@ -326,11 +354,12 @@ fn read_slice<R>(
     }
 
     let mut scanner = SliceInput::new(text, line_offset);
-    let document = scan::document(&mut scanner, options.other_resources)?;
+    let mut document = scan::document(&mut scanner, options.other_resources)?;
+    document.qualify_state_addresses();
     let end = scanner.position();
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
-        if !is_wrapper_trailer(trailer) {
+        if !is_wrapper_trailer(trailer, Some(&bytes[..end])) {
             let (line, column) = line_index::position_of(
                 bytes,
                 end + (trailer.len() - trailer.trim_ascii_start().len()),
@@ -420,7 +449,8 @@ fn read_stream<R>(
         let value = serde_json::from_reader::<_, UniqueKeys>(&mut reader)
             .map_err(|e| json_stream_error(e, line_offset))?
             .0;
-        let document = select_plan(value, path)?;
+        let mut document = select_plan(value, path)?;
+        document.qualify_state_addresses();
         return Ok(judge(Parsed {
             document,
             text: &[],
@@ -430,14 +460,15 @@ fn read_stream<R>(
     }
 
     let mut scanner = StreamInput::new(&mut reader, line_offset);
-    let document = scan::document(&mut scanner, options.other_resources)?;
+    let mut document = scan::document(&mut scanner, options.other_resources)?;
+    document.qualify_state_addresses();
     let mut trailer = Vec::new();
     reader
         .take(TRAILING_LIMIT)
         .read_to_end(&mut trailer)
         .map_err(io_error)?;
     if !trailer.trim_ascii().is_empty() {
-        if !is_wrapper_trailer(&trailer) {
+        if !is_wrapper_trailer(&trailer, None) {
             return Err(InputError::TrailingData {
                 position: String::new(),
             });
@@ -490,8 +521,26 @@ mod tests {
 
     #[test]
     fn wrapper_trailer() {
-        assert!(is_wrapper_trailer(b"%0A\n::set-output name=exitcode::0\n"));
-        assert!(is_wrapper_trailer(b"\n::debug::done\n"));
-        assert!(!is_wrapper_trailer(b"\n{\"second\": 1}"));
+        assert!(is_wrapper_trailer(
+            b"%0A\n::set-output name=exitcode::0\n",
+            None
+        ));
+        assert!(is_wrapper_trailer(b"\n::debug::done\n", None));
+        assert!(!is_wrapper_trailer(b"\n{\"second\": 1}", None));
+        // A second document behind a wrapper-looking prefix hides a plan.
+        assert!(!is_wrapper_trailer(
+            b"\n::x {\"resource_changes\": []}\n",
+            None
+        ));
+        // The wrapper's echo of the document itself is fine.
+        let document = b"{\"a\": \"100%\"}\n";
+        assert!(is_wrapper_trailer(
+            b"\n::debug::stdout: {\"a\": \"100%25\"}%0A\n",
+            Some(document)
+        ));
+        assert!(!is_wrapper_trailer(
+            b"\n::debug::stdout: {\"a\": \"0%25\"}%0A\n",
+            Some(document)
+        ));
     }
 }

@@ -59,6 +59,14 @@ pub fn classify(document: &Document) -> Result<(DocumentKind, Vec<String>), Inpu
         || document.prior_state.is_some()
         || document.has_planned_values
         || document.configuration.is_some();
+    if is_plan && document.values.is_some() {
+        // A state's functions under `values` would be left out of a plan: refuse the mix.
+        return Err(InputError::NotPlan {
+            found: "a state's `values` beside a plan's keys in one document".to_owned(),
+            remedy: "pass the output of `terraform show -json` for one plan or one state"
+                .to_owned(),
+        });
+    }
     let kind = if is_plan {
         DocumentKind::Plan
     } else if document.values.is_some()

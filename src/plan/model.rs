@@ -314,22 +314,24 @@ impl ResourceChange<'_> {
 /// The address of an entry that would not be judged (its `type` is missing or another type, or
 /// it says it is a data source) while its address names a managed resource of a judged type.
 pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<String> {
-    let judged = mode != "data" && TRACING.judges(resource_type);
-    if judged {
-        return None;
-    }
-    let names_judged = match crate::plan::address::parse(address) {
-        Some(parsed) => TRACING.judges(&parsed.resource_type),
+    let conflict = match crate::plan::address::parse(address) {
+        // The type must be the one the address names, whenever either is judged: an awscc entry
+        // at an aws address would otherwise hide the aws function of the same address.
+        Some(parsed) => {
+            let judged = TRACING.judges(&parsed.resource_type) || TRACING.judges(resource_type);
+            judged && (parsed.resource_type != resource_type || mode == "data")
+        }
         // Data sources (`data.TYPE.NAME`) do not parse as managed addresses.
         None => {
             mode != "data"
+                && !TRACING.judges(resource_type)
                 && TRACING
                     .targets
                     .iter()
                     .any(|t| address.contains(t.resource_type))
         }
     };
-    names_judged.then(|| address.to_owned())
+    conflict.then(|| address.to_owned())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -465,6 +467,9 @@ pub struct Configuration<'a> {
 /// A module of a state's `values` (or a plan's `planned_values`).
 #[derive(Debug, Default, Deserialize)]
 pub struct StateModule<'a> {
+    /// A child module's address (`module.a["k"]`); none for the root module.
+    #[serde(borrow, default)]
+    pub address: Option<Text<'a>>,
     #[serde(borrow, default, deserialize_with = "judged_state_resources")]
     pub resources: Vec<StateResource<'a>>,
     #[serde(borrow, default)]
@@ -509,6 +514,32 @@ impl StateResource<'_> {
 }
 
 impl<'a> StateModule<'a> {
+    /// Gives every resource of a child module its full address. Terraform 0.12 wrote the
+    /// resources of `prior_state` child modules with addresses relative to their module
+    /// (testdata/corpus: terraform-compliance's issue-249 plan, Terraform 0.12.24); taken as
+    /// written, such a function would match a root entry of the same address and vanish.
+    pub fn qualify_addresses(&mut self) {
+        fn visit(module: &mut StateModule, parent: &str) {
+            let own = module
+                .address
+                .as_ref()
+                .map_or_else(|| parent.to_owned(), |a| a.as_str().to_owned());
+            if !own.is_empty() {
+                let prefix = format!("{own}.");
+                for resource in &mut module.resources {
+                    if !resource.address.as_str().starts_with(&prefix) {
+                        let full = format!("{prefix}{}", resource.address.as_str());
+                        resource.address = Text(Cow::Owned(full));
+                    }
+                }
+            }
+            for child in &mut module.child_modules {
+                visit(child, &own);
+            }
+        }
+        visit(self, "");
+    }
+
     /// Every judged managed resource of this module and its children, depth first.
     pub fn judged_resources(&self) -> Vec<&StateResource<'a>> {
         let mut out = Vec::new();
@@ -533,6 +564,8 @@ pub struct Document<'a> {
     pub values: Option<StateValues<'a>>,
     /// `prior_state`: the state the plan was made from, refreshed (its `values`).
     pub prior_state: Option<StateValues<'a>>,
+    /// `planned_values`: what the plan will leave (judged resources only).
+    pub planned_values: Option<StateValues<'a>>,
     /// `deferred_changes` (Terraform 1.9+): changes left to a later plan, judged types only.
     pub deferred_changes: Vec<DeferredChange<'a>>,
     /// Every entry of `resource_changes`, when the reader was asked to keep them.
@@ -546,6 +579,22 @@ pub struct Document<'a> {
     pub other_keys: Vec<String>,
 }
 
+impl Document<'_> {
+    /// Full addresses for every state resource (see `StateModule::qualify_addresses`).
+    pub fn qualify_state_addresses(&mut self) {
+        for values in [
+            &mut self.values,
+            &mut self.prior_state,
+            &mut self.planned_values,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            values.root_module.qualify_addresses();
+        }
+    }
+}
+
 /// Top-level keys tracegate reads: a second occurrence of one could hide the first.
 pub(crate) const READ_KEYS: &[&str] = &[
     "format_version",
@@ -555,6 +604,7 @@ pub(crate) const READ_KEYS: &[&str] = &[
     "configuration",
     "values",
     "prior_state",
+    "planned_values",
     "deferred_changes",
     "errored",
     "complete",
@@ -690,7 +740,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
                         "complete" => doc.complete = map.next_value()?,
                         "planned_values" => {
                             doc.has_planned_values = true;
-                            map.next_value::<IgnoredAny>()?;
+                            doc.planned_values = map.next_value()?;
                         }
                         other => {
                             if !KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {

@@ -626,8 +626,13 @@ fn state_module<'a>(
     object(
         input,
         "a state module",
-        &["resources", "child_modules"],
+        &["resources", "child_modules", "address"],
         |input, key| match key {
+            "address" => {
+                let text = input.value(true)?.expect("kept");
+                module.address = parse(input, text)?;
+                Ok(())
+            }
             "resources" => array(input, "resources", |input| {
                 if let Some(resource) = admitted_entry::<StateResource<'a>>(input, &prefilter)? {
                     if let Some(address) = resource.type_conflict() {
@@ -681,6 +686,10 @@ pub fn document<'a>(
             }
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
             "prior_state" => doc.prior_state = prior_state(input)?,
+            "planned_values" => {
+                doc.has_planned_values = true;
+                doc.planned_values = state_values(input)?;
+            }
             "values" => doc.values = state_values(input)?,
             "format_version" | "terraform_version" | "variables" | "configuration" | "errored"
             | "complete" => {
@@ -699,9 +708,7 @@ pub fn document<'a>(
                 }
             }
             other => {
-                if other == "planned_values" {
-                    doc.has_planned_values = true;
-                } else if !KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
+                if !KNOWN_SKIPPED_KEYS.contains(&other) && doc.other_keys.len() < 5 {
                     doc.other_keys.push(other.to_owned());
                 }
                 input.value(false)?;

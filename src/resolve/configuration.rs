@@ -276,7 +276,8 @@ impl<'d> Index<'d> {
         }
     }
 
-    /// Traces the tracing mode of the resource `resource_type.name` in module `modules`.
+    /// Traces the tracing mode of the resource `resource_type.name` in module `modules`; with
+    /// `hide`, no value on the way is shown.
     pub fn trace(
         &self,
         variables: &BTreeMap<String, PlanVariable>,
@@ -284,6 +285,7 @@ impl<'d> Index<'d> {
         resource_type: &str,
         name: &str,
         path: &CompiledPath,
+        hide: bool,
     ) -> Trace {
         let Some(configuration) = self.configuration else {
             return Trace::not_recorded();
@@ -292,17 +294,19 @@ impl<'d> Index<'d> {
         let Some(resource) = self.resources.get(&key) else {
             return Trace::not_recorded();
         };
-        trace(configuration, variables, modules, resource, path)
+        trace(configuration, variables, modules, resource, path, hide)
     }
 }
 
-/// Traces the tracing mode of one configured resource in module `modules`.
+/// Traces the tracing mode of one configured resource in module `modules`. With `hide` (the
+/// plan marks the mode sensitive) no value on the way is shown.
 fn trace(
     configuration: &Configuration,
     variables: &BTreeMap<String, PlanVariable>,
     modules: &[String],
     resource: &ConfigResource,
     path: &CompiledPath,
+    hide: bool,
 ) -> Trace {
     let resource_type = resource.resource_type.as_str();
     let name = resource.name.as_str();
@@ -322,7 +326,7 @@ fn trace(
         root,
         variables,
         steps: Vec::new(),
-        sensitive: false,
+        sensitive: hide,
     };
     let config_address = {
         let prefix = tracer.path_of(depth);
@@ -360,12 +364,12 @@ fn trace(
             let value = walk(value, rest).unwrap_or(&Value::Null);
             tracer.steps.push(Evidence::new(format!(
                 "{config_address} sets {attribute} = {}",
-                show_value(value, false)
+                show_value(value, hide)
             )));
             (
                 Origin::Value {
                     value: value.clone(),
-                    sensitive: false,
+                    sensitive: hide,
                 },
                 Some(format!("set {attribute} = \"Active\" in {config_address}")),
             )

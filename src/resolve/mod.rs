@@ -51,6 +51,9 @@ enum Seen<'r> {
     /// An entry of `deferred_changes`: decided in a later plan. `covers` counts the functions
     /// of `prior_state` whose instance key it leaves open (`[*]`).
     Deferred { reason: &'r str, covers: usize },
+    /// A function of `planned_values` with no entry in `resource_changes`, `deferred_changes` or
+    /// `prior_state`: Terraform never writes one; judged from its planned values.
+    PlannedOnly,
 }
 
 /// One function to judge, as the plan or state holds it.
@@ -118,7 +121,7 @@ pub fn judge(
         match subject.seen {
             Seen::Untouched => judged.from_prior_state += 1,
             Seen::Deferred { .. } => judged.deferred += 1,
-            Seen::Planned | Seen::State => {}
+            Seen::Planned | Seen::State | Seen::PlannedOnly => {}
         }
         judged
             .findings
@@ -150,6 +153,7 @@ fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<
         seen,
         facts_from: match seen {
             Seen::State => "the state",
+            Seen::PlannedOnly => "planned_values",
             _ if refresh_only => "the refreshed state",
             _ => "the prior state",
         },
@@ -193,24 +197,26 @@ fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<
         subjects.iter().map(|s| (s.address, s.deposed)).collect();
     let mut deferred_covers = vec![0usize; document.deferred_changes.len()];
     let mut untouched = Vec::new();
+    let mut prior_keys = HashSet::new();
     for resource in prior {
         let key = (
             resource.address.as_str(),
             resource.deposed_key.as_ref().map(|d| d.as_str()),
         );
+        prior_keys.insert(key);
         if planned.contains(&key) {
             continue;
         }
-        let covering = document.deferred_changes.iter().position(|d| {
+        // A deferred `[*]` change comes in a later plan: until then the function stays as it is.
+        if let Some(i) = document.deferred_changes.iter().position(|d| {
             address::covers(
                 d.resource_change.address.as_str(),
                 resource.address.as_str(),
             )
-        });
-        match covering {
-            Some(i) => deferred_covers[i] += 1,
-            None => untouched.push(state_subject(resource, Seen::Untouched)),
+        }) {
+            deferred_covers[i] += 1;
         }
+        untouched.push(state_subject(resource, Seen::Untouched));
     }
     for (deferred, covers) in document.deferred_changes.iter().zip(deferred_covers) {
         let seen = Seen::Deferred {
@@ -219,6 +225,21 @@ fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<
         };
         subjects.push(change_subject(&deferred.resource_change, seen));
     }
+    let known: HashSet<&str> = subjects.iter().map(|s| s.address).collect();
+    let planned_only: Vec<Subject> = document
+        .planned_values
+        .iter()
+        .flat_map(|values| values.root_module.judged_resources())
+        .filter(|r| {
+            let key = (
+                r.address.as_str(),
+                r.deposed_key.as_ref().map(|d| d.as_str()),
+            );
+            !known.contains(r.address.as_str()) && !prior_keys.contains(&key)
+        })
+        .map(|r| state_subject(r, Seen::PlannedOnly))
+        .collect();
+    subjects.extend(planned_only);
     subjects.extend(untouched);
     subjects
 }
@@ -237,8 +258,9 @@ struct Judging<'d> {
     source_cache: RefCell<HashMap<SourceKey, Rc<Result<SourceFacts, Unavailable>>>>,
 }
 
-/// A configured resource: module call names (no instance keys), type, name.
-type SourceKey = (Vec<String>, String, String);
+/// A configured resource: module call names (no instance keys), type, name, and whether the plan
+/// hides its mode.
+type SourceKey = (Vec<String>, String, String, bool);
 
 impl Judging<'_> {
     fn source_facts(
@@ -249,9 +271,15 @@ impl Judging<'_> {
         config_address: &str,
         target: &'static Target,
         path: &'static CompiledPath,
+        hide: bool,
     ) -> Option<Rc<Result<SourceFacts, Unavailable>>> {
         let tree = self.sources?;
-        let key = (modules.to_vec(), resource_type.to_owned(), name.to_owned());
+        let key = (
+            modules.to_vec(),
+            resource_type.to_owned(),
+            name.to_owned(),
+            hide,
+        );
         if let Some(found) = self.source_cache.borrow().get(&key) {
             return Some(found.clone());
         }
@@ -268,6 +296,7 @@ impl Judging<'_> {
             &self.document.variables,
             &self.plan_index,
             &subject,
+            hide,
         ));
         self.source_cache.borrow_mut().insert(key, facts.clone());
         Some(facts)
@@ -302,6 +331,13 @@ fn judge_one(
                 .evidence
                 .push(Evidence::at(deferred_words(reason, covers), plan_location));
             return finding;
+        }
+        Seen::PlannedOnly => {
+            let why = "planned_values holds it but resource_changes does not, which Terraform never writes: judged from its planned values";
+            let mut judged =
+                judge_configured(run, subject, DocumentKind::State, plan_location, finding);
+            judged.evidence.insert(0, Evidence::new(why));
+            return judged;
         }
         Seen::Untouched => {
             let why = untouched_words(run.shape);
@@ -360,8 +396,9 @@ fn deferred_words(reason: &str, covers: usize) -> String {
     );
     if covers > 0 {
         words.push_str(&format!(
-            "; it also covers {covers} existing instance{} whose key is not known yet",
-            if covers == 1 { "" } else { "s" }
+            "; it covers {covers} existing instance{} whose key is not known yet, judged as {} until then",
+            if covers == 1 { "" } else { "s" },
+            if covers == 1 { "it is" } else { "they are" }
         ));
     }
     words
@@ -399,16 +436,7 @@ fn judge_configured(
         (None, Some(parsed)) => Some(parsed.modules.clone()),
         (None, None) => None,
     };
-    let trace = match (&parsed, &modules) {
-        (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => run.configuration.trace(
-            &run.document.variables,
-            modules,
-            subject.resource_type,
-            &parsed.name,
-            path,
-        ),
-        _ => Trace::not_recorded(),
-    };
+
     let config_address = parsed
         .as_ref()
         .map_or_else(|| subject.address.to_owned(), |p| p.config_address());
@@ -418,6 +446,19 @@ fn judge_configured(
         subject.after_unknown,
         subject.after_sensitive,
     );
+    // Where the plan hides the mode, nothing on the way to it is shown either.
+    let hide = plan_facts::hides_mode(path, subject.after_sensitive);
+    let trace = match (&parsed, &modules) {
+        (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => run.configuration.trace(
+            &run.document.variables,
+            modules,
+            subject.resource_type,
+            &parsed.name,
+            path,
+            hide,
+        ),
+        _ => Trace::not_recorded(),
+    };
     let creating = subject.actions.contains(Actions::CREATE);
     let sources = match (&parsed, &modules, kind) {
         (Some(parsed), Some(modules), DocumentKind::Plan) => run.source_facts(
@@ -427,6 +468,7 @@ fn judge_configured(
             &config_address,
             target,
             path,
+            hide,
         ),
         _ => None,
     };
@@ -479,9 +521,6 @@ fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Optio
             "the plan forgets this function: it leaves the state and is no longer managed here"
                 .to_owned(),
         );
-    }
-    if actions.is(Actions::READ) {
-        return Some("a read of a managed resource changes nothing".to_owned());
     }
     if options.changed_only && actions.is(Actions::NO_OP) {
         return Some(

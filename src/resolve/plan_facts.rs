@@ -45,6 +45,25 @@ fn walk<'v>(steps: &[Step], value: &'v Value) -> Option<&'v Value> {
     steps.iter().try_fold(value, |node, step| step.apply(node))
 }
 
+/// Whether any leaf of a sensitivity (or unknown) mark is `true`.
+fn any_true(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::Array(items) => items.iter().any(any_true),
+        Value::Object(map) => map.values().any(any_true),
+        _ => false,
+    }
+}
+
+/// Whether `after_sensitive` hides the mode or anything on its path (the whole object, the block,
+/// the mode, or a part of it).
+pub fn hides_mode(path: &CompiledPath, sensitive: &Value) -> bool {
+    let Some(Step::Key(block)) = path.steps.first() else {
+        return sensitive == &Value::Bool(true);
+    };
+    sensitive == &Value::Bool(true) || sensitive.get(block.as_str()).is_some_and(any_true)
+}
+
 /// Reads the fact from one resource's attribute objects.
 pub fn read(path: &CompiledPath, after: &Value, unknown: &Value, sensitive: &Value) -> ModeFact {
     if unknown == &Value::Bool(true) {
@@ -81,9 +100,11 @@ fn read_at(
 ) -> ModeFact {
     let known = walk(steps, after).filter(|v| !v.is_null());
     // `true` for the whole object, or at any prefix of the path, hides the mode.
+    // `true` for the whole object, at any prefix of the path, or anywhere below it hides it.
     let is_sensitive = sensitive == &Value::Bool(true)
         || (1..=steps.len())
-            .any(|depth| walk(&steps[..depth], sensitive) == Some(&Value::Bool(true)));
+            .any(|depth| walk(&steps[..depth], sensitive) == Some(&Value::Bool(true)))
+        || walk(steps, sensitive).is_some_and(any_true);
     // A `true` at any prefix of after_unknown means that whole subtree is computed.
     let unknown_at =
         (1..=steps.len()).find(|&depth| walk(&steps[..depth], unknown) == Some(&Value::Bool(true)));

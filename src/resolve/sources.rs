@@ -397,6 +397,7 @@ pub fn read(
     variables: &BTreeMap<String, PlanVariable>,
     plan: &PlanIndex,
     subject: &Subject,
+    hide: bool,
 ) -> Result<SourceFacts, Unavailable> {
     let module = tree.module(subject.modules);
     let module = module
@@ -416,6 +417,7 @@ pub fn read(
         });
     };
     let mut evaluator = Evaluator::new(tree, variables, plan);
+    evaluator.sensitive_seen = hide;
     let mode = read_mode(&mut evaluator, resource, subject);
     let (_, mode_key) = attribute_names(subject.path);
     // Steps come cause first; the for_each and the content may resolve the same variable twice.

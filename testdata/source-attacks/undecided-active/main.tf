@@ -1,0 +1,14 @@
+resource "aws_lambda_function" "api" {
+  function_name = "api"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "build/fn.zip"
+  handler       = "index.handler"
+  runtime       = "nodejs20.x"
+
+  dynamic "tracing_config" {
+    for_each = [for m in ["Active"] : m]
+    content {
+      mode = "Active"
+    }
+  }
+}
