@@ -265,37 +265,24 @@ type SourceKey = (Vec<String>, String, String, bool);
 impl Judging<'_> {
     fn source_facts(
         &self,
-        modules: &[String],
-        resource_type: &str,
-        name: &str,
-        config_address: &str,
-        target: &'static Target,
-        path: &'static CompiledPath,
+        subject: &sources::Subject,
         hide: bool,
     ) -> Option<Rc<Result<SourceFacts, Unavailable>>> {
         let tree = self.sources?;
         let key = (
-            modules.to_vec(),
-            resource_type.to_owned(),
-            name.to_owned(),
+            subject.modules.to_vec(),
+            subject.resource_type.to_owned(),
+            subject.name.to_owned(),
             hide,
         );
         if let Some(found) = self.source_cache.borrow().get(&key) {
             return Some(found.clone());
         }
-        let subject = sources::Subject {
-            modules,
-            resource_type,
-            name,
-            config_address,
-            target,
-            path,
-        };
         let facts = Rc::new(sources::read(
             tree,
             &self.document.variables,
             &self.plan_index,
-            &subject,
+            subject,
             hide,
         ));
         self.source_cache.borrow_mut().insert(key, facts.clone());
@@ -462,12 +449,14 @@ fn judge_configured(
     let creating = subject.actions.contains(Actions::CREATE);
     let sources = match (&parsed, &modules, kind) {
         (Some(parsed), Some(modules), DocumentKind::Plan) => run.source_facts(
-            modules,
-            subject.resource_type,
-            &parsed.name,
-            &config_address,
-            target,
-            path,
+            &sources::Subject {
+                modules,
+                resource_type: subject.resource_type,
+                name: &parsed.name,
+                config_address: &config_address,
+                target,
+                path,
+            },
             hide,
         ),
         _ => None,
