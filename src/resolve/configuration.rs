@@ -88,11 +88,12 @@ fn describe_references(references: &[&str]) -> String {
     }
 }
 
-/// The single variable an expression refers to, if it refers to nothing else.
-fn only_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
+/// The variable an expression is, when it is one whole variable and nothing else
+/// (`var.mode`, not `var.cfg.mode` or `var.a == var.b`).
+fn whole_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
     let mut names = references.iter().map(|r| {
         r.strip_prefix("var.")
-            .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest))
+            .filter(|rest| !rest.is_empty() && !rest.contains(['.', '[']))
     });
     let first = names.next()??;
     names.all(|n| n == Some(first)).then_some(first)
@@ -221,10 +222,8 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 self.steps.push(Evidence::new(format!(
                     "{call_path} sets {name} = {described}"
                 )));
-                match only_variable(&references) {
-                    Some(outer) if described == format!("var.{outer}") => {
-                        self.follow(depth - 1, outer, rest)
-                    }
+                match whole_variable(&references) {
+                    Some(outer) => self.follow(depth - 1, outer, rest),
                     _ => (
                         Origin::Open {
                             depends_on: described,
@@ -337,20 +336,7 @@ fn trace(
         }
     };
 
-    // Walk the rule path through the expressions until an expression covers the rest of it.
-    let mut node = &resource.expressions.0;
-    let mut found = None;
-    for (i, step) in path.steps.iter().enumerate() {
-        match step.apply(node) {
-            Some(next) => node = next,
-            None => break,
-        }
-        if let Some(expr) = expression(node) {
-            found = Some((expr, &path.steps[i + 1..]));
-            break;
-        }
-    }
-    let Some((expr, rest)) = found else {
+    let Some((expr, rest)) = covering_expression(&resource.expressions.0, path) else {
         return Trace {
             block: BlockConfig::Absent,
             steps: Vec::new(),
@@ -379,10 +365,8 @@ fn trace(
             tracer.steps.push(Evidence::new(format!(
                 "{config_address} sets {attribute} from {described}"
             )));
-            match only_variable(&references) {
-                Some(variable) if described == format!("var.{variable}") => {
-                    tracer.follow(depth, variable, rest)
-                }
+            match whole_variable(&references) {
+                Some(variable) => tracer.follow(depth, variable, rest),
                 _ => (
                     Origin::Open {
                         depends_on: described,
@@ -402,6 +386,22 @@ fn trace(
         origin: Some(origin),
         fix,
     }
+}
+
+/// Walks the rule path through a resource's expressions to the expression that covers the rest
+/// of it (the mode itself, or the block or object holding it), with the steps left below it.
+fn covering_expression<'v, 'p>(
+    expressions: &'v Value,
+    path: &'p CompiledPath,
+) -> Option<(Expression<'v>, &'p [Step])> {
+    let mut node = expressions;
+    for (i, step) in path.steps.iter().enumerate() {
+        node = step.apply(node)?;
+        if let Some(expr) = expression(node) {
+            return Some((expr, &path.steps[i + 1..]));
+        }
+    }
+    None
 }
 
 /// Without sources, the fix for a function inside a module that is not local (a registry or git

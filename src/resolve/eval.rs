@@ -880,29 +880,8 @@ impl<'t> Evaluator<'t> {
             return value;
         }
         // Set in a .tfvars file Terraform reads by itself, or outside the sources.
-        for file in self.tree.root_tfvars() {
-            if let Some(attr) = file.body.get_attribute(name) {
-                let location = file.location(attr.value.span());
-                self.steps.push(Evidence::at(
-                    format!(
-                        "var.{name} = {shown} (plan variables), set in {}",
-                        file.display
-                    ),
-                    Some(location.clone()),
-                ));
-                self.origins.push(Origin {
-                    location,
-                    replace: Some(end_location(file, attr.value.span())),
-                    kind: OriginKind::Tfvars {
-                        name: name.to_owned(),
-                    },
-                    editable: true,
-                    value: value.clone(),
-                    depth: 0,
-                    holds_value: true,
-                });
-                return value;
-            }
+        if self.set_in_tfvars(name, &shown, &value) {
+            return value;
         }
         let declared = sources
             .as_ref()
@@ -926,6 +905,81 @@ impl<'t> Evaluator<'t> {
                 true,
             );
         }
+        value
+    }
+
+    /// Records where a `.tfvars` file Terraform reads by itself sets root variable `name`, if
+    /// one does.
+    fn set_in_tfvars(&mut self, name: &str, shown: &str, value: &Val) -> bool {
+        for file in self.tree.root_tfvars() {
+            let Some(attr) = file.body.get_attribute(name) else {
+                continue;
+            };
+            let location = file.location(attr.value.span());
+            self.steps.push(Evidence::at(
+                format!(
+                    "var.{name} = {shown} (plan variables), set in {}",
+                    file.display
+                ),
+                Some(location.clone()),
+            ));
+            self.origins.push(Origin {
+                location,
+                replace: Some(end_location(file, attr.value.span())),
+                kind: OriginKind::Tfvars {
+                    name: name.to_owned(),
+                },
+                editable: true,
+                value: value.clone(),
+                depth: 0,
+                holds_value: true,
+            });
+            return true;
+        }
+        false
+    }
+
+    /// A module call that sets input `name`: its value, evaluated in the caller.
+    fn module_argument(
+        &mut self,
+        argument: Found<Attribute>,
+        parent: &[String],
+        call: &str,
+        call_path: String,
+        name: &str,
+        sensitive: bool,
+    ) -> Val {
+        let value = self.eval(
+            argument.expr(),
+            Scope {
+                module: parent,
+                iterator: None,
+            },
+        );
+        let hide = sensitive || self.sensitive_seen;
+        // A literal passed to a sensitive input is a secret too: its text is not shown either.
+        let written = match (hide, is_literal(argument.expr())) {
+            (true, true) => "(sensitive)".to_owned(),
+            (_, true) => argument.value_text(),
+            (_, false) => format!("{}, which is {}", argument.value_text(), value.shown(hide)),
+        };
+        self.steps.push(Evidence::at(
+            format!("module \"{call}\" sets {name} = {written}"),
+            Some(argument.location()),
+        ));
+        let holds_value = is_literal(argument.expr());
+        self.origin(
+            argument.file,
+            argument.item.value.span(),
+            true,
+            OriginKind::Argument {
+                call: call_path,
+                name: name.to_owned(),
+            },
+            &value,
+            parent.len(),
+            holds_value,
+        );
         value
     }
 
@@ -955,42 +1009,7 @@ impl<'t> Evaluator<'t> {
         };
         self.sensitive_seen |= sensitive;
         if let Some(argument) = block.attribute(name) {
-            let value = self.eval(
-                argument.expr(),
-                Scope {
-                    module: parent,
-                    iterator: None,
-                },
-            );
-            self.steps.push(Evidence::at(
-                format!(
-                    "module \"{call}\" sets {name} = {}{}",
-                    argument.value_text(),
-                    if is_literal(argument.expr()) {
-                        String::new()
-                    } else {
-                        format!(
-                            ", which is {}",
-                            value.shown(sensitive || self.sensitive_seen)
-                        )
-                    }
-                ),
-                Some(argument.location()),
-            ));
-            let holds_value = is_literal(argument.expr());
-            self.origin(
-                argument.file,
-                argument.item.value.span(),
-                true,
-                OriginKind::Argument {
-                    call: call_path,
-                    name: name.to_owned(),
-                },
-                &value,
-                parent.len(),
-                holds_value,
-            );
-            return value;
+            return self.module_argument(argument, parent, call, call_path, name, sensitive);
         }
         // Cause first: the call that leaves the input unset, then the default it falls back to.
         self.steps.push(Evidence::at(

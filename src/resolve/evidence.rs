@@ -141,6 +141,7 @@ fn source_mode_line(facts: &Facts, sources: &SourceFacts) -> Evidence {
         SourceMode::Set {
             value,
             text,
+            literal,
             location,
             ..
         } => {
@@ -152,7 +153,7 @@ fn source_mode_line(facts: &Facts, sources: &SourceFacts) -> Evidence {
                         ..
                     }
                 );
-            let shown = if text == &value.to_string() {
+            let shown = if *literal && value.is_known() {
                 String::new()
             } else {
                 format!(", which is {}", value.shown(hide))

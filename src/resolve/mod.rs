@@ -137,19 +137,90 @@ static NULL: Value = Value::Null;
 /// leaves them as they are).
 fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<Subject<'r>> {
     let refresh_only = PlanShape::of(document).refresh_only;
-    let state_subject = |r: &'r StateResource, seen: Seen<'r>| Subject {
-        address: r.address.as_str(),
+    let from_state = |r: &'r StateResource, seen| state_subject(r, seen, text, refresh_only);
+    if kind == DocumentKind::State {
+        return document
+            .values
+            .iter()
+            .flat_map(|values| values.root_module.judged_resources())
+            .map(|r| from_state(r, Seen::State))
+            .collect();
+    }
+    let changes = document.resource_changes.iter().flat_map(|c| c.0.iter());
+    let mut subjects: Vec<Subject> = changes
+        .map(|rc| change_subject(rc, Seen::Planned, text))
+        .collect();
+    let planned: HashSet<(&str, Option<&str>)> =
+        subjects.iter().map(|s| (s.address, s.deposed)).collect();
+    let prior: Vec<&StateResource> = document
+        .prior_state
+        .iter()
+        .flat_map(|values| values.root_module.judged_resources())
+        .collect();
+    // A deferred `[*]` change comes in a later plan: until then the functions it covers stay as
+    // they are, and are judged so.
+    let untouched: Vec<&StateResource> = prior
+        .iter()
+        .copied()
+        .filter(|r| !planned.contains(&state_key(r)))
+        .collect();
+    for deferred in &document.deferred_changes {
+        let pattern = deferred.resource_change.address.as_str();
+        let covers = untouched
+            .iter()
+            .filter(|r| address::covers(pattern, r.address.as_str()))
+            .count();
+        let seen = Seen::Deferred {
+            reason: deferred.reason.as_str(),
+            covers,
+        };
+        subjects.push(change_subject(&deferred.resource_change, seen, text));
+    }
+    let known: HashSet<&str> = subjects.iter().map(|s| s.address).collect();
+    let prior_keys: HashSet<(&str, Option<&str>)> = prior.iter().map(|r| state_key(r)).collect();
+    let planned_only: Vec<Subject> = document
+        .planned_values
+        .iter()
+        .flat_map(|values| values.root_module.judged_resources())
+        .filter(|r| !known.contains(r.address.as_str()) && !prior_keys.contains(&state_key(r)))
+        .map(|r| from_state(r, Seen::PlannedOnly))
+        .collect();
+    subjects.extend(planned_only);
+    subjects.extend(
+        untouched
+            .into_iter()
+            .map(|r| from_state(r, Seen::Untouched)),
+    );
+    subjects
+}
+
+/// A state resource's identity: its address and deposed key.
+fn state_key<'r>(resource: &'r StateResource) -> (&'r str, Option<&'r str>) {
+    (
+        resource.address.as_str(),
+        resource.deposed_key.as_ref().map(|d| d.as_str()),
+    )
+}
+
+fn state_subject<'r>(
+    resource: &'r StateResource,
+    seen: Seen<'r>,
+    text: &[u8],
+    refresh_only: bool,
+) -> Subject<'r> {
+    Subject {
+        address: resource.address.as_str(),
         module_address: None,
-        resource_type: r.resource_type.as_str(),
-        deposed: r.deposed_key.as_ref().map(|d| d.as_str()),
+        resource_type: resource.resource_type.as_str(),
+        deposed: resource.deposed_key.as_ref().map(|d| d.as_str()),
         actions: Actions::default(),
-        after: &r.values.0,
+        after: &resource.values.0,
         after_unknown: &NULL,
-        after_sensitive: &r.sensitive_values.0,
-        offset: r
+        after_sensitive: &resource.sensitive_values.0,
+        offset: resource
             .address
             .offset_in(text)
-            .or_else(|| r.resource_type.offset_in(text)),
+            .or_else(|| resource.resource_type.offset_in(text)),
         seen,
         facts_from: match seen {
             Seen::State => "the state",
@@ -157,91 +228,28 @@ fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<
             _ if refresh_only => "the refreshed state",
             _ => "the prior state",
         },
-    };
-    if kind == DocumentKind::State {
-        return document
-            .values
-            .iter()
-            .flat_map(|values| values.root_module.judged_resources())
-            .map(|r| state_subject(r, Seen::State))
-            .collect();
     }
-    let change_subject = |rc: &'r ResourceChange, seen: Seen<'r>| Subject {
-        address: rc.address.as_str(),
-        module_address: Some(rc.module_address.as_ref().map_or("", |m| m.as_str())),
-        resource_type: rc.resource_type.as_str(),
-        deposed: rc.deposed.as_ref().map(|d| d.as_str()),
-        actions: rc.change.actions,
-        after: &rc.change.after.0,
-        after_unknown: &rc.change.after_unknown.0,
-        after_sensitive: &rc.change.after_sensitive.0,
+}
+
+fn change_subject<'r>(change: &'r ResourceChange, seen: Seen<'r>, text: &[u8]) -> Subject<'r> {
+    Subject {
+        address: change.address.as_str(),
+        module_address: Some(change.module_address.as_ref().map_or("", |m| m.as_str())),
+        resource_type: change.resource_type.as_str(),
+        deposed: change.deposed.as_ref().map(|d| d.as_str()),
+        actions: change.change.actions,
+        after: &change.change.after.0,
+        after_unknown: &change.change.after_unknown.0,
+        after_sensitive: &change.change.after_sensitive.0,
         // Addresses with for_each keys hold escapes and cannot borrow; the type sits beside the
         // address in the same entry and never does.
-        offset: rc
+        offset: change
             .address
             .offset_in(text)
-            .or_else(|| rc.resource_type.offset_in(text)),
+            .or_else(|| change.resource_type.offset_in(text)),
         seen,
         facts_from: "the plan",
-    };
-    let changes = document.resource_changes.iter().flat_map(|c| c.0.iter());
-    let mut subjects: Vec<Subject> = changes
-        .map(|rc| change_subject(rc, Seen::Planned))
-        .collect();
-    let prior: Vec<&StateResource> = document
-        .prior_state
-        .iter()
-        .flat_map(|values| values.root_module.judged_resources())
-        .collect();
-    let planned: HashSet<(&str, Option<&str>)> =
-        subjects.iter().map(|s| (s.address, s.deposed)).collect();
-    let mut deferred_covers = vec![0usize; document.deferred_changes.len()];
-    let mut untouched = Vec::new();
-    let mut prior_keys = HashSet::new();
-    for resource in prior {
-        let key = (
-            resource.address.as_str(),
-            resource.deposed_key.as_ref().map(|d| d.as_str()),
-        );
-        prior_keys.insert(key);
-        if planned.contains(&key) {
-            continue;
-        }
-        // A deferred `[*]` change comes in a later plan: until then the function stays as it is.
-        if let Some(i) = document.deferred_changes.iter().position(|d| {
-            address::covers(
-                d.resource_change.address.as_str(),
-                resource.address.as_str(),
-            )
-        }) {
-            deferred_covers[i] += 1;
-        }
-        untouched.push(state_subject(resource, Seen::Untouched));
     }
-    for (deferred, covers) in document.deferred_changes.iter().zip(deferred_covers) {
-        let seen = Seen::Deferred {
-            reason: deferred.reason.as_str(),
-            covers,
-        };
-        subjects.push(change_subject(&deferred.resource_change, seen));
-    }
-    let known: HashSet<&str> = subjects.iter().map(|s| s.address).collect();
-    let planned_only: Vec<Subject> = document
-        .planned_values
-        .iter()
-        .flat_map(|values| values.root_module.judged_resources())
-        .filter(|r| {
-            let key = (
-                r.address.as_str(),
-                r.deposed_key.as_ref().map(|d| d.as_str()),
-            );
-            !known.contains(r.address.as_str()) && !prior_keys.contains(&key)
-        })
-        .map(|r| state_subject(r, Seen::PlannedOnly))
-        .collect();
-    subjects.extend(planned_only);
-    subjects.extend(untouched);
-    subjects
 }
 
 /// What judging one document shares: the document, the options, the plan index the evaluator

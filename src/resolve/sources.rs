@@ -33,6 +33,8 @@ pub enum SourceMode {
     Set {
         value: Val,
         text: String,
+        /// The expression is a literal: its text is its value.
+        literal: bool,
         location: Location,
         object_form: bool,
     },
@@ -174,6 +176,7 @@ fn attribute_mode(
         evaluator.literal(attribute.file, expr, &value, subject.modules.len());
     }
     Some(SourceMode::Set {
+        literal: super::eval::is_literal(expr),
         text: attribute.file.snippet(expr.span()),
         location: attribute.file.location(expr.span()),
         object_form: inner.is_none(),
@@ -195,6 +198,7 @@ fn block_mode(evaluator: &mut Evaluator, block: Found<Block>, subject: &Subject)
                 evaluator.literal(mode.file, mode.expr(), &value, subject.modules.len());
             }
             SourceMode::Set {
+                literal: super::eval::is_literal(mode.expr()),
                 text: mode.value_text(),
                 location: mode.value_location(),
                 object_form: false,
@@ -285,6 +289,7 @@ fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subj
         },
     );
     SourceMode::Set {
+        literal: super::eval::is_literal(mode.expr()),
         text: mode.value_text(),
         location: mode.value_location(),
         object_form,
