@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::CommandFactory;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tracegate::outcome::Level;
 use tracegate::report::{self, escape, Format, Settings};
 use tracegate::{Gate, Outcome};
@@ -71,10 +71,13 @@ fn check(args: &CheckArgs) -> Result<u8> {
             .flatten()
     });
     if let Some(path) = summary {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            anyhow::bail!(
+                "the summary file {} is a symlink: tracegate does not write through one; remove it or pass another --summary",
+                path.display()
+            );
+        }
+        let file = open_summary(&path)
             .with_context(|| format!("cannot write the summary to {}", path.display()))?;
         let mut out = BufWriter::new(file);
         report::write(Format::Markdown, &outcome, &plain, &mut out)
@@ -122,18 +125,15 @@ fn use_color(args: &CheckArgs) -> bool {
     }
 }
 
-/// Writes to a file or stdout. A closed pipe (`| head`) is not an error.
+/// Writes to a file or stdout. A closed pipe (`| head`) is not an error. A file is written
+/// atomically: to a new temporary file beside it, then renamed over it, so a committed symlink
+/// at that name is replaced (never written through) and no reader sees half a report.
 fn write_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     let result = match path {
-        Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("cannot write the report to {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            write(&mut out).and_then(|_| out.flush())
-        }
+        Some(path) => return write_atomically(path, write),
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             write(&mut out).and_then(|_| out.flush())
@@ -143,6 +143,67 @@ fn write_output(
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write the report"),
     }
+}
+
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let context = || format!("cannot write the report to {}", path.display());
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().with_context(context)?;
+    let (temporary, file) = new_temporary(directory, name).with_context(context)?;
+    let mut out = BufWriter::new(file);
+    let written = write(&mut out)
+        .and_then(|_| out.flush())
+        .and_then(|_| out.get_ref().sync_all())
+        .and_then(|_| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written.with_context(context)
+}
+
+/// A new file beside the target, created exclusively (`create_new` never opens an existing
+/// file or follows a symlink).
+fn new_temporary(directory: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, File)> {
+    let mut last = None;
+    for attempt in 0..100u32 {
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".tracegate-{}-{attempt}.tmp", std::process::id()));
+        let temporary = directory.join(temporary_name);
+        match File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+        {
+            Ok(file) => return Ok((temporary, file)),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no temporary name is free")))
+}
+
+/// Opens the summary file to append to, refusing a symlink (the summary is appended to, so it
+/// cannot be replaced the way reports are).
+fn open_summary(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(io::Error::other("it is a symlink"));
+    }
+    options.open(path)
 }
 
 fn rules(args: &RulesArgs) -> Result<u8> {

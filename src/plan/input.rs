@@ -111,6 +111,35 @@ pub fn with_document<R>(
     }
 }
 
+/// The absolute path of `tool` on PATH, skipping empty and relative entries (as Go's
+/// `exec.LookPath` refuses them).
+fn find_executable(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .flat_map(|dir| {
+            let plain = dir.join(tool);
+            let exe = dir.join(format!("{tool}.exe"));
+            [plain, exe]
+        })
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        metadata.is_file() && metadata.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        metadata.is_file()
+    }
+}
+
 /// Runs `terraform show -json` (or `tofu`) on a binary plan, in the plan's directory.
 fn show_binary_plan(path: &Path) -> Result<Vec<u8>, InputError> {
     let absolute = std::fs::canonicalize(path).map_err(|source| InputError::Io {
@@ -119,7 +148,12 @@ fn show_binary_plan(path: &Path) -> Result<Vec<u8>, InputError> {
     })?;
     let directory = absolute.parent().unwrap_or(Path::new("."));
     for tool in ["terraform", "tofu"] {
-        let output = Command::new(tool)
+        // Found before changing into the plan's directory: an empty or relative PATH entry would
+        // otherwise run a `terraform` committed next to the plan.
+        let Some(executable) = find_executable(tool) else {
+            continue;
+        };
+        let output = Command::new(executable)
             .args(["show", "-json", "-no-color"])
             .arg(&absolute)
             .current_dir(directory)

@@ -1,0 +1,121 @@
+//! Hostile input from a pull request: committed symlinks where reports are written, and a
+//! `terraform` committed next to a binary plan.
+
+mod common;
+use common::{command, root, run_with, scratch};
+
+#[cfg(unix)]
+#[test]
+fn reports_replace_a_committed_symlink_instead_of_writing_through_it() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("symlinked-outputs");
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    let plan = root().join("testdata/passthrough/plan.json");
+    for (i, flag) in ["-o", "--report"].iter().enumerate() {
+        let link = dir.join(format!("tracegate-{i}.sarif"));
+        symlink(&victim, &link).unwrap();
+        let dangling = dir.join(format!("dangling-{i}.sarif"));
+        symlink(dir.join(format!("created-{i}")), &dangling).unwrap();
+        for target in [&link, &dangling] {
+            let value = match *flag {
+                "-o" => target.display().to_string(),
+                _ => format!("sarif={}", target.display()),
+            };
+            let mut cmd = command(&[
+                "check",
+                plan.to_str().unwrap(),
+                "--format",
+                "sarif",
+                flag,
+                &value,
+            ]);
+            cmd.current_dir(&dir);
+            let outcome = run_with(cmd, None);
+            assert_eq!(outcome.code, 1, "{flag}: {}", outcome.stderr);
+            let meta = std::fs::symlink_metadata(target).unwrap();
+            assert!(
+                meta.file_type().is_file(),
+                "{flag}: the link was replaced by the report"
+            );
+            assert!(std::fs::read_to_string(target)
+                .unwrap()
+                .contains("\"version\": \"2.1.0\""));
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "{flag}");
+        assert!(
+            !dir.join(format!("created-{i}")).exists(),
+            "{flag}: a dangling link's target was created"
+        );
+    }
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_summary_is_never_appended_through_a_symlink() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("symlinked-summary");
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    let link = dir.join("summary.md");
+    symlink(&victim, &link).unwrap();
+    let plan = root().join("testdata/passthrough/plan.json");
+    let outcome = run_with(
+        command(&[
+            "check",
+            plan.to_str().unwrap(),
+            "--summary",
+            link.to_str().unwrap(),
+        ]),
+        None,
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("is a symlink"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_terraform_next_to_a_binary_plan_is_never_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("binary-plan-path");
+    std::fs::copy(
+        root().join("testdata/binary-plan/tf.plan"),
+        dir.join("tf.plan"),
+    )
+    .unwrap();
+    let marker = dir.join("pwned");
+    let fake = dir.join("terraform");
+    std::fs::write(&fake, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let empty_bin = scratch("binary-plan-path-bin");
+    for path in [
+        format!(":{}", empty_bin.display()),
+        format!(".:{}", empty_bin.display()),
+    ] {
+        let mut cmd = command(&["check", dir.join("tf.plan").to_str().unwrap()]);
+        cmd.env("PATH", &path);
+        let outcome = run_with(cmd, None);
+        assert!(
+            !marker.exists(),
+            "PATH={path:?} ran the committed terraform"
+        );
+        assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("neither `terraform` nor `tofu`"),
+            "{}",
+            outcome.stderr
+        );
+    }
+}
