@@ -860,6 +860,8 @@ def bad_inputs():
                                      '"name":"api","change":{"actions":["create"],"after":{"tracing_config":'
                                      '[{"mode":"PassThrough"}],"tracing_config":[{"mode":"Active"}]},'
                                      '"after_unknown":{}}}]}\n').encode(),
+        # A raw control character in a top-level key: invalid JSON, from a file as on stdin.
+        "control-key.json": b'{"format_version":"1.2","x\x01y":1,"planned_values":{},"resource_changes":[]}\n',
         # A PassThrough function without a "type": skipping it as "not a Lambda" would hide it.
         "missing-type.json": ('{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":'
                               '"aws_lambda_function.api","mode":"managed","name":"api","change":{"actions":'

@@ -477,7 +477,11 @@ fn object<'a, I: Input<'a>>(
         }
         let key_text = input.value(true)?.expect("kept");
         let key: Cow<'a, str> = match key_text {
-            Cow::Borrowed(raw) if !raw.contains('\\') => Cow::Borrowed(&raw[1..raw.len() - 1]),
+            // A key without escapes or control characters is its own text; anything else goes
+            // through serde, as on a stream, so both paths accept the same keys.
+            Cow::Borrowed(raw) if !raw.bytes().any(|b| b == b'\\' || b < 0x20) => {
+                Cow::Borrowed(&raw[1..raw.len() - 1])
+            }
             other => Cow::Owned(parse::<String>(input, other)?),
         };
         expect(input, b':')?;

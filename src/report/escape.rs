@@ -64,6 +64,70 @@ pub fn workflow_property(text: &str) -> String {
     workflow_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Line and paragraph separators: JSON allows them raw, but many readers break lines on them.
+fn separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Human text inside JSON reports (SARIF messages, GitLab descriptions): invisible characters
+/// and line separators become visible escapes, as every other format shows them; newlines stay.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| invisible(c) || separator(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if invisible(c) || separator(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// SARIF message text (SARIF 2.1.0 §3.11.6): `[` and `]` are escaped so that a plan value cannot
+/// form an embedded link, and the text is `visible`.
+pub fn sarif_message(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in visible(text).chars() {
+        if matches!(c, '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Serialized JSON with every invisible character and line separator written as a `\uXXXX`
+/// escape (they can only occur inside strings): the same value, no raw bidi bytes in the file.
+pub fn json_ascii_safe(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| invisible(c) || separator(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if invisible(c) || separator(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes a value as pretty JSON, through `json_ascii_safe`.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    out.write_all(json_ascii_safe(&text).as_bytes())?;
+    out.write_all(b"\n")
+}
+
 /// A Markdown table cell: no HTML, no Markdown syntax, no line breaks, no pipes.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -84,7 +148,11 @@ pub fn markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out.replace("://", "&#58;//")
+    // GitHub's extended autolinks (URLs, `www.`, e-mail addresses) are found after entities are
+    // decoded, so they are broken with a zero-width space that no autolink spans.
+    out.replace("://", ":&#8203;//")
+        .replace("www.", "www&#8203;.")
+        .replace("&#64;", "&#64;&#8203;")
 }
 
 #[cfg(test)]
@@ -98,6 +166,33 @@ mod tests {
         assert!(!data.contains('\n') && !data.contains('\r'));
         assert_eq!(data, "a%250A::error::x%0A::warning::y%0D,b:c");
         assert_eq!(workflow_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn markdown_cells_hold_no_autolinks() {
+        let cell = markdown("see www.evil.test or https://evil.test or me@evil.test");
+        assert!(!cell.contains("www."), "{cell}");
+        assert!(!cell.contains("://"), "{cell}");
+        assert!(!cell.contains('@'), "{cell}");
+    }
+
+    #[test]
+    fn sarif_messages_hold_no_embedded_links() {
+        assert_eq!(
+            sarif_message("[x](https://e.test)"),
+            "\\[x\\](https://e.test)"
+        );
+        assert_eq!(
+            sarif_message("a\u{202e}b\u{2028}c"),
+            "a\\u{202e}b\\u{2028}c"
+        );
+    }
+
+    #[test]
+    fn json_holds_no_raw_bidi() {
+        assert_eq!(json_ascii_safe("\"a\u{202e}b\""), "\"a\\u202eb\"");
+        let back: String = serde_json::from_str(&json_ascii_safe("\"a\u{2066}\u{2028}\"")).unwrap();
+        assert_eq!(back, "a\u{2066}\u{2028}");
     }
 
     #[test]

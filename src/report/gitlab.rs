@@ -50,7 +50,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             }
             Issue {
                 kind: "issue",
-                description,
+                description: super::escape::visible(&description).into_owned(),
                 check_name: crate::rule::TRACING.id,
                 fingerprint: hex::lower(&digest[..16]),
                 severity: match severity {
@@ -68,6 +68,5 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             }
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    out.write_all(b"\n")
+    super::escape::write_json(out, &issues)
 }

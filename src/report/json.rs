@@ -80,6 +80,5 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
         },
         errors: &run.errors,
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    super::escape::write_json(out, &report)
 }

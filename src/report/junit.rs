@@ -20,14 +20,20 @@ fn evidence_text(finding: &Finding) -> String {
         .evidence
         .iter()
         .map(|step| match &step.location {
-            Some(location) => format!("- {} ({location})", step.message),
-            None => format!("- {}", step.message),
+            Some(location) => format!(
+                "- {} ({})",
+                terminal(&step.message),
+                terminal(&location.to_string())
+            ),
+            None => format!("- {}", terminal(&step.message)),
         })
         .collect();
+    // Each line starts with what tracegate writes: a value's newline cannot start a line (a
+    // workflow command, when a consumer echoes the text).
     if let Some(fix) = &finding.fix {
-        lines.push(format!("fix: {}", fix.description));
+        lines.push(format!("fix: {}", terminal(&fix.description)));
         if let Some(location) = &fix.location {
-            lines.push(format!("at: {location}"));
+            lines.push(format!("at: {}", terminal(&location.to_string())));
         }
     }
     xml(&lines.join("\n"))

@@ -2,7 +2,7 @@
 //! when one result lacks a location, so every result has a repository-relative physical location
 //! with `startLine >= 1`.
 
-use super::{headline, Settings};
+use super::{escape, headline, Settings};
 use crate::finding::{Finding, Location, SuppressionKind};
 use crate::outcome::{Outcome, Severity};
 use crate::rule::TRACING;
@@ -193,7 +193,11 @@ fn result(
             sarif::Location::builder()
                 .id(i as i64)
                 .physical_location(physical(l))
-                .message(sarif::Message::builder().text(step.message.clone()).build())
+                .message(
+                    sarif::Message::builder()
+                        .text(escape::sarif_message(&step.message))
+                        .build(),
+                )
                 .build()
         })
         .collect();
@@ -222,7 +226,11 @@ fn result(
         .rule_id(TRACING.id)
         .rule_index(0)
         .level(level)
-        .message(sarif::Message::builder().text(message).build())
+        .message(
+            sarif::Message::builder()
+                .text(escape::sarif_message(&message))
+                .build(),
+        )
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(
             "tracegateFingerprint/v1".to_owned(),
@@ -305,6 +313,5 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         .version(serde_json::json!("2.1.0"))
         .runs(vec![sarif_run])
         .build();
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    escape::write_json(out, &log)
 }
