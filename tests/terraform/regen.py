@@ -88,6 +88,10 @@ class Run:
         """Places vendored registry modules where `terraform init` would have downloaded them,
         with the modules.json record init writes, so init does not download them."""
         records = [{"Key": "", "Source": "", "Dir": "."}]
+        # Local modules that call registry modules need their records too, or init installs
+        # them afresh and then wants to download their children.
+        for key, source in sorted(self.spec.get("local_modules", {}).items()):
+            records.append({"Key": key, "Source": source, "Dir": os.path.normpath(source)})
         for key, vendored in sorted(self.spec.get("registry_modules", {}).items()):
             source, version = REGISTRY[vendored]
             shutil.copytree(VENDOR / vendored, self.work / ".terraform" / "modules" / key,

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import msgpack
@@ -342,6 +343,9 @@ def computed_block(type_name, name, root):
 
 # ---------------------------------------------------------------- the fake account
 
+ACCOUNT_LOCK = threading.RLock()  # Terraform applies resources in parallel, on gRPC threads.
+
+
 def account_read():
     if not ACCOUNT or not Path(ACCOUNT).exists():
         return {"functions": {}}
@@ -451,7 +455,10 @@ def make_servicer():
             config = decode(request.config) or {}
             diags = []
             if request.type_name == "aws_lambda_function":
-                for tc in config.get("tracing_config") or []:
+                blocks = config.get("tracing_config")
+                for tc in blocks if isinstance(blocks, list) else []:
+                    if not isinstance(tc, dict):
+                        continue
                     mode = tc.get("mode")
                     if mode is not None and mode is not UNKNOWN and mode not in ("Active", "PassThrough"):
                         diags.append(diag("invalid value for tracing_config.0.mode",
@@ -497,6 +504,10 @@ def make_servicer():
                                                   legacy_type_system=True)
 
         def ApplyResourceChange(self, request, context):
+            with ACCOUNT_LOCK:
+                return self.apply(request)
+
+        def apply(self, request):
             planned = decode(request.planned_state)
             prior = decode(request.prior_state)
             t = request.type_name

@@ -40,7 +40,9 @@ def camel(name):
 
 def strip(node):
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in ("description", "description_kind", "deprecated")}
+        # Only the text fields: an attribute may itself be named "description".
+        return {k: strip(v) for k, v in node.items()
+                if not (k in ("description", "description_kind", "deprecated") and not isinstance(v, dict))}
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node
