@@ -210,8 +210,10 @@ def truth_of(run, plan, final):
     for rc in plan.get("resource_changes", []):
         if rc.get("type") in LAMBDA_TYPES and rc.get("mode") == "managed":
             addresses.add((rc["address"], rc.get("deposed"), rc["type"]))
-    for a, d, t, _ in lambda_instances(plan.get("prior_state", {}).get("values", {}).get("root_module", {}), []):
+    before = {}
+    for a, d, t, values in lambda_instances(plan.get("prior_state", {}).get("values", {}).get("root_module", {}), []):
         addresses.add((a, d, t))
+        before[(a, d)] = values
     now = {}
     for a, d, t, values in lambda_instances(final.get("values", {}).get("root_module", {}), []):
         addresses.add((a, d, t))
@@ -229,6 +231,13 @@ def truth_of(run, plan, final):
             entry["deposed"] = deposed
         entry["final"] = final_mode
         entry["expect"] = VERDICT[final_mode]
+        old = before.get((address, deposed))
+        if values is None and old is not None:
+            left = account.get(f"{LAMBDA_TYPES[type_name]}:{old.get('function_name')}")
+            if left is not None:
+                # Still in the account but no longer in the state: forgotten (removed, destroy = false).
+                entry["final"] = "forgotten"
+                entry["left_in_account_as"] = left["mode"]
         entry["plan_can_know"] = True
         key = address + (f" (deposed {deposed})" if deposed else "")
         if key in overrides:
