@@ -183,9 +183,12 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 def normalise_plan(plan):
-    """Volatile fields: `timestamp` (the time of the plan) is set to the epoch; UUIDs (ids that
+    """Volatile fields: `timestamp` (the time of the plan) is set to the epoch;
+    `relevant_attributes` (whose order Terraform does not fix) is sorted; UUIDs (ids that
     terraform_data makes up) are numbered in order of appearance."""
     plan["timestamp"] = "1970-01-01T00:00:00Z"
+    if "relevant_attributes" in plan:
+        plan["relevant_attributes"].sort(key=lambda r: json.dumps(r, sort_keys=True))
     text = json.dumps(plan)
     seen = {}
     for u in UUID.findall(text):
