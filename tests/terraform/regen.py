@@ -65,6 +65,7 @@ class Run:
         self.log = []
         self.env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TRACEGATE_DOUBLE_ACCOUNT=str(self.account),
                         TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
+        self.env.update(self.spec.get("env", {}))
         for var in ("TF_WORKSPACE", "TF_DATA_DIR", "TF_CLI_ARGS", "TF_CLI_ARGS_plan", "TF_CLI_ARGS_apply"):
             self.env.pop(var, None)
 
@@ -245,6 +246,9 @@ def truth_of(run, plan, final):
         key = address + (f" (deposed {deposed})" if deposed else "")
         if key in overrides:
             entry.update(overrides[key])
+        if key in run.spec.get("expect_without_sources", {}):
+            # What the plan alone supports, where only the .tf files can tell.
+            entry["without_sources"] = run.spec["expect_without_sources"][key]
         functions.append(entry)
     return {"case": run.case.name, "functions": functions}
 
@@ -264,6 +268,9 @@ def write_case(out, run, plan, truth):
     for f in truth["functions"]:
         d = f" (deposed {f['deposed']})" if f.get("deposed") else ""
         note = "" if f["plan_can_know"] else f" — the plan cannot know: {f['reason']}"
+        if "without_sources" in f:
+            w = f["without_sources"]
+            note += f" — without the .tf files expect `{w['expect']}`: {w['reason']}"
         lines.append(f"- `{f['address']}`{d}: {f['final']} → expect `{f['expect']}`{note}")
     (dest / "README.md").write_text("\n".join(lines) + "\n")
 
