@@ -251,6 +251,20 @@ def plan_object(block, config, prior, create, meta, top=True):
     return out
 
 
+PROVIDER_CONFIG = {"region": REGION}
+
+
+def aws_plan_customisations(block, config, planned):
+    """What the aws provider's CustomizeDiff does for every resource: `region` (Optional+Computed)
+    defaults to the provider's region, and `tags_all` is `tags` (no default_tags here)."""
+    attrs = block.get("attributes", {})
+    if "region" in attrs and (config or {}).get("region") is None:
+        planned["region"] = PROVIDER_CONFIG["region"]
+    if "tags_all" in attrs:
+        tags = (config or {}).get("tags")
+        planned["tags_all"] = tags if tags is not None else {}
+
+
 def contains_unknown(v):
     if v is UNKNOWN:
         return True
@@ -469,6 +483,9 @@ def make_servicer():
             return pb.ValidateDataResourceConfig.Response()
 
         def ConfigureProvider(self, request, context):
+            config = decode(request.config) or {}
+            if isinstance(config.get("region"), str):
+                PROVIDER_CONFIG["region"] = config["region"]
             return pb.ConfigureProvider.Response()
 
         def UpgradeResourceState(self, request, context):
@@ -492,6 +509,8 @@ def make_servicer():
             block = resource_schema(request.type_name)
             meta = sdk(request.type_name)
             planned = plan_object(block, config, prior, prior is None, meta)
+            if PROVIDER == "aws":
+                aws_plan_customisations(block, config, planned)
             replace = []
             if prior is not None:
                 for name in sorted(meta["force_new"]):
