@@ -13,6 +13,7 @@ For each case (a folder with case.json and .tf files) it runs, in a scratch dire
 It writes nothing else, so DIR can be a scratch copy to diff against the committed plans.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -299,17 +300,25 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tracegate-real-") as tmp:
         scratch = Path(tmp)
         rc = make_mirror(scratch)
-        for case in cases:
+        def build(case):
             run = Run(case, scratch, rc)
             try:
-                plan, final = run.build()
+                return run, run.build(), None
             except CaseError as e:
-                failed.append(case.name)
-                print(f"FAILED {case.name}: {e}", file=sys.stderr)
-                continue
-            write_case(out, run, normalise_plan(plan), truth_of(run, plan, final))
-            runs.append(run)
-            print(f"ok {case.name}")
+                return run, None, e
+
+        # Cases are independent (own directory, own account): build a few at once.
+        jobs = int(os.environ.get("REAL_PLANS_JOBS", "3"))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            for run, built, error in pool.map(build, cases):
+                if error is not None:
+                    failed.append(run.case.name)
+                    print(f"FAILED {run.case.name}: {error}", file=sys.stderr)
+                    continue
+                plan, final = built
+                write_case(out, run, normalise_plan(plan), truth_of(run, plan, final))
+                runs.append(run)
+                print(f"ok {run.case.name}", flush=True)
     if not args.cases and not failed:
         write_index(out, runs)
     if failed:
