@@ -139,7 +139,11 @@ class Run:
             if d.is_dir() and not d.name.startswith("before"):
                 shutil.copytree(d, self.work / d.name)
         self.drift(self.spec.get("account", {}))
+        if self.spec.get("account"):
+            self.log.append(f"fake account seeded with `{json.dumps(self.spec['account'], sort_keys=True)}`")
         self.install_registry_modules()
+        for key, vendored in sorted(self.spec.get("registry_modules", {}).items()):
+            self.log.append(f"vendored `{vendored}` placed in `.terraform/modules/{key}/` with its modules.json record")
         initialised = False
         for step in self.spec.get("steps", []):
             if "config" in step:
@@ -148,8 +152,8 @@ class Run:
                 initialised = self.ensure_workspace(initialised)
                 proc = self.tf("apply", "-auto-approve", "-input=false", "-no-color", *step.get("args", []),
                                may_fail=step.get("may_fail", False))
-                self.log.append(f"`terraform apply {' '.join(step.get('args', []))}` of `{step['config']}/`"
-                                + (" (fails, as intended)" if proc.returncode else ""))
+                self.log.append(f"`terraform init` and `{cmdline('apply -auto-approve', step.get('args', []))}` "
+                                f"of `{step['config']}/`" + (" (fails, as intended)" if proc.returncode else ""))
                 self.normalise_state()
             elif "drift" in step:
                 self.drift(step["drift"])
@@ -159,7 +163,9 @@ class Run:
         self.ensure_workspace(initialised)
         plan_args = self.spec.get("plan", [])
         self.tf("plan", "-out=tfplan", "-input=false", "-no-color", *plan_args)
-        self.log.append(f"`terraform plan -out=tfplan {' '.join(plan_args)}`".replace(" `", "`"))
+        self.log.append(f"`terraform init` and `{cmdline('plan -out=tfplan', plan_args)}` of the case's own files"
+                        + (f" with {', '.join(f'`{k}={v}`' for k, v in sorted(self.spec['env'].items()))}"
+                           if self.spec.get("env") else ""))
         plan = json.loads(self.tf("show", "-json", "tfplan", capture=True).stdout)
         proc = self.tf("apply", "-input=false", "-no-color", "tfplan", may_fail=self.spec.get("apply_may_fail", False))
         self.log.append("`terraform show -json tfplan`, then `terraform apply tfplan`"
@@ -179,6 +185,10 @@ class Run:
         if not path.exists() or not self.spec.get("registry_modules"):
             return None
         return json.loads(path.read_text())
+
+
+def cmdline(command, args):
+    return " ".join(["terraform", command, *args])
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
