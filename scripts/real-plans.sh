@@ -11,7 +11,7 @@ if ! command -v terraform >/dev/null 2>&1; then
   echo "real-plans: terraform is not on PATH" >&2
   exit 2
 fi
-version=$(terraform version -json | python3 -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])')
+version=$(terraform version -json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])')
 if [ "$version" != "1.11.4" ]; then
   echo "real-plans: warning: terraform $version, the committed plans were made by 1.11.4 (terraform_version and maybe more will differ)" >&2
 fi

@@ -67,7 +67,8 @@ class Run:
         self.env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TRACEGATE_DOUBLE_ACCOUNT=str(self.account),
                         TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
         self.env.update(self.spec.get("env", {}))
-        for var in ("TF_WORKSPACE", "TF_DATA_DIR", "TF_CLI_ARGS", "TF_CLI_ARGS_plan", "TF_CLI_ARGS_apply"):
+        for var in ("TF_WORKSPACE", "TF_DATA_DIR", "TF_CLI_ARGS", "TF_CLI_ARGS_init", "TF_CLI_ARGS_plan",
+                    "TF_CLI_ARGS_apply", "TF_PLUGIN_CACHE_DIR", "TF_LOG", "TF_VAR_mode"):
             self.env.pop(var, None)
 
     def tf(self, *args, may_fail=False, capture=False):
