@@ -66,10 +66,12 @@ class Run:
         self.log = []
         self.env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TRACEGATE_DOUBLE_ACCOUNT=str(self.account),
                         TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
-        self.env.update(self.spec.get("env", {}))
         for var in ("TF_WORKSPACE", "TF_DATA_DIR", "TF_CLI_ARGS", "TF_CLI_ARGS_init", "TF_CLI_ARGS_plan",
-                    "TF_CLI_ARGS_apply", "TF_PLUGIN_CACHE_DIR", "TF_LOG", "TF_VAR_mode"):
+                    "TF_CLI_ARGS_apply", "TF_PLUGIN_CACHE_DIR", "TF_LOG"):
             self.env.pop(var, None)
+        for var in [v for v in self.env if v.startswith("TF_VAR_")]:
+            del self.env[var]
+        self.env.update(self.spec.get("env", {}))
 
     def tf(self, *args, may_fail=False, capture=False):
         proc = subprocess.run(["terraform", *args], cwd=self.work, env=self.env, text=True,
