@@ -243,6 +243,27 @@ fn plans_were_written_by_terraform() {
         );
         let truth = read_json(&case.join("truth.json"));
         assert_eq!(truth["case"], name(&case).as_str());
+        // The ground truth is what the case's author intended (case.json), not only what the
+        // double happened to do.
+        let intended = read_json(&case.join("case.json"))["intended"].clone();
+        let ended: serde_json::Map<String, Value> = truth["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let key = match f["deposed"].as_str() {
+                    Some(d) => format!("{} (deposed {d})", f["address"].as_str().unwrap()),
+                    None => f["address"].as_str().unwrap().to_owned(),
+                };
+                (key, f["final"].clone())
+            })
+            .collect();
+        assert_eq!(
+            Value::Object(ended),
+            intended,
+            "{}: truth.json against case.json's intended",
+            name(&case)
+        );
         let functions = truth["functions"].as_array().unwrap();
         assert!(!functions.is_empty(), "{}: no function", name(&case));
         for f in functions {

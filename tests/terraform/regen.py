@@ -329,7 +329,16 @@ def main():
                     print(f"FAILED {run.case.name}: {error}", file=sys.stderr)
                     continue
                 plan, final = built
-                write_case(out, run, normalise_plan(plan), truth_of(run, plan, final))
+                truth = truth_of(run, plan, final)
+                ended = {f["address"] + (f" (deposed {f['deposed']})" if f.get("deposed") else ""): f["final"]
+                         for f in truth["functions"]}
+                if ended != run.spec.get("intended"):
+                    # The case's author said how it should end: the double or the steps are wrong.
+                    failed.append(run.case.name)
+                    print(f"FAILED {run.case.name}: ended {ended}, case.json intends {run.spec.get('intended')}",
+                          file=sys.stderr)
+                    continue
+                write_case(out, run, normalise_plan(plan), truth)
                 runs.append(run)
                 print(f"ok {run.case.name}", flush=True)
     if not args.cases and not failed:
