@@ -1,0 +1,12 @@
+resource "awscc_lambda_function" "renamed" {
+  function_name = "ccr-old"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  code = {
+    zip_file = "def handler(event, context):\n    return None\n"
+  }
+  tracing_config = {
+    mode = "Active"
+  }
+}

@@ -1,0 +1,21 @@
+resource "aws_lambda_function" "stays" {
+  function_name = "removal-stays"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  tracing_config {
+    mode = "Active"
+  }
+}
+
+resource "aws_lambda_function" "goes" {
+  function_name = "removal-goes"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  tracing_config {
+    mode = "PassThrough"
+  }
+}

@@ -1,0 +1,7 @@
+variable "env" {
+  type = string
+}
+
+output "tracing_mode" {
+  value = var.env == "prod" ? "Active" : "PassThrough"
+}

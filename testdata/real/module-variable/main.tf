@@ -1,0 +1,16 @@
+module "fn" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "8.8.1"
+
+  function_name          = "mod-variable"
+  handler                = "index.handler"
+  runtime                = "python3.12"
+  create_package         = false
+  local_existing_package = "function.zip"
+  tracing_mode           = var.tracing_mode
+}
+
+variable "tracing_mode" {
+  type    = string
+  default = null
+}

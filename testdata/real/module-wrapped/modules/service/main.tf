@@ -1,0 +1,19 @@
+variable "name" {
+  type = string
+}
+
+variable "tracing" {
+  type = bool
+}
+
+module "lambda" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "8.8.1"
+
+  function_name          = var.name
+  handler                = "index.handler"
+  runtime                = "python3.12"
+  create_package         = false
+  local_existing_package = "function.zip"
+  tracing_mode           = var.tracing ? "Active" : "PassThrough"
+}

@@ -1,0 +1,10 @@
+resource "aws_lambda_function" "fn" {
+  function_name = "stale-view"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  tracing_config {
+    mode = "Active"
+  }
+}

@@ -1,0 +1,19 @@
+resource "aws_lambda_function" "renamed" {
+  function_name = "repl-new"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  tracing_config {
+    mode = "Active"
+  }
+}
+
+resource "aws_lambda_function" "renamed_unset" {
+  function_name = "repl-unset-new"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+
+}

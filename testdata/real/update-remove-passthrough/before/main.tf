@@ -1,0 +1,10 @@
+resource "aws_lambda_function" "kept" {
+  function_name = "upd-remove-pt"
+  role          = "arn:aws:iam::123456789012:role/lambda"
+  filename      = "function.zip"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  tracing_config {
+    mode = "PassThrough"
+  }
+}

@@ -1,0 +1,2 @@
+auto_order       = "Active"
+auto_over_tfvars = "Active"

@@ -1,0 +1,2 @@
+cli_wins         = "PassThrough"
+auto_over_tfvars = "PassThrough"

@@ -1,0 +1,345 @@
+//! Plans that a real `terraform` wrote (testdata/real/, made by scripts/real-plans.sh against the
+//! provider double in tests/terraform/provider/): every function's verdict must match the ground
+//! truth the double's fake account recorded after applying exactly that plan, with and without
+//! `--source-root`. Judged through the CLI binary only. Needs no terraform.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A known disagreement with the ground truth: (case, address, why, issue). Each must still
+/// disagree, with and without `--source-root` (the test fails when one no longer does, so
+/// whoever fixes it removes the entry).
+type Gap = (&'static str, &'static str, &'static str, u32);
+
+/// Disagreements that issue 12 fixes (tracegate reads only `resource_changes`).
+const KNOWN_GAPS: &[Gap] = &[
+    (
+        "refresh-only",
+        "aws_lambda_function.drifted",
+        "a -refresh-only plan has no resource_changes; the drift to PassThrough is only in \
+         resource_drift, which tracegate does not read",
+        12,
+    ),
+    (
+        "refresh-only",
+        "aws_lambda_function.steady",
+        "a -refresh-only plan has no resource_changes: the function is in prior_state only",
+        12,
+    ),
+    (
+        "target",
+        "aws_lambda_function.other",
+        "not targeted: the PassThrough function is only in prior_state, which tracegate does not \
+         read",
+        12,
+    ),
+];
+
+/// Disagreements these real plans found that no issue covers yet (issue 0: reported with issue
+/// 11, to be filed). Bugs, not limits of the plan: the plan does say what AWS will do.
+const UNFILED: &[Gap] = &[(
+    "awscc-empty-object",
+    "awscc_lambda_function.empty",
+    "`tracing_config = {}` configures no mode (the plan's configuration has constant_value {}), so \
+     AWS applies PassThrough; tracegate says unknown, with the evidence \"sets mode = {}, which is \
+     null\" (it reads the object as the mode)",
+    0,
+)];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn real() -> PathBuf {
+    root().join("testdata/real")
+}
+
+/// The case folders: every folder of testdata/real except `_vendor` and other `_` names.
+fn cases() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(real())
+        .expect("testdata/real")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    out.sort();
+    out
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn name(case: &Path) -> String {
+    case.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The source root for `--source-root`: the case folder itself, or for a case that uses a
+/// registry module a scratch copy laid out as `terraform init` leaves it: the case's
+/// `modules.json` (the record init wrote) in `.terraform/modules/` and the vendored module in
+/// each registry module's directory.
+fn source_root(case: &Path) -> PathBuf {
+    let record = case.join("modules.json");
+    if !record.exists() {
+        return case.to_path_buf();
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("real-terraform")
+        .join(name(case));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(case, &dir);
+    let modules = dir.join(".terraform/modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    std::fs::copy(&record, modules.join("modules.json")).unwrap();
+    let spec = read_json(&case.join("case.json"));
+    for (key, vendored) in spec["registry_modules"]
+        .as_object()
+        .expect("registry_modules")
+    {
+        copy_tree(
+            &real().join("_vendor").join(vendored.as_str().unwrap()),
+            &modules.join(key),
+        );
+    }
+    dir
+}
+
+/// address → the verdicts of its findings (a deposed object shares the address).
+fn judge(case: &Path, with_sources: bool) -> BTreeMap<String, Vec<String>> {
+    let plan = case.join("plan.json");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tracegate"));
+    command
+        .arg("check")
+        .arg(&plan)
+        .args(["--format", "json"])
+        // The repository root holds no .tf files: without --source-root nothing is read.
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null());
+    if with_sources {
+        command.arg("--source-root").arg(source_root(case));
+    }
+    let output = command.output().expect("the binary runs");
+    let code = output.status.code().expect("exited");
+    assert!(
+        code == 0 || code == 1,
+        "{}: exit {code}: {}",
+        name(case),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for finding in report["plans"][0]["findings"].as_array().expect("findings") {
+        out.entry(finding["address"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(finding["verdict"].as_str().unwrap().to_owned());
+    }
+    out
+}
+
+/// What truth.json expects per address: the verdicts of the current object and of any deposed
+/// ones (`absent-or-skipped`). Without sources, `without_sources` overrides where only the .tf
+/// files can tell.
+fn expected(truth: &Value, with_sources: bool) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in truth["functions"].as_array().expect("functions") {
+        let expect = match &f["without_sources"] {
+            Value::Object(w) if !with_sources => &w["expect"],
+            _ => &f["expect"],
+        };
+        out.entry(f["address"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(expect.as_str().unwrap().to_owned());
+    }
+    out
+}
+
+/// Whether the findings of one address match what is expected: each pass/fail/unknown once, and
+/// each `absent-or-skipped` as a `skipped` finding or none.
+fn agrees(expect: &[String], got: &[String]) -> bool {
+    let mut got: Vec<&str> = got.iter().map(String::as_str).collect();
+    for e in expect.iter().filter(|e| *e != "absent-or-skipped") {
+        match got.iter().position(|g| g == e) {
+            Some(i) => {
+                got.remove(i);
+            }
+            None => return false,
+        }
+    }
+    let absent = expect.iter().filter(|e| *e == "absent-or-skipped").count();
+    got.len() <= absent && got.iter().all(|g| *g == "skipped")
+}
+
+fn known_gap(case: &str, address: &str) -> bool {
+    KNOWN_GAPS
+        .iter()
+        .chain(UNFILED)
+        .any(|(c, a, _, _)| *c == case && *a == address)
+}
+
+#[test]
+fn every_case_folder_is_complete() {
+    let cases = cases();
+    assert!(
+        cases.len() >= 25,
+        "issue 11 asks for at least 25 real cases, found {}",
+        cases.len()
+    );
+    let mut missing = Vec::new();
+    for case in &cases {
+        for file in ["case.json", "plan.json", "truth.json", "README.md"] {
+            if !case.join(file).is_file() {
+                missing.push(format!("{}/{file}", name(case)));
+            }
+        }
+        let has_tf = std::fs::read_dir(case)
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "tf"));
+        if !has_tf {
+            missing.push(format!("{}/*.tf", name(case)));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "run scripts/real-plans.sh: missing {missing:?}"
+    );
+    let index = std::fs::read_to_string(real().join("README.md")).unwrap();
+    for case in &cases {
+        assert!(
+            index.contains(&format!("- `{}/`: ", name(case))),
+            "testdata/real/README.md has no line for {}",
+            name(case)
+        );
+    }
+}
+
+#[test]
+fn plans_were_written_by_terraform() {
+    for case in cases() {
+        let plan = read_json(&case.join("plan.json"));
+        assert_eq!(plan["terraform_version"], "1.11.4", "{}", name(&case));
+        assert_eq!(
+            plan["timestamp"],
+            "1970-01-01T00:00:00Z",
+            "{}: the script normalises the timestamp",
+            name(&case)
+        );
+        let truth = read_json(&case.join("truth.json"));
+        assert_eq!(truth["case"], name(&case).as_str());
+        // The ground truth is what the case's author intended (case.json), not only what the
+        // double happened to do.
+        let intended = read_json(&case.join("case.json"))["intended"].clone();
+        let ended: serde_json::Map<String, Value> = truth["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let key = match f["deposed"].as_str() {
+                    Some(d) => format!("{} (deposed {d})", f["address"].as_str().unwrap()),
+                    None => f["address"].as_str().unwrap().to_owned(),
+                };
+                (key, f["final"].clone())
+            })
+            .collect();
+        assert_eq!(
+            Value::Object(ended),
+            intended,
+            "{}: truth.json against case.json's intended",
+            name(&case)
+        );
+        let functions = truth["functions"].as_array().unwrap();
+        assert!(!functions.is_empty(), "{}: no function", name(&case));
+        for f in functions {
+            let expect = f["expect"].as_str().unwrap();
+            assert!(
+                ["pass", "fail", "unknown", "absent-or-skipped"].contains(&expect),
+                "{}: {f}",
+                name(&case)
+            );
+            if let Value::Object(w) = &f["without_sources"] {
+                assert!(
+                    w["reason"].is_string(),
+                    "{}: {f} needs a reason",
+                    name(&case)
+                );
+            }
+            if f["plan_can_know"] == false {
+                assert!(
+                    f["reason"].is_string(),
+                    "{}: {f} needs a reason",
+                    name(&case)
+                );
+            } else {
+                // Where the plan can know, the expectation is the apply's outcome itself.
+                let from_final = match f["final"].as_str().unwrap() {
+                    "Active" => "pass",
+                    "PassThrough" => "fail",
+                    _ => "absent-or-skipped",
+                };
+                assert_eq!(expect, from_final, "{}: {f}", name(&case));
+            }
+        }
+    }
+}
+
+#[test]
+fn verdicts_match_the_ground_truth() {
+    let mut wrong = Vec::new();
+    let mut gaps_seen = Vec::new();
+    for case in cases() {
+        let case_name = name(&case);
+        let truth = read_json(&case.join("truth.json"));
+        for with_sources in [false, true] {
+            let expect = expected(&truth, with_sources);
+            let got = judge(&case, with_sources);
+            for (address, want) in &expect {
+                let have = got.get(address).cloned().unwrap_or_default();
+                let ok = agrees(want, &have);
+                if known_gap(&case_name, address) {
+                    if ok {
+                        wrong.push(format!(
+                            "{case_name} {address} (source root: {with_sources}): listed in KNOWN_GAPS but \
+                             now agrees with the truth ({want:?}): remove the entry"
+                        ));
+                    }
+                    gaps_seen.push((case_name.clone(), address.clone()));
+                } else if !ok {
+                    wrong.push(format!(
+                        "{case_name} {address} (source root: {with_sources}): expected {want:?}, got {have:?}"
+                    ));
+                }
+            }
+            // A finding for a function that the truth does not know is wrong too.
+            for address in got.keys().filter(|a| !expect.contains_key(*a)) {
+                wrong.push(format!(
+                    "{case_name} {address} (source root: {with_sources}): a finding for a function \
+                     the ground truth does not have"
+                ));
+            }
+        }
+    }
+    for (case, address, _, _) in KNOWN_GAPS.iter().chain(UNFILED) {
+        assert!(
+            gaps_seen.iter().any(|(c, a)| c == case && a == address),
+            "KNOWN_GAPS names {case} {address}, which no truth.json has"
+        );
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
