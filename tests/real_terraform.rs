@@ -15,38 +15,12 @@ type Gap = (&'static str, &'static str, &'static str, u32);
 
 /// Disagreements that issue 12 fixes (tracegate reads only `resource_changes`).
 const KNOWN_GAPS: &[Gap] = &[
-    (
-        "refresh-only",
-        "aws_lambda_function.drifted",
-        "a -refresh-only plan has no resource_changes; the drift to PassThrough is only in \
-         resource_drift, which tracegate does not read",
-        12,
-    ),
-    (
-        "refresh-only",
-        "aws_lambda_function.steady",
-        "a -refresh-only plan has no resource_changes: the function is in prior_state only",
-        12,
-    ),
-    (
-        "target",
-        "aws_lambda_function.other",
-        "not targeted: the PassThrough function is only in prior_state, which tracegate does not \
-         read",
-        12,
-    ),
+    // None left: issue 12 made tracegate judge -refresh-only and -target plans (prior_state),
+    // and the awscc object without a mode.
 ];
 
-/// Disagreements these real plans found that no issue covers yet (issue 0: reported with issue
-/// 11, to be filed). Bugs, not limits of the plan: the plan does say what AWS will do.
-const UNFILED: &[Gap] = &[(
-    "awscc-empty-object",
-    "awscc_lambda_function.empty",
-    "`tracing_config = {}` configures no mode (the plan's configuration has constant_value {}), so \
-     AWS applies PassThrough; tracegate says unknown, with the evidence \"sets mode = {}, which is \
-     null\" (it reads the object as the mode)",
-    0,
-)];
+/// Disagreements these real plans found that no issue covers yet. None today.
+const UNFILED: &[Gap] = &[];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
