@@ -2,10 +2,13 @@
 //!
 //! A JSON file is converted to the native HCL text that means the same thing, and that text is
 //! parsed with hcl-edit, so every lookup and evaluation works on one model. The generated text
-//! is laid out so that each block header and argument sits on the line of the JSON key that
-//! opens it (blank lines pad it out); where the JSON puts several on one line, the generated
-//! text moves on to later lines and a per-line table maps each generated line back to the JSON
-//! line and column ([`LineMap`]). `SourceFile::location` uses the table, so reports name the
+//! is laid out so that each block header and argument sits on the line and column of the JSON key
+//! that opens it, and each argument's value at the JSON value's column (blank lines and spaces pad
+//! it out): for JSON written one key per line, positions in the generated text are positions in
+//! the JSON, and a literal string value spans the same columns (so a replacement edit lands on
+//! the JSON value). Where the JSON puts several items on one line, the generated text moves on to
+//! later lines and a per-line table maps each generated line back to the JSON line and the column
+//! of the key that opened it ([`LineMap`]). `SourceFile::location` uses the table, so reports name the
 //! `.tf.json` file at its own lines; `SourceFile::text` holds the generated HCL (snippets show
 //! it).
 //!
@@ -440,6 +443,19 @@ impl Gen<'_> {
             self.out.push('\n');
         }
         self.map.push((line, column));
+        if self.map.len() as u32 == line {
+            // On the JSON's own line: start at the JSON's column too.
+            self.pad_to(column);
+        }
+    }
+
+    /// Pads the current line with spaces up to 1-based `column` (when it is not past it).
+    fn pad_to(&mut self, column: u32) {
+        let line_start = self.out.rfind('\n').map_or(0, |i| i + 1);
+        let current = self.out[line_start..].chars().count() as u32 + 1;
+        for _ in current..column {
+            self.out.push(' ');
+        }
     }
 
     /// Bodies of a block: one object, or an array of objects (several blocks).
@@ -502,14 +518,18 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn attribute(&mut self, key: &Key, value: &Node, mode: Mode) -> Result<(), String> {
+    fn attribute(&mut self, key: &Key, value_node: &Node, mode: Mode) -> Result<(), String> {
         if !is_ident(&key.name) {
             return Err(format!("{:?} is not a valid argument name", key.name));
         }
-        let value = expr(value, mode)?;
+        let value = expr(value_node, mode)?;
         self.begin(key.at);
         self.out.push_str(&key.name);
         self.out.push_str(" = ");
+        let (line, column) = self.index.position(self.json.as_bytes(), value_node.at);
+        if self.map.len() as u32 == line {
+            self.pad_to(column);
+        }
         self.out.push_str(&value);
         Ok(())
     }

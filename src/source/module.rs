@@ -42,10 +42,12 @@ impl SourceFile {
     /// A position in `text` as a position in the file itself (they differ only for JSON files).
     pub fn json_position(&self, line: u32, column: u32) -> (u32, u32) {
         match &self.json_lines {
-            Some(lines) => lines
-                .get(line as usize - 1)
-                .copied()
-                .unwrap_or((line, column)),
+            // A generated line on its JSON line has the JSON's columns too (see `json`).
+            Some(lines) => match lines.get(line as usize - 1) {
+                Some(&(json_line, _)) if json_line == line => (line, column),
+                Some(&at) => at,
+                None => (line, column),
+            },
             None => (line, column),
         }
     }
