@@ -338,39 +338,67 @@ fn a_directory_reached_by_many_module_paths_is_parsed_once() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
-/// An override file replaces what tracegate would read in the base file. tracegate does not
-/// merge overrides; it must not evaluate the un-merged base (which says Active here, while
-/// Terraform plans what the override says) and says so.
+/// Override files replace what tracegate would read in the base files. Before, the un-merged base
+/// was evaluated: it says Active everywhere here, while Terraform plans what the overrides say.
+/// Now the lookups merge them as Terraform does, and the evidence and fix site point into the
+/// override files.
 #[test]
-fn an_overridden_resource_is_not_evaluated_from_its_base() {
+fn override_files_are_merged_as_terraform_merges_them() {
     let dir = scratch("override");
     std::fs::write(
         dir.join("main.tf"),
-        "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  tracing_config {\n    mode = \"Active\"\n  }\n}\n",
+        "variable \"mode\" {\n  type    = string\n  default = \"Active\"\n}\n\
+         locals {\n  m     = \"Active\"\n  other = 1\n}\n\
+         resource \"aws_lambda_function\" \"by_variable\" {\n  tracing_config {\n    mode = var.mode\n  }\n}\n\
+         resource \"aws_lambda_function\" \"by_local\" {\n  tracing_config {\n    mode = local.m\n  }\n}\n\
+         resource \"aws_lambda_function\" \"by_block\" {\n  function_name = \"f\"\n  tracing_config {\n    mode = \"Active\"\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("override.tf"),
+        "variable \"mode\" {\n  default = \"PassThrough\"\n}\nlocals {\n  m = \"PassThrough\"\n}\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("main_override.tf"),
-        "resource \"aws_lambda_function\" \"f\" {\n  dynamic \"tracing_config\" {\n    for_each = [1]\n    content {\n      mode = \"PassThrough\"\n    }\n  }\n}\n",
+        "resource \"aws_lambda_function\" \"by_block\" {\n  dynamic \"tracing_config\" {\n    for_each = [1]\n    content {\n      mode = \"PassThrough\"\n    }\n  }\n}\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("plan.json"),
-        plan(&[("aws_lambda_function.f", "PassThrough")], json!({})),
+        plan(
+            &[
+                ("aws_lambda_function.by_variable", "PassThrough"),
+                ("aws_lambda_function.by_local", "PassThrough"),
+                ("aws_lambda_function.by_block", "PassThrough"),
+            ],
+            json!({"mode": {"value": "PassThrough"}}),
+        ),
     )
     .unwrap();
     let (code, report, stderr, _) = judge(&dir, Duration::from_secs(30));
     assert_eq!(code, 1, "{stderr}");
-    let f = finding(&report, "aws_lambda_function.f");
-    assert_eq!(f["verdict"], "fail");
-    let evidence = f["evidence"].to_string();
+    let evidence = |address: &str| finding(&report, address)["evidence"].to_string();
+    let by_variable = evidence("aws_lambda_function.by_variable");
     assert!(
-        !evidence.contains("main.tf:4") && !evidence.contains("\"line\":4"),
-        "the base's mode line is not evidence: {evidence}"
+        by_variable.contains("its default") && by_variable.contains("/override.tf"),
+        "the override's default is the default: {by_variable}"
     );
+    let fix = &finding(&report, "aws_lambda_function.by_variable")["fix"]["location"];
     assert!(
-        warnings(&report).contains("main_override.tf: tracegate does not merge override files"),
-        "{}",
-        warnings(&report)
+        fix["file"].as_str().unwrap().ends_with("/override.tf"),
+        "{fix}"
     );
+    assert_eq!(fix["line"], 2);
+    let by_local = evidence("aws_lambda_function.by_local");
+    assert!(
+        by_local.contains("/override.tf") && by_local.contains("\"line\":5"),
+        "the override's local is the local: {by_local}"
+    );
+    let by_block = evidence("aws_lambda_function.by_block");
+    assert!(
+        by_block.contains("/main_override.tf") && !by_block.contains("Active"),
+        "the override's dynamic block replaces the base's tracing_config: {by_block}"
+    );
+    assert_eq!(warnings(&report), "[]");
 }

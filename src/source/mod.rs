@@ -246,30 +246,6 @@ impl SourceTree {
                 Err(problem) => module.problems.push(problem),
             }
         }
-        for file in &module.overrides {
-            let mut touched = Vec::new();
-            for block in file.body.blocks() {
-                let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
-                match (block.ident.as_str(), labels.as_slice()) {
-                    ("resource", [t, n]) => touched.push(format!("resource {t}.{n}")),
-                    ("module", [n]) => touched.push(format!("module call {n:?}")),
-                    ("variable", [n]) => touched.push(format!("variable {n:?}")),
-                    ("locals", []) => touched.extend(
-                        block
-                            .body
-                            .attributes()
-                            .map(|a| format!("local {:?}", a.key.as_str())),
-                    ),
-                    _ => {}
-                }
-            }
-            for item in touched {
-                module.problems.push(format!(
-                    "{item} is overridden in {}: tracegate does not merge override files, so it is not evaluated from the sources",
-                    file.display
-                ));
-            }
-        }
         Ok(module)
     }
 
