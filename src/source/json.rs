@@ -728,4 +728,64 @@ mod tests {
         let default = var.body.get_attribute("default").unwrap();
         assert_eq!(default.value.as_str(), Some("${x}"));
     }
+
+    #[test]
+    fn blocks_and_arguments_follow_terraform() {
+        let json = r#"{
+  "//": "root comment",
+  "module": {"m": {"source": "./m", "providers": {"aws": "aws.usw1"}, "tracing_mode": "${var.mode}", "depends_on": ["aws_iam_role.r"]}},
+  "variable": {"v": {"type": "list(string)", "default": ["${x}"], "sensitive": "true"}},
+  "resource": {"aws_lambda_function": {"f": [
+    {"dynamic": {"tracing_config": {"for_each": "${var.on ? [1] : []}", "iterator": "it", "content": {"mode": "Active"}}},
+     "lifecycle": {"ignore_changes": ["tags"], "prevent_destroy": "true"},
+     "tags": {"//": "a key in an expression", "k": "v"}}
+  ]},
+  "awscc_lambda_function": {"g": {"tracing_config": {"mode": "Active"}}}},
+  "terraform": {"required_version": ">= 1.0"}
+}"#;
+        let converted = config(json).unwrap();
+        let body = hcl_edit::parser::parse_body(&converted.text)
+            .unwrap_or_else(|e| panic!("{e}\n{}", converted.text));
+        let module = body.get_blocks("module").next().unwrap();
+        let attr = |b: &hcl_edit::structure::Block, k: &str| {
+            b.body
+                .get_attribute(k)
+                .unwrap()
+                .value
+                .to_string()
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(attr(module, "source"), "\"./m\"");
+        assert_eq!(attr(module, "tracing_mode"), "var.mode");
+        assert_eq!(attr(module, "providers"), "{aws = aws.usw1}");
+        assert_eq!(attr(module, "depends_on"), "[aws_iam_role.r]");
+        let variable = body.get_blocks("variable").next().unwrap();
+        assert_eq!(attr(variable, "type"), "list(string)");
+        assert_eq!(
+            attr(variable, "default"),
+            "[\"$${x}\"]",
+            "a literal, not a template"
+        );
+        assert_eq!(attr(variable, "sensitive"), "\"true\"");
+        let resources: Vec<_> = body.get_blocks("resource").collect();
+        let f = resources[0];
+        let dynamic = f.body.get_blocks("dynamic").next().unwrap();
+        assert_eq!(dynamic.labels[0].as_str(), "tracing_config");
+        assert_eq!(attr(dynamic, "for_each"), "var.on ? [1] : []");
+        assert_eq!(attr(dynamic, "iterator"), "it");
+        let content = dynamic.body.get_blocks("content").next().unwrap();
+        assert_eq!(attr(content, "mode"), "\"Active\"");
+        let lifecycle = f.body.get_blocks("lifecycle").next().unwrap();
+        assert_eq!(attr(lifecycle, "ignore_changes"), "[tags]");
+        assert_eq!(
+            attr(f, "tags"),
+            "{\"//\" = \"a key in an expression\", \"k\" = \"v\"}"
+        );
+        // awscc's tracing_config is an object argument, not a block.
+        let g = resources[1];
+        assert!(g.body.get_blocks("tracing_config").next().is_none());
+        assert_eq!(attr(g, "tracing_config"), "{\"mode\" = \"Active\"}");
+        assert!(body.get_blocks("terraform").next().is_none());
+    }
 }
