@@ -402,3 +402,36 @@ fn override_files_are_merged_as_terraform_merges_them() {
     );
     assert_eq!(warnings(&report), "[]");
 }
+
+/// The committed fixture: a JSON root module with a JSON and a native override file.
+#[test]
+fn a_json_module_with_overrides_is_judged_from_the_merged_sources() {
+    let (code, report) = common::json_report(&[
+        "check",
+        "testdata/json-overrides/plan.json",
+        "--source-root",
+        "testdata/json-overrides",
+    ]);
+    assert_eq!(code, 1);
+    let api = finding(&report, "aws_lambda_function.api");
+    assert_eq!(api["verdict"], "pass");
+    let evidence = api["evidence"].to_string();
+    assert!(
+        evidence.contains("its default")
+            && evidence
+                .contains("\"file\":\"testdata/json-overrides/override.tf.json\",\"line\":4"),
+        "{evidence}"
+    );
+    let worker = finding(&report, "aws_lambda_function.worker");
+    assert_eq!(worker["verdict"], "fail");
+    let evidence = worker["evidence"].to_string();
+    assert!(
+        evidence.contains("\"file\":\"testdata/json-overrides/worker_override.tf\",\"line\":6"),
+        "{evidence}"
+    );
+    assert_eq!(
+        worker["location"]["file"],
+        "testdata/json-overrides/main.tf.json"
+    );
+    assert_eq!(worker["location"]["line"], 21);
+}

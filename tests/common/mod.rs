@@ -153,6 +153,7 @@ pub const FIXTURES: &[(&str, Expect)] = &[
     ("format-1.2", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.3", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("hostile-names", Judged { exit: 1, counts: [1, 0, 0, 0] }),
+    ("json-overrides", Judged { exit: 1, counts: [1, 0, 1, 0] }),
     ("mode-unknown", Judged { exit: 0, counts: [0, 1, 0, 0] }),
     ("nested-module", Judged { exit: 1, counts: [2, 0, 1, 0] }),
     ("no-op", Judged { exit: 1, counts: [1, 0, 1, 0] }),
