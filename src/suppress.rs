@@ -114,14 +114,10 @@ impl Config {
         // Read through the one safe reader: the handle is checked again (a file swapped for a
         // FIFO after the check is not read) and the read is bounded.
         let parent = real.parent().unwrap_or(&real).to_path_buf();
-        let text = crate::source::files::read_regular(
-            &parent,
-            &real,
-            MAX_CONFIG_BYTES,
-            &display(&path),
-        )
-        .map_err(|e| format!("cannot read {e}"))?
-        .text;
+        let text =
+            crate::source::files::read_regular(&parent, &real, MAX_CONFIG_BYTES, &display(&path))
+                .map_err(|e| format!("cannot read {e}"))?
+                .text;
         let file: ConfigFile = toml::from_str(&text).map_err(|e| {
             let first = e.to_string();
             let first = first.lines().next().unwrap_or("invalid TOML").to_owned();
