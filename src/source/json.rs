@@ -610,6 +610,7 @@ impl Gen<'_> {
 }
 
 /// A converted file: the generated HCL text and its line table.
+#[derive(Debug)]
 pub struct Converted {
     pub text: String,
     pub lines: LineMap,
@@ -787,5 +788,26 @@ mod tests {
         assert!(g.body.get_blocks("tracing_config").next().is_none());
         assert_eq!(attr(g, "tracing_config"), "{\"mode\" = \"Active\"}");
         assert!(body.get_blocks("terraform").next().is_none());
+    }
+
+    #[test]
+    fn deep_or_broken_json_is_an_error_not_a_crash() {
+        let deep = format!(
+            "{{\"locals\": {{\"x\": {}1{}}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(config(&deep).unwrap_err().contains("too deep"));
+        for broken in [
+            "",
+            "{",
+            "{\"a\": }",
+            "[1]",
+            "{\"resource\": {\"t\": {\"n\": 1}}}",
+            "{} x",
+        ] {
+            assert!(config(broken).is_err(), "{broken:?}");
+        }
+        assert!(tfvars("{\"a\": \"${x}\", \"//\": 1}").is_ok());
     }
 }
