@@ -1,13 +1,20 @@
 //! Suppressions: an ignore comment on or directly above the resource (or module call) header, or
-//! an entry in `.tracegate.toml` at the source root. A suppressed finding becomes `skipped`, keeps
+//! an entry in `.tracegate.toml` at the source root. An ignore comment counts only when it is a
+//! real HCL comment (hcl-edit's trivia around the block: the lines before its header, or the rest
+//! of the header line after `{`), never marker text inside a string, and only in a file of the
+//! repository that Terraform reads: not in a downloaded module under `.terraform/`, not in a
+//! JSON file (JSON has no comments), not in an ignored name (those are never read). A suppressed finding becomes `skipped`, keeps
 //! its verdict in `suppression`, and does not fail the gate. A suppression needs a reason; an
 //! expired one stops suppressing and says so.
 
 use crate::finding::{Evidence, Finding, Location, Suppression, SuppressionKind, Verdict};
 use crate::plan::address;
 use crate::rule::TRACING;
+use crate::source::module::Found;
 use crate::source::SourceTree;
 use crate::support::line_index::LineIndex;
+use hcl_edit::structure::Block;
+use hcl_edit::{Decorate, Span};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -104,8 +111,13 @@ impl Config {
                 ))
             }
         }
-        let text = std::fs::read_to_string(&real)
-            .map_err(|e| format!("cannot read {}: {e}", display(&path)))?;
+        // Read through the one safe reader: the handle is checked again (a file swapped for a
+        // FIFO after the check is not read) and the read is bounded.
+        let parent = real.parent().unwrap_or(&real).to_path_buf();
+        let text =
+            crate::source::files::read_regular(&parent, &real, MAX_CONFIG_BYTES, &display(&path))
+                .map_err(|e| format!("cannot read {e}"))?
+                .text;
         let file: ConfigFile = toml::from_str(&text).map_err(|e| {
             let first = e.to_string();
             let first = first.lines().next().unwrap_or("invalid TOML").to_owned();
@@ -113,21 +125,45 @@ impl Config {
         })?;
         let shown = display(&path);
         let index = LineIndex::new(text.as_bytes());
-        let entries = file
-            .ignore
-            .into_iter()
-            .map(|entry| {
-                let (line, _) = index.position(text.as_bytes(), entry.address.span().start);
-                let location = Location {
-                    file: shown.clone(),
-                    line,
-                    column: None,
-                };
-                (entry, location)
-            })
-            .collect();
+        let mut entries = Vec::new();
+        for entry in file.ignore {
+            let (line, _) = index.position(text.as_bytes(), entry.address.span().start);
+            if let Some(expires) = &entry.expires {
+                // A bare time has no date (it would never expire); a time part is not a date.
+                if expires.date.is_none() || expires.time.is_some() || expires.offset.is_some() {
+                    return Err(format!(
+                        "{shown}:{line}: the entry for {} has expires = {expires}, which is not a date: write expires = YYYY-MM-DD",
+                        entry.address.get_ref()
+                    ));
+                }
+            }
+            let location = Location {
+                file: shown.clone(),
+                line,
+                column: None,
+            };
+            entries.push((entry, location));
+        }
         Ok(Config { entries })
     }
+}
+
+/// Characters that show nothing: format characters (Unicode category Cf, such as U+200B, U+2060,
+/// U+FEFF), variation selectors and blank fillers.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32,
+            0xAD | 0x34F | 0x61C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x2800 | 0x3164
+            | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x600..=0x605 | 0x6DD
+            | 0x70F | 0x890 | 0x891 | 0x8E2 | 0x110BD | 0x110CD | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// A reason counts only when it has something visible in it.
+fn visible(reason: &str) -> bool {
+    reason.chars().any(|c| !invisible(c))
 }
 
 /// `*` matches any run of characters, `?` any one.
@@ -198,8 +234,52 @@ fn suppress(
     finding.fix = None;
 }
 
-/// Headers where an ignore comment counts: the resource's and each module call's on its path.
-fn headers(finding: &Finding, sources: &SourceTree) -> Vec<Location> {
+/// The comments around a block's header that may suppress it, with their lines: the trivia
+/// before the header on its own line, the line directly above when it is a comment line, and
+/// the rest of the header line after `{`. All of it is hcl-edit's decor (whitespace and comments
+/// only), so marker text inside a string never shows up here.
+fn block_comments(found: Found<Block>) -> Vec<(Location, String)> {
+    let file = found.file;
+    if file.downloaded || file.is_json() {
+        return Vec::new();
+    }
+    let Some(span) = found.item.span() else {
+        return Vec::new();
+    };
+    let header = found.header();
+    let at = |line: u32| Location {
+        file: header.file.clone(),
+        line,
+        column: None,
+    };
+    let mut out = Vec::new();
+    if let Some(before) = found.item.decor().prefix() {
+        let before: &str = before;
+        // The decor is the text just before the block (checked, not assumed).
+        let start = span.start.saturating_sub(before.len());
+        if file.text.get(start..span.start) == Some(before) {
+            let mut lines = before.rsplit('\n');
+            if let Some(same) = lines.next() {
+                out.push((at(header.line), same.to_owned()));
+            }
+            if let Some(above) = lines.next() {
+                if above.trim_start().starts_with(['#', '/']) {
+                    out.push((at(header.line.saturating_sub(1)), above.to_owned()));
+                }
+            }
+        }
+    }
+    // A one-line block (`{ … }` on the header line) has no such decor: its text is not trivia.
+    if let Some(after) = found.item.body.decor().prefix() {
+        let after: &str = after;
+        out.push((at(header.line), after.to_owned()));
+    }
+    out
+}
+
+/// Comments that count for a finding: at the resource's header and at each module call's on its
+/// path.
+fn comments(finding: &Finding, sources: &SourceTree) -> Vec<(Location, String)> {
     let Some(parsed) = address::parse(&finding.address) else {
         return Vec::new();
     };
@@ -209,13 +289,13 @@ fn headers(finding: &Finding, sources: &SourceTree) -> Vec<Location> {
     let mut out = Vec::new();
     if let Ok(module) = sources.module(&parsed.modules).as_ref() {
         if let Some(resource) = module.resource(&parsed.resource_type, &parsed.name) {
-            out.push(resource.header());
+            out.extend(block_comments(resource));
         }
     }
     for depth in 1..=parsed.modules.len() {
         if let Ok(parent) = sources.module(&parsed.modules[..depth - 1]).as_ref() {
             if let Some(call) = parent.module_call(&parsed.modules[depth - 1]) {
-                out.push(call.header());
+                out.extend(block_comments(call));
             }
         }
     }
@@ -230,44 +310,26 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
         }
         if let Some(sources) = sources {
             let mut suppressed = false;
-            for header in headers(finding, sources) {
-                let lines = [header.line, header.line.saturating_sub(1)];
-                for (i, line) in lines.into_iter().enumerate() {
-                    let Some(text) = sources.line(&header.file, line) else {
-                        continue;
-                    };
-                    // The line above counts only when it is a comment line.
-                    if i == 1 && !text.trim_start().starts_with(['#', '/']) {
-                        continue;
-                    }
-                    let Some(reason) = ignore_comment(&text) else {
-                        continue;
-                    };
-                    let at = Location {
-                        file: header.file.clone(),
-                        line,
-                        column: None,
-                    };
-                    if reason.is_empty() {
-                        finding.evidence.push(Evidence::at(
-                            format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", TRACING.id),
-                            Some(at),
-                        ));
-                        continue;
-                    }
-                    suppress(
-                        finding,
-                        SuppressionKind::InSource,
-                        reason,
-                        at,
-                        "an ignore comment",
-                    );
-                    suppressed = true;
-                    break;
+            for (at, text) in comments(finding, sources) {
+                let Some(reason) = ignore_comment(&text) else {
+                    continue;
+                };
+                if !visible(&reason) {
+                    finding.evidence.push(Evidence::at(
+                        format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", TRACING.id),
+                        Some(at),
+                    ));
+                    continue;
                 }
-                if suppressed {
-                    break;
-                }
+                suppress(
+                    finding,
+                    SuppressionKind::InSource,
+                    reason,
+                    at,
+                    "an ignore comment",
+                );
+                suppressed = true;
+                break;
             }
             if suppressed {
                 continue;
@@ -280,7 +342,7 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
                 continue;
             }
             let reason = entry.reason.as_deref().map(str::trim).unwrap_or("");
-            if reason.is_empty() {
+            if !visible(reason) {
                 finding.evidence.push(Evidence::at(
                     format!(
                         "the {CONFIG_FILE} entry for {} has no reason, so it does not suppress",
@@ -355,6 +417,14 @@ mod tests {
             ignore_comment("name = \"tracegate:ignore[D9.AWS.OPE.07] x\""),
             None
         );
+    }
+
+    #[test]
+    fn invisible_reasons() {
+        assert!(visible("legacy"));
+        assert!(!visible(" \t "));
+        assert!(!visible("\u{200B}\u{2060}\u{FEFF}"));
+        assert!(!visible("\u{200D} \u{00AD}"));
     }
 
     #[test]

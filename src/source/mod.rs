@@ -1,8 +1,13 @@
-//! Layer 3's inputs: the `.tf` files under the source root and the modules `terraform init` placed in
-//! `.terraform/modules`. Sources come from untrusted pull requests: nothing outside the source root
-//! is ever read (no `../` module sources, no symlinks, no absolute `Dir`s leading out), files are
-//! size-capped, and evaluation (in `resolve::eval`) is bounded.
+//! Layer 3's inputs: the configuration files under the source root and the modules `terraform init`
+//! placed in `.terraform/modules`, read exactly as Terraform reads them (`files`: `*.tf` and
+//! `*.tf.json`, no ignored names; `json`: JSON syntax). Sources come from untrusted pull requests:
+//! nothing outside the source root is ever read (no `../` module sources, no symlinks, no absolute
+//! `Dir`s leading out), only regular files are opened (a FIFO never is), files are size-capped,
+//! and every directory is parsed once per run however many module paths reach it. Evaluation
+//! (in `resolve::eval`) is bounded.
 
+pub mod files;
+pub mod json;
 pub mod module;
 
 use crate::support::line_index::LineIndex;
@@ -31,6 +36,9 @@ pub struct SourceTree {
     /// `.terraform/modules/modules.json`: module key (`a.b`) → directory.
     installed: Option<HashMap<String, String>>,
     cache: Mutex<HashMap<Vec<String>, Arc<ModuleResult>>>,
+    /// Parsed directories by canonical path: the same directory reached under many module paths
+    /// (`source = "./"` forty times) is parsed once and shared.
+    dirs: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleResult>>>>>,
     /// Problems met while reading (unreadable, oversized, escaping or unparsable files), not yet
     /// reported.
     problems: Mutex<Vec<String>>,
@@ -55,33 +63,34 @@ impl SourceTree {
     /// Opens a source root. `None` when it holds no `.tf` files.
     pub fn open(root: &Path) -> std::io::Result<Option<SourceTree>> {
         let root = std::fs::canonicalize(root)?;
-        let has_tf = std::fs::read_dir(&root)?
-            .filter_map(Result::ok)
-            .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
+        let has_tf = files::names(&root)?
+            .iter()
+            .any(|name| files::config_file(name).is_some());
         if !has_tf {
             return Ok(None);
         }
         let display_base = repo::root_of(&root).unwrap_or(&root).to_path_buf();
         // modules.json is read only when it is a regular file inside the root, of sane size.
-        let installed = std::fs::canonicalize(root.join(".terraform/modules/modules.json"))
-            .ok()
-            .filter(|real| real.starts_with(&root))
-            .filter(|real| {
-                std::fs::metadata(real).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES)
-            })
-            .and_then(|real| std::fs::read(real).ok())
-            .and_then(|bytes| serde_json::from_slice::<ModulesJson>(&bytes).ok())
-            .map(|json| {
-                json.modules
-                    .into_iter()
-                    .map(|entry| (entry.key, entry.dir))
-                    .collect()
-            });
+        let installed = files::read_regular(
+            &root,
+            &root.join(".terraform/modules/modules.json"),
+            MAX_FILE_BYTES,
+            "modules.json",
+        )
+        .ok()
+        .and_then(|read| serde_json::from_str::<ModulesJson>(&read.text).ok())
+        .map(|json| {
+            json.modules
+                .into_iter()
+                .map(|entry| (entry.key, entry.dir))
+                .collect()
+        });
         Ok(Some(SourceTree {
             root,
             display_base,
             installed,
             cache: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
             problems: Mutex::new(Vec::new()),
             tfvars: OnceLock::new(),
         }))
@@ -106,20 +115,35 @@ impl SourceTree {
         if let Some(found) = self.cache.lock().expect("not poisoned").get(path) {
             return found.clone();
         }
-        // Parsed outside the lock: two threads may parse the same module once each, and the
-        // first one stored wins.
-        let result = Arc::new(self.locate(path).and_then(|dir| self.parse_dir(&dir)));
+        let result = match self.locate(path) {
+            Ok(dir) => self.parsed_dir(&dir),
+            Err(e) => Arc::new(Err(e)),
+        };
         let mut cache = self.cache.lock().expect("not poisoned");
-        let stored = cache.entry(path.to_vec()).or_insert_with(|| {
-            if let Ok(module) = result.as_ref() {
+        cache.entry(path.to_vec()).or_insert(result).clone()
+    }
+
+    /// The parsed directory `dir` (canonical): parsed by the first caller, the others wait for it
+    /// and share the result. Its problems are recorded once.
+    fn parsed_dir(&self, dir: &Path) -> Arc<ModuleResult> {
+        let cell = self
+            .dirs
+            .lock()
+            .expect("not poisoned")
+            .entry(dir.to_path_buf())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            let result = self.parse_dir(dir);
+            if let Ok(module) = &result {
                 self.problems
                     .lock()
                     .expect("not poisoned")
                     .extend(module.problems.iter().cloned());
             }
-            result.clone()
-        });
-        stored.clone()
+            Arc::new(result)
+        })
+        .clone()
     }
 
     fn locate(&self, path: &[String]) -> Result<PathBuf, String> {
@@ -157,77 +181,91 @@ impl SourceTree {
         })
     }
 
+    /// Reads and parses one file that Terraform reads, as `syntax`.
+    fn read_file(
+        &self,
+        path: &Path,
+        syntax: files::Syntax,
+        tfvars: bool,
+    ) -> Result<SourceFile, String> {
+        let shown = self.display(path);
+        let read = files::read_regular(&self.root, path, MAX_FILE_BYTES, &shown)?;
+        let (text, json_lines) = match syntax {
+            files::Syntax::Hcl => (read.text, None),
+            files::Syntax::Json => {
+                let converted = if tfvars {
+                    json::tfvars(&read.text)
+                } else {
+                    json::config(&read.text)
+                }
+                .map_err(|e| format!("{shown} could not be parsed: {e}"))?;
+                (converted.text, Some(converted.lines))
+            }
+        };
+        let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("parse error").to_owned();
+            format!("{shown} could not be parsed: {first}")
+        })?;
+        Ok(SourceFile {
+            downloaded: read
+                .real
+                .strip_prefix(&self.root)
+                .is_ok_and(|r| r.starts_with(".terraform")),
+            display: shown,
+            index: LineIndex::new(text.as_bytes()),
+            text,
+            body,
+            path: read.real,
+            json_lines,
+        })
+    }
+
     fn parse_dir(&self, dir: &Path) -> ModuleResult {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        let mut names: Vec<(std::ffi::OsString, files::ConfigFile)> = files::names(dir)
             .map_err(|e| format!("cannot list {}: {e}", self.display(dir)))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .into_iter()
+            .filter_map(|name| files::config_file(&name).map(|kind| (name, kind)))
             .collect();
-        entries.sort();
+        // Terraform reads entries in name (byte) order: afero.ReadDir sorts them.
+        names.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
         let mut module = ModuleSource {
             dir: dir.to_path_buf(),
             ..ModuleSource::default()
         };
-        for path in entries {
-            let shown = self.display(&path);
-            let Some(real) = self.inside(&path) else {
-                module
-                    .problems
-                    .push(format!("{shown} leads outside the source root: not read"));
+        for (name, kind) in names {
+            let path = dir.join(&name);
+            // Terraform skips directories (`dirFiles`: `info.IsDir()`, from Lstat).
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
                 continue;
-            };
-            match std::fs::metadata(&real) {
-                Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-                    module.problems.push(format!(
-                        "{shown} is larger than {} MiB: not read",
-                        MAX_FILE_BYTES >> 20
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    module.problems.push(format!("{shown}: {e}"));
-                    continue;
-                }
-                _ => {}
             }
-            let text = match std::fs::read_to_string(&real) {
-                Ok(text) => text,
-                Err(e) => {
-                    module.problems.push(format!("{shown}: {e}"));
-                    continue;
-                }
-            };
-            match hcl_edit::parser::parse_body(&text) {
-                Ok(body) => module.files.push(SourceFile {
-                    downloaded: real
-                        .strip_prefix(&self.root)
-                        .is_ok_and(|r| r.starts_with(".terraform")),
-                    display: shown,
-                    index: LineIndex::new(text.as_bytes()),
-                    text,
-                    body,
-                }),
-                Err(e) => {
-                    let first = e.to_string();
-                    let first = first.lines().next().unwrap_or("parse error");
-                    module
-                        .problems
-                        .push(format!("{shown} could not be parsed: {first}"));
-                }
+            match self.read_file(&path, kind.syntax, false) {
+                Ok(file) if kind.is_override => module.overrides.push(file),
+                Ok(file) => module.files.push(file),
+                Err(problem) => module.problems.push(problem),
             }
         }
         Ok(module)
     }
 
-    /// The text of a line (1-based) of a file already read, by its report path.
+    /// The text of a line (1-based) of a file already read, by its report path. Two files whose
+    /// names display alike (non-UTF-8 names) are ambiguous here: prefer [`SourceTree::line_of`].
     pub fn line(&self, display: &str, line: u32) -> Option<String> {
+        self.find_file(|f| f.display == display, line)
+    }
+
+    /// The text of a line (1-based) of a file already read, by its canonical path.
+    pub fn line_of(&self, path: &Path, line: u32) -> Option<String> {
+        self.find_file(|f| f.path == path, line)
+    }
+
+    fn find_file(&self, matches: impl Fn(&SourceFile) -> bool, line: u32) -> Option<String> {
         let cache = self.cache.lock().expect("not poisoned");
         let file = cache
             .values()
             .filter_map(|m| m.as_ref().as_ref().ok())
-            .flat_map(|m| m.files.iter())
-            .find(|f| f.display == display)?;
+            .flat_map(|m| m.files.iter().chain(m.overrides.iter()))
+            .find(|f| matches(f) && !f.is_json())?;
         file.index.line(&file.text, line).map(str::to_owned)
     }
 
@@ -248,34 +286,15 @@ impl SourceTree {
     }
 
     fn read_root_tfvars(&self) -> Vec<SourceFile> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.root)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
-            })
-            .collect();
-        names.sort();
-        names
-            .into_iter()
-            .filter_map(|path| {
-                let real = self.inside(&path)?;
-                if std::fs::metadata(&real).ok()?.len() > MAX_FILE_BYTES {
-                    return None;
-                }
-                let text = std::fs::read_to_string(&real).ok()?;
-                let body = hcl_edit::parser::parse_body(&text).ok()?;
-                Some(SourceFile {
-                    downloaded: false,
-                    display: self.display(&path),
-                    index: LineIndex::new(text.as_bytes()),
-                    text,
-                    body,
-                })
-            })
-            .collect()
+        let names = files::names(&self.root).unwrap_or_default();
+        let mut out = Vec::new();
+        for name in files::tfvars_order(&names) {
+            let syntax = files::tfvars_syntax(&name);
+            match self.read_file(&self.root.join(&name), syntax, true) {
+                Ok(file) => out.push(file),
+                Err(problem) => self.problems.lock().expect("not poisoned").push(problem),
+            }
+        }
+        out
     }
 }
