@@ -232,6 +232,9 @@ pub struct Origin {
     pub kind: OriginKind,
     /// Whether the file is in the repository (not downloaded under `.terraform/`).
     pub editable: bool,
+    /// Whether the file is JSON syntax (`.tf.json`, `.tfvars.json`): only a JSON string may
+    /// replace a value there, and no HCL line may be inserted.
+    pub in_json: bool,
     /// The value found there.
     pub value: Val,
     /// Module depth of the file (0 for the root module): the fix goes as far out as it can.
@@ -356,6 +359,7 @@ impl<'t> Evaluator<'t> {
             replace: replace.then(|| end_location(file, span)),
             kind,
             editable: !file.downloaded,
+            in_json: file.is_json(),
             value: value.clone(),
             depth,
             holds_value,
@@ -911,10 +915,19 @@ impl<'t> Evaluator<'t> {
     /// Records where a `.tfvars` file Terraform reads by itself sets root variable `name`, if
     /// one does.
     fn set_in_tfvars(&mut self, name: &str, shown: &str, value: &Val) -> bool {
-        for file in self.tree.root_tfvars() {
+        // Later files win in Terraform (terraform.tfvars, then *.auto.tfvars in name order).
+        for file in self.tree.root_tfvars().iter().rev() {
             let Some(attr) = file.body.get_attribute(name) else {
                 continue;
             };
+            let empty = Scope {
+                module: &[],
+                iterator: None,
+            };
+            if &self.eval(&attr.value, empty) != value {
+                // The plan's value came from -var, a -var-file or TF_VAR_, which win over it.
+                return false;
+            }
             let location = file.location(attr.value.span());
             self.steps.push(Evidence::at(
                 format!(
@@ -930,6 +943,7 @@ impl<'t> Evaluator<'t> {
                     name: name.to_owned(),
                 },
                 editable: true,
+                in_json: file.is_json(),
                 value: value.clone(),
                 depth: 0,
                 holds_value: true,

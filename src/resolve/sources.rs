@@ -357,6 +357,9 @@ fn fix_from_origin(
             text: value.clone(),
         })
     });
+    // In JSON syntax only a string literal is a valid replacement, and HCL lines are never
+    // inserted: the description says what to change.
+    let edit = edit.filter(|e| !origin.in_json || (e.start != e.end && e.text.starts_with('"')));
     Fix {
         description,
         location: Some(origin.location.clone()),
@@ -378,7 +381,8 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
     Fix {
         description: add_block_description(subject.target, subject.config_address),
         location: Some(header),
-        edit: Some(insert_at(&at, text)),
+        // An HCL block inserted into JSON syntax would break the file.
+        edit: (!resource.file.is_json()).then(|| insert_at(&at, text)),
     }
 }
 
