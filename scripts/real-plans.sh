@@ -26,4 +26,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 py=$(cd "$py" && pwd)
 # Terraform passes its environment on to the provider double, which needs the same packages.
-PYTHONPATH="$py${PYTHONPATH:+:$PYTHONPATH}" exec python3 tests/terraform/regen.py "$@"
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$py${PYTHONPATH:+:$PYTHONPATH}" exec python3 tests/terraform/regen.py "$@"

@@ -265,16 +265,6 @@ def aws_plan_customisations(block, config, planned):
         planned["tags_all"] = tags if tags is not None else {}
 
 
-def contains_unknown(v):
-    if v is UNKNOWN:
-        return True
-    if isinstance(v, dict):
-        return any(contains_unknown(x) for x in v.values())
-    if isinstance(v, list):
-        return any(contains_unknown(x) for x in v)
-    return False
-
-
 # ---------------------------------------------------------------- apply: what AWS decides
 
 def fake_string(type_name, attr, obj):
@@ -513,10 +503,11 @@ def make_servicer():
                 aws_plan_customisations(block, config, planned)
             replace = []
             if prior is not None:
+                # An unset awscc function_name keeps its prior value, so RequiresReplaceIfConfigured
+                # needs no test of its own here.
                 for name in sorted(meta["force_new"]):
                     if planned.get(name) is UNKNOWN or planned.get(name) != prior.get(name):
-                        if config.get(name) is not None or planned.get(name) != prior.get(name):
-                            replace.append(pb.AttributePath(steps=[pb.AttributePath.Step(attribute_name=name)]))
+                        replace.append(pb.AttributePath(steps=[pb.AttributePath.Step(attribute_name=name)]))
                 if request.type_name == "null_resource" and planned.get("triggers") != prior.get("triggers"):
                     replace.append(pb.AttributePath(steps=[pb.AttributePath.Step(attribute_name="triggers")]))
             return pb.PlanResourceChange.Response(planned_state=encode(planned), requires_replace=replace,
@@ -545,6 +536,9 @@ def make_servicer():
             if t in LAMBDA_TYPES:
                 data = account_read()
                 key = function_key(t, new["function_name"])
+                if prior is None and key in data["functions"]:
+                    return pb.ApplyResourceChange.Response(new_state=encode(None), legacy_type_system=True, diagnostics=[diag(
+                        "creating Lambda Function", f"ResourceConflictException: Function already exist: {new['function_name']}")])
                 fn = data["functions"].setdefault(key, {})
                 fn["mode"] = mode_of_state(t, new)
                 new = with_mode(t, new, fn["mode"])
