@@ -119,3 +119,37 @@ fn a_terraform_next_to_a_binary_plan_is_never_run() {
         );
     }
 }
+
+/// A plan too dense for the memory a run is given ends with exit 2 and one line, never an abort.
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_memory_is_an_input_error_not_an_abort() {
+    let dir = scratch("dense-plan");
+    let plan = dir.join("plan.json");
+    let entries: Vec<String> = (0..200_000)
+        .map(|i| {
+            format!(
+                r#"{{"address":"aws_lambda_function.f{i}","mode":"managed","type":"aws_lambda_function","name":"f{i}","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}]}}"#,
+            entries.join(",")
+        ),
+    )
+    .unwrap();
+    let script = format!(
+        "ulimit -v 400000; exec {} check {} --format sarif > /dev/null",
+        env!("CARGO_BIN_EXE_tracegate"),
+        plan.display()
+    );
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", &script]);
+    let outcome = run_with(cmd, None);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    let lines: Vec<&str> = outcome.stderr.lines().collect();
+    assert_eq!(lines, ["tracegate: error: out of memory: the input needs more memory than this machine gives; judge a smaller plan or raise the limit"]);
+}
