@@ -4,7 +4,9 @@
 use super::show_value;
 use crate::finding::Evidence;
 use crate::plan::address::module_path;
-use crate::plan::model::{ConfigModule, ConfigResource, Configuration, ModuleCall, PlanVariable};
+use crate::plan::model::{
+    ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall, PlanVariable,
+};
 use crate::rule::{CompiledPath, Step};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -140,6 +142,49 @@ impl<'d, 'a> Tracer<'d, 'a> {
         module_path(&names)
     }
 
+    /// A root variable: its value in the plan's `variables`, else its declared default.
+    fn root_variable(
+        &mut self,
+        name: &str,
+        declared: Option<&ConfigVariable>,
+        rest: &[Step],
+    ) -> (Origin, Option<String>) {
+        let finish = |tracer: &mut Self, value: &Value| Origin::Value {
+            value: walk(value, rest).cloned().unwrap_or(Value::Null),
+            sensitive: tracer.sensitive,
+        };
+        if let Some(variable) = self.variables.get(name) {
+            let origin = finish(self, &variable.value);
+            let value = show_value(&variable.value, self.sensitive);
+            self.steps.push(Evidence::new(format!(
+                "var.{name} = {value} (plan variables)"
+            )));
+            let fix = format!(
+                "set var.{name} = {} (in a .tfvars file, with -var, or as its default)",
+                active_value(rest)
+            );
+            return (origin, Some(fix));
+        }
+        match declared.and_then(|v| v.default.as_ref()) {
+            Some(default) => {
+                let origin = finish(self, default);
+                let value = show_value(default, self.sensitive);
+                self.steps
+                    .push(Evidence::new(format!("var.{name} defaults to {value}")));
+                (
+                    origin,
+                    Some(format!("set var.{name} = {}", active_value(rest))),
+                )
+            }
+            None => (
+                Origin::Open {
+                    depends_on: format!("var.{name}, which the plan does not record"),
+                },
+                None,
+            ),
+        }
+    }
+
     /// Follows `var.name` declared in the module at `depth` to where its value comes from, then
     /// applies `rest` (the part of the rule path below the variable).
     fn follow(&mut self, depth: usize, name: &str, rest: &[Step]) -> (Origin, Option<String>) {
@@ -150,36 +195,7 @@ impl<'d, 'a> Tracer<'d, 'a> {
             sensitive: tracer.sensitive,
         };
         if depth == 0 {
-            if let Some(variable) = self.variables.get(name) {
-                let origin = finish(self, &variable.value);
-                let value = show_value(&variable.value, self.sensitive);
-                self.steps.push(Evidence::new(format!(
-                    "var.{name} = {value} (plan variables)"
-                )));
-                let fix = format!(
-                    "set var.{name} = {} (in a .tfvars file, with -var, or as its default)",
-                    active_value(rest)
-                );
-                return (origin, Some(fix));
-            }
-            return match declared.and_then(|v| v.default.as_ref()) {
-                Some(default) => {
-                    let origin = finish(self, default);
-                    let value = show_value(default, self.sensitive);
-                    self.steps
-                        .push(Evidence::new(format!("var.{name} defaults to {value}")));
-                    (
-                        origin,
-                        Some(format!("set var.{name} = {}", active_value(rest))),
-                    )
-                }
-                None => (
-                    Origin::Open {
-                        depends_on: format!("var.{name}, which the plan does not record"),
-                    },
-                    None,
-                ),
-            };
+            return self.root_variable(name, declared, rest);
         }
         let (call_name, call) = self.calls[depth - 1];
         let call_path = self.path_of(depth);
