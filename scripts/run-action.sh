@@ -23,8 +23,15 @@ done
 args=(check --format "${INPUT_FORMAT:-github}" --unknown "${INPUT_UNKNOWN:-warn}")
 [ -n "${INPUT_SOURCE_ROOT:-}" ] && args+=(--source-root "$INPUT_SOURCE_ROOT")
 [ "${INPUT_CHANGED_ONLY:-false}" = true ] && args+=(--changed-only)
-if [ -n "${INPUT_SARIF_FILE:-}" ]; then
-  args+=(--report "sarif=$INPUT_SARIF_FILE")
+# Reports go under RUNNER_TEMP by default: outside the checkout, which the pull request controls.
+sarif_file=${INPUT_SARIF_FILE:-}
+if [ -z "$sarif_file" ]; then
+  sarif_file="${RUNNER_TEMP:-/tmp}/tracegate-${GITHUB_JOB:-job}-$$.sarif"
+elif [ "$sarif_file" = none ]; then
+  sarif_file=
+fi
+if [ -n "$sarif_file" ]; then
+  args+=(--report "sarif=$sarif_file")
   category=${INPUT_CATEGORY:-}
   if [ -z "$category" ]; then
     # One SARIF category per plan set, so several plans in one workflow upload as separate runs.
@@ -51,7 +58,7 @@ count() {
     echo "failed=$(count fail)"
     echo "unknown=$(count unknown)"
   fi
-  [ -n "${INPUT_SARIF_FILE:-}" ] && echo "sarif-file=$INPUT_SARIF_FILE"
+  [ -n "$sarif_file" ] && echo "sarif-file=$sarif_file"
 } >> "${GITHUB_OUTPUT:-/dev/null}"
 rm -f "$json"
 

@@ -164,6 +164,42 @@ fn run_script_sets_outputs_and_respects_fail() {
         Some(0),
         "fail: false only reports"
     );
+
+    // By default the SARIF goes under RUNNER_TEMP, outside the checkout; `none` writes none.
+    for (sarif, expected_under_temp) in [("", true), ("none", false)] {
+        let _ = std::fs::remove_file(&outputs);
+        let output = Command::new("bash")
+            .arg(common::root().join("scripts/run-action.sh"))
+            .current_dir(common::root())
+            .env(
+                "PATH",
+                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("INPUT_PLAN", "testdata/active/plan.json")
+            .env("INPUT_SARIF_FILE", sarif)
+            .env("INPUT_SOURCE_ROOT", "")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("RUNNER_TEMP", &dir)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let written = std::fs::read_to_string(&outputs).unwrap();
+        let path = written.lines().find_map(|l| l.strip_prefix("sarif-file="));
+        match (expected_under_temp, path) {
+            (true, Some(path)) => {
+                assert!(std::path::Path::new(path).starts_with(&dir), "{path}");
+                assert!(std::path::Path::new(path).is_file(), "{path}");
+            }
+            (false, None) => {}
+            other => panic!("sarif-file {sarif:?}: {other:?} in {written}"),
+        }
+    }
 }
 
 #[test]
