@@ -422,9 +422,10 @@ impl<'t> Evaluator<'t> {
             Expression::Bool(b) => Val::Bool(*b.value()),
             Expression::Number(n) => Val::Number(n.value().as_f64().unwrap_or(0.0)),
             Expression::String(s) => Val::String(s.value().clone()),
+            // A collection is known even when an element is not (as in Terraform: `[[], x][0]`
+            // is `[]`, `length([x])` is 1); only what reads the element sees it unknown.
             Expression::Array(items) => {
-                let values: Vec<Val> = items.iter().map(|item| self.eval(item, scope)).collect();
-                first_unknown(&values).unwrap_or(Val::List(values))
+                Val::List(items.iter().map(|item| self.eval(item, scope)).collect())
             }
             Expression::Object(object) => {
                 let mut map = BTreeMap::new();
@@ -438,9 +439,6 @@ impl<'t> Evaluator<'t> {
                         },
                     };
                     let value = self.eval(value.expr(), scope);
-                    if !value.is_known() {
-                        return value;
-                    }
                     map.insert(key, value);
                 }
                 Val::Map(map)
@@ -449,28 +447,21 @@ impl<'t> Evaluator<'t> {
             Expression::Conditional(cond) => match self.eval(&cond.cond_expr, scope) {
                 Val::Bool(true) => self.eval(&cond.true_expr, scope),
                 Val::Bool(false) => self.eval(&cond.false_expr, scope),
-                other if !other.is_known() => other,
-                other => Val::Error(format!("condition is {other}, not a bool")),
-            },
-            Expression::BinaryOp(op) => {
-                let lhs = self.eval(&op.lhs_expr, scope);
-                let rhs = self.eval(&op.rhs_expr, scope);
-                if !lhs.is_known() {
-                    return lhs;
-                }
-                if !rhs.is_known() {
-                    return rhs;
-                }
-                match (op.operator.value(), lhs, rhs) {
-                    (BinaryOperator::Eq, l, r) => Val::Bool(l == r),
-                    (BinaryOperator::NotEq, l, r) => Val::Bool(l != r),
-                    (BinaryOperator::And, Val::Bool(l), Val::Bool(r)) => Val::Bool(l && r),
-                    (BinaryOperator::Or, Val::Bool(l), Val::Bool(r)) => Val::Bool(l || r),
-                    (other, _, _) => {
-                        Val::NotEvaluated(format!("operator {} is not evaluated", other.as_str()))
+                other if !other.is_known() => {
+                    // Whichever way an unknown condition goes, equal known branches decide.
+                    let (yes, no) = (
+                        self.eval(&cond.true_expr, scope),
+                        self.eval(&cond.false_expr, scope),
+                    );
+                    if yes == no && not_known(&yes).is_none() {
+                        yes
+                    } else {
+                        other
                     }
                 }
-            }
+                other => Val::Error(format!("condition is {other}, not a bool")),
+            },
+            Expression::BinaryOp(op) => self.binary(op, scope),
             Expression::UnaryOp(op) => match (op.operator.value(), self.eval(&op.expr, scope)) {
                 (UnaryOperator::Not, Val::Bool(b)) => Val::Bool(!b),
                 (UnaryOperator::Neg, Val::Number(n)) => Val::Number(-n),
@@ -493,6 +484,34 @@ impl<'t> Evaluator<'t> {
             }
             Expression::ForExpr(_) => {
                 Val::NotEvaluated("a for expression is not evaluated".to_owned())
+            }
+        }
+    }
+
+    /// `==`, `!=`, `&&`, `||`. A known `false` decides `&&` and a known `true` decides `||`
+    /// whatever the other side is (as cty's refinements do); `==` needs both sides wholly known.
+    fn binary(&mut self, op: &hcl_edit::expr::BinaryOp, scope: Scope) -> Val {
+        let operator = *op.operator.value();
+        let lhs = self.eval(&op.lhs_expr, scope);
+        let rhs = self.eval(&op.rhs_expr, scope);
+        match (operator, &lhs, &rhs) {
+            (BinaryOperator::And, Val::Bool(false), _)
+            | (BinaryOperator::And, _, Val::Bool(false)) => return Val::Bool(false),
+            (BinaryOperator::Or, Val::Bool(true), _) | (BinaryOperator::Or, _, Val::Bool(true)) => {
+                return Val::Bool(true)
+            }
+            _ => {}
+        }
+        if let Some(unknown) = not_known(&lhs).or_else(|| not_known(&rhs)) {
+            return unknown;
+        }
+        match (operator, lhs, rhs) {
+            (BinaryOperator::Eq, l, r) => Val::Bool(l == r),
+            (BinaryOperator::NotEq, l, r) => Val::Bool(l != r),
+            (BinaryOperator::And, Val::Bool(l), Val::Bool(r)) => Val::Bool(l && r),
+            (BinaryOperator::Or, Val::Bool(l), Val::Bool(r)) => Val::Bool(l || r),
+            (other, _, _) => {
+                Val::NotEvaluated(format!("operator {} is not evaluated", other.as_str()))
             }
         }
     }
@@ -534,6 +553,10 @@ impl<'t> Evaluator<'t> {
                     ("length", [Val::List(items)]) => Val::Number(items.len() as f64),
                     ("length", [Val::Map(map)]) => Val::Number(map.len() as f64),
                     ("length", [Val::String(s)]) => Val::Number(s.chars().count() as f64),
+                    ("toset", [Val::List(items)]) if not_known(&values[0]).is_some() => {
+                        // Its size depends on elements not known here.
+                        not_known(&values[0]).expect("checked")
+                    }
                     ("toset", [Val::List(items)]) => {
                         let mut set: Vec<Val> = Vec::new();
                         for item in items {
@@ -1080,6 +1103,17 @@ pub fn closing_line(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> 
 
 fn first_unknown(values: &[Val]) -> Option<Val> {
     values.iter().find(|v| !v.is_known()).cloned()
+}
+
+/// The first value inside `value` (itself included) that is not known: a collection is known
+/// with elements that are not, and comparing it needs them all.
+fn not_known(value: &Val) -> Option<Val> {
+    match value {
+        Val::List(items) => items.iter().find_map(not_known),
+        Val::Map(map) => map.values().find_map(not_known),
+        other if !other.is_known() => Some(other.clone()),
+        _ => None,
+    }
 }
 
 fn index_into(value: Val, index: Val) -> Val {
