@@ -641,6 +641,9 @@ pub struct OtherChangeBody {
     /// `true` for a wholly unknown object, else an object whose `true` leaves are unknown.
     #[serde(default)]
     pub after_unknown: Value,
+    /// The same shape for values the plan marks sensitive.
+    #[serde(default)]
+    pub after_sensitive: Value,
 }
 
 /// One entry of `deferred_changes`: a change Terraform leaves to a later plan.

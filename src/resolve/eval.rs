@@ -22,16 +22,23 @@ use std::fmt;
 pub struct PlanIndex<'p> {
     /// Configuration address (`module.a.aws_x.y`, `data.aws_x.y`) → each instance's `after_unknown`.
     unknown: HashMap<String, Vec<&'p serde_json::Value>>,
+    /// The same → each instance's `after_sensitive`.
+    sensitive: HashMap<String, Vec<&'p serde_json::Value>>,
     configuration: Option<&'p Configuration<'p>>,
 }
 
 impl<'p> PlanIndex<'p> {
     pub fn new(document: &'p Document<'p>) -> PlanIndex<'p> {
         let mut unknown: HashMap<String, Vec<&serde_json::Value>> = HashMap::new();
+        let mut sensitive: HashMap<String, Vec<&serde_json::Value>> = HashMap::new();
         for change in &document.other_resources {
             let Some(config_address) = config_address_of(change.address.as_str()) else {
                 continue;
             };
+            sensitive
+                .entry(config_address.clone())
+                .or_default()
+                .push(&change.change.after_sensitive);
             unknown
                 .entry(config_address)
                 .or_default()
@@ -39,6 +46,7 @@ impl<'p> PlanIndex<'p> {
         }
         PlanIndex {
             unknown,
+            sensitive,
             configuration: document.configuration.as_ref(),
         }
     }
@@ -54,6 +62,23 @@ impl<'p> PlanIndex<'p> {
             (false, false) => Some(false),
             _ => None,
         }
+    }
+
+    /// Whether any instance's `after_sensitive` marks a resource attribute (or the whole
+    /// object) sensitive.
+    fn attribute_sensitive(&self, module: &[String], rtype: &str, name: &str, attr: &str) -> bool {
+        let mut config_address = module_path(module);
+        if !config_address.is_empty() {
+            config_address.push('.');
+        }
+        config_address.push_str(&format!("{rtype}.{name}"));
+        self.sensitive
+            .get(&config_address)
+            .is_some_and(|instances| {
+                instances
+                    .iter()
+                    .any(|s| marked(s, &[PathStep::Key(attr.to_owned())]))
+            })
     }
 
     /// Whether the plan's configuration declares `var.name` of a module sensitive.
@@ -218,8 +243,26 @@ impl Val {
             }
             _ => {}
         }
-        crate::finding::shorten(self.to_string())
+        crate::finding::shorten(bounded_text(self))
     }
+}
+
+/// A value's text, cut once it is longer than evidence shows: a large value is never rendered
+/// whole only to be shortened.
+fn bounded_text(value: &Val) -> String {
+    struct Bounded(String);
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            if self.0.len() > 4 * crate::finding::SHOWN_CHARS {
+                return Err(fmt::Error);
+            }
+            self.0.push_str(s);
+            Ok(())
+        }
+    }
+    let mut out = Bounded(String::new());
+    let _ = fmt::Write::write_fmt(&mut out, format_args!("{value}"));
+    out.0
 }
 
 /// Where a value came from: the places a person could edit to change it.
@@ -245,6 +288,11 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Whether the value found here is the mode's, or an object holding it under `key`.
+    pub fn carries(&self, mode: &Val, key: &str) -> bool {
+        &self.value == mode || matches!(&self.value, Val::Map(map) if map.get(key) == Some(mode))
+    }
+
     /// The place to fix among those a value passed: where it is written, as far out as the
     /// repository allows.
     pub fn fix_site(origins: &[Origin]) -> Option<&Origin> {
@@ -313,6 +361,10 @@ pub struct Evaluator<'t> {
     pub origins: Vec<Origin>,
     /// Whether a sensitive variable was read: from then on no value is shown.
     pub sensitive_seen: bool,
+    /// Locals and resource attributes already evaluated (`module.a.local.x`): a reference that
+    /// fans out (`l0 = [l1, l2]`, `l1 = [l3, l4]`, …) costs each one once, and records its step
+    /// once.
+    memo: HashMap<String, Val>,
 }
 
 fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
@@ -340,6 +392,7 @@ impl<'t> Evaluator<'t> {
             steps: Vec::new(),
             origins: Vec::new(),
             sensitive_seen: false,
+            memo: HashMap::new(),
         }
     }
 
@@ -760,7 +813,13 @@ impl<'t> Evaluator<'t> {
         let sources = sources.as_ref().as_ref().ok()?;
         let resource = sources.resource(rtype, name)?;
         let set = resource.attribute(attr)?;
-        Some(self.reference(module, set, &format!("{rtype}.{name}.{attr}")))
+        // An attribute the plan marks sensitive (a provider's sensitive argument) hides every
+        // value from here on, however the configuration sets it.
+        self.sensitive_seen |= self.plan.attribute_sensitive(module, rtype, name, attr);
+        let label = format!("{rtype}.{name}.{attr}");
+        Some(self.memoized(module, &label, |this, label| {
+            this.reference(module, set, label)
+        }))
     }
 
     /// Runs `resolve` one reference deeper; past the depth limit, stops with a reason.
@@ -807,7 +866,29 @@ impl<'t> Evaluator<'t> {
         let Some(local) = sources.local(name) else {
             return Val::Error(format!("no local.{name}"));
         };
-        self.reference(module, local, &format!("local.{name}"))
+        self.memoized(module, &format!("local.{name}"), |this, label| {
+            this.reference(module, local, label)
+        })
+    }
+
+    /// Evaluates `label` (a local or a resource attribute of `module`) once per evaluation.
+    fn memoized(
+        &mut self,
+        module: &[String],
+        label: &str,
+        evaluate: impl FnOnce(&mut Self, &str) -> Val,
+    ) -> Val {
+        let mut key = module_path(module);
+        key.push('/');
+        key.push_str(label);
+        if let Some(value) = self.memo.get(&key) {
+            // A copy costs its bytes like any value built.
+            let value = value.clone();
+            return self.charge(value);
+        }
+        let value = evaluate(self, label);
+        self.memo.insert(key, value.clone());
+        value
     }
 
     fn variable(&mut self, module: &[String], name: &str) -> Val {

@@ -437,6 +437,7 @@ pub fn read(
             chain.push(step);
         }
     }
+    cap_chain(&mut chain);
     let downloaded = resource.file.downloaded;
     let object_form = match &mode {
         SourceMode::Set { object_form, .. } | SourceMode::DynamicEmpty { object_form, .. } => {
@@ -444,7 +445,18 @@ pub fn read(
         }
         _ => false,
     };
-    let value_fix = Origin::fix_site(&evaluator.origins)
+    // Only a place whose value is the mode's (or an object holding it) can fix it: a variable
+    // read on the way for another field (`local.cfg = { password = var.x, mode = "…" }`) cannot.
+    let candidates: Vec<Origin> = match &mode {
+        SourceMode::Set { value, .. } => evaluator
+            .origins
+            .iter()
+            .filter(|origin| origin.carries(value, mode_key))
+            .cloned()
+            .collect(),
+        _ => evaluator.origins.clone(),
+    };
+    let value_fix = Origin::fix_site(&candidates)
         .map(|origin| fix_from_origin(origin, object_form, subject.config_address, mode_key));
     Ok(SourceFacts {
         header: resource.header(),
@@ -460,6 +472,24 @@ pub fn read(
         mode,
         chain,
     })
+}
+
+/// Resolution steps one finding shows: a chain that fans out (locals over locals) is cut in the
+/// middle, keeping where it starts and where it reaches the function, so every instance of a
+/// resource does not carry thousands of steps.
+const MAX_CHAIN: usize = 24;
+
+fn cap_chain(chain: &mut Vec<Evidence>) {
+    if chain.len() <= MAX_CHAIN {
+        return;
+    }
+    let head = MAX_CHAIN / 2;
+    let tail = MAX_CHAIN - head - 1;
+    let cut = chain.len() - head - tail;
+    let rest = chain.split_off(chain.len() - tail);
+    chain.truncate(head);
+    chain.push(Evidence::new(format!("… {cut} more resolution steps")));
+    chain.extend(rest);
 }
 
 /// The fix for a missing block: add it to the resource, or for a downloaded module, name the
