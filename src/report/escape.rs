@@ -69,16 +69,19 @@ fn separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// Human text inside JSON reports (SARIF messages, GitLab descriptions): invisible characters
-/// and line separators become visible escapes, as every other format shows them; newlines stay.
+/// Human text inside JSON reports (SARIF messages, GitLab descriptions): invisible characters,
+/// line separators and control characters (ESC, BEL, CR) become visible escapes, as every other
+/// format shows them; newlines and tabs stay.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| invisible(c) || separator(c)) {
+    let hidden =
+        |c: char| invisible(c) || separator(c) || (c.is_control() && !matches!(c, '\n' | '\t'));
+    if !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
         text.chars()
             .map(|c| {
-                if invisible(c) || separator(c) {
+                if hidden(c) {
                     c.escape_unicode().to_string()
                 } else {
                     c.to_string()

@@ -195,13 +195,52 @@ impl From<&serde_json::Value> for Val {
     }
 }
 
+/// A string as an HCL quoted literal: quotes, backslashes and control characters escaped, and
+/// `${` and `%{` doubled so a value never becomes an interpolation or directive.
+pub fn hcl_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An object key as HCL writes it: bare when it is an identifier, else quoted.
+pub fn hcl_key(key: &str) -> String {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if identifier {
+        key.to_owned()
+    } else {
+        hcl_string(key)
+    }
+}
+
 impl fmt::Display for Val {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Val::Null => f.write_str("null"),
             Val::Bool(b) => write!(f, "{b}"),
             Val::Number(n) => write!(f, "{n}"),
-            Val::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
+            Val::String(s) => f.write_str(&hcl_string(s)),
             Val::List(items) => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
@@ -215,7 +254,7 @@ impl fmt::Display for Val {
             Val::Map(map) => {
                 f.write_str("{")?;
                 for (i, (k, v)) in map.iter().enumerate() {
-                    write!(f, "{}{k} = {v}", if i > 0 { ", " } else { " " })?;
+                    write!(f, "{}{} = {v}", if i > 0 { ", " } else { " " }, hcl_key(k))?;
                 }
                 f.write_str(" }")
             }

@@ -307,7 +307,9 @@ fn active_text(origin_value: &Val, object_form: bool) -> String {
                     if k == "mode" {
                         "mode = \"Active\"".to_owned()
                     } else {
-                        format!("{k} = {v}")
+                        // Keys and values from the configuration, written as HCL literals:
+                        // a key cannot become code in the suggested edit.
+                        format!("{} = {v}", super::eval::hcl_key(k))
                     }
                 })
                 .chain((!map.contains_key("mode")).then(|| "mode = \"Active\"".to_owned()))

@@ -18,12 +18,33 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// `path` with `.` and `..` components removed as text (Go's `filepath.Clean`).
+fn lexically_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Larger `.tf` files are not read: no real configuration file comes near this.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 
 /// Module calls nest no deeper than this in any real configuration; deeper paths are refused
 /// (resolving them recurses once per level).
 pub const MAX_MODULE_DEPTH: usize = 64;
+
+/// Distinct module paths one run resolves; past it, modules count as not available.
+pub const MAX_MODULE_PATHS: usize = 4096;
 
 /// A module's sources, or why they cannot be read.
 pub type ModuleResult = Result<ModuleSource, String>;
@@ -112,8 +133,18 @@ impl SourceTree {
 
     /// The parsed sources of the module at `path` (call names from the root, keys stripped).
     pub fn module(&self, path: &[String]) -> Arc<ModuleResult> {
-        if let Some(found) = self.cache.lock().expect("not poisoned").get(path) {
-            return found.clone();
+        {
+            let cache = self.cache.lock().expect("not poisoned");
+            if let Some(found) = cache.get(path) {
+                return found.clone();
+            }
+            // Each path is a key of its own: a plan with thousands of deep module paths
+            // (`source = "./"` calling itself) would otherwise cost gigabytes.
+            if cache.len() >= MAX_MODULE_PATHS {
+                return Arc::new(Err(format!(
+                    "more than {MAX_MODULE_PATHS} module paths: tracegate reads no more"
+                )));
+            }
         }
         let result = match self.locate(path) {
             Ok(dir) => self.parsed_dir(&dir),
@@ -135,12 +166,12 @@ impl SourceTree {
             .clone();
         cell.get_or_init(|| {
             let result = self.parse_dir(dir);
-            if let Ok(module) = &result {
-                self.problems
-                    .lock()
-                    .expect("not poisoned")
-                    .extend(module.problems.iter().cloned());
+            let mut problems = self.problems.lock().expect("not poisoned");
+            match &result {
+                Ok(module) => problems.extend(module.problems.iter().cloned()),
+                Err(problem) => problems.push(problem.clone()),
             }
+            drop(problems);
             Arc::new(result)
         })
         .clone()
@@ -176,9 +207,12 @@ impl SourceTree {
                 "{name}: it comes from {source:?} and .terraform/modules is not available (run `terraform init` before tracegate)"
             ));
         }
-        self.inside(&parent.dir.join(&source)).ok_or_else(|| {
-            format!("{name}: its source {source:?} is missing or outside the source root")
-        })
+        // Terraform cleans a local source path as text (`./link/../real` is `real`) before the
+        // file system sees it: a `..` after a symlink must not lead where the link points.
+        self.inside(&lexically_clean(&parent.dir.join(&source)))
+            .ok_or_else(|| {
+                format!("{name}: its source {source:?} is missing or outside the source root")
+            })
     }
 
     /// Reads and parses one file that Terraform reads, as `syntax`.
@@ -233,6 +267,18 @@ impl SourceTree {
             dir: dir.to_path_buf(),
             ..ModuleSource::default()
         };
+        // OpenTofu reads `x.tofu` instead of `x.tf`: which set made the plan is not known here,
+        // so such a module is not evaluated (its verdicts rest on the plan).
+        if let Some(tofu) = files::names(dir).unwrap_or_default().into_iter().find(|n| {
+            n.as_encoded_bytes().ends_with(b".tofu")
+                || n.as_encoded_bytes().ends_with(b".tofu.json")
+        }) {
+            return Err(format!(
+                "{} holds OpenTofu files ({}), which OpenTofu reads instead of the .tf files of the same name: not evaluated",
+                self.display(dir),
+                tofu.to_string_lossy()
+            ));
+        }
         for (name, kind) in names {
             let path = dir.join(&name);
             // Terraform skips directories (`dirFiles`: `info.IsDir()`, from Lstat).
@@ -244,6 +290,20 @@ impl SourceTree {
                 Ok(file) => module.files.push(file),
                 Err(problem) => module.problems.push(problem),
             }
+        }
+        // A file Terraform reads that tracegate could not read (too large, not UTF-8, leading
+        // outside the root, unparsable, an override among them) leaves the module incomplete:
+        // it is not evaluated from the rest.
+        if let Some(problem) = module.problems.first() {
+            let shown = self.display(dir);
+            return Err(format!(
+                "{problem} (so {} is not evaluated: a file Terraform reads is missing from it)",
+                if shown.is_empty() {
+                    "the source root"
+                } else {
+                    shown.as_str()
+                }
+            ));
         }
         Ok(module)
     }

@@ -16,20 +16,42 @@ fn chars(bytes: &[u8]) -> usize {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Characters before each `BLOCK`-byte boundary: a column costs at most one block of
+    /// counting, however long the line (a one-line file with thousands of lookups stays linear).
+    chars_before_block: Vec<usize>,
 }
+
+const BLOCK: usize = 256;
 
 impl LineIndex {
     pub fn new(text: &[u8]) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
-        LineIndex { starts }
+        let mut chars_before_block = Vec::with_capacity(text.len() / BLOCK + 1);
+        let mut total = 0;
+        for block in text.chunks(BLOCK) {
+            chars_before_block.push(total);
+            total += chars(block);
+        }
+        chars_before_block.push(total);
+        LineIndex {
+            starts,
+            chars_before_block,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &[u8], offset: usize) -> usize {
+        let block = offset / BLOCK;
+        self.chars_before_block[block] + chars(&text[block * BLOCK..offset])
     }
 
     /// The position of byte `offset` of `text` (the text the index was built from).
     pub fn position(&self, text: &[u8], offset: usize) -> Position {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&start| start <= offset) - 1;
-        let column = chars(&text[self.starts[line]..offset]);
+        let start = self.starts[line];
+        let column = self.chars_before(text, offset) - self.chars_before(text, start);
         (line as u32 + 1, column as u32 + 1)
     }
 
@@ -114,6 +136,16 @@ mod tests {
         assert_eq!(index.position(text, 6), (2, 1));
         let x = text.iter().position(|&b| b == b'x').unwrap();
         assert_eq!(index.position(text, x), (2, 7));
+    }
+
+    #[test]
+    fn long_lines_count_characters_across_blocks() {
+        let text = "é".repeat(1000) + "x" + &"a".repeat(700);
+        let bytes = text.as_bytes();
+        let index = LineIndex::new(bytes);
+        let x = bytes.iter().position(|&b| b == b'x').unwrap();
+        assert_eq!(index.position(bytes, x), (1, 1001));
+        assert_eq!(index.position(bytes, bytes.len()), (1, 1702));
     }
 
     #[test]
