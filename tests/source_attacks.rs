@@ -69,6 +69,12 @@ fn an_unknown_part_that_does_not_decide_leaves_the_verdict_known() {
         "true || terraform_data.r.id == \"\" ? [] : [1]",
         "length([terraform_data.r.id]) == 1 ? [] : [1]",
         "terraform_data.r.id != \"\" ? [] : []",
+        // Terraform knows these too: a string against a number, lengths that differ, and `null`
+        // (which a provider may refine an unknown away from).
+        "terraform_data.r.id == 0 ? [1] : []",
+        "[terraform_data.r.id] == [] ? [1] : []",
+        "terraform_data.r.id == null ? [1] : []",
+        "terraform_data.r.id == \"x\" && terraform_data.r.id == 0 ? [1] : []",
     ] {
         std::fs::write(
             dir.join("main.tf"),
@@ -328,4 +334,26 @@ fn a_fan_out_of_locals_under_many_instances_is_bounded() {
         .unwrap()
         .len();
     assert!(steps < 40, "{steps} evidence steps");
+}
+
+/// A resource the plan already holds is read from the plan, not from its configuration: under
+/// `ignore_changes` the two differ, and the plan is what apply uses.
+#[test]
+fn a_resource_the_plan_holds_is_not_read_from_its_configuration() {
+    let dir = scratch("configured-attribute");
+    let noop = json!({"address": "terraform_data.q", "mode": "managed", "type": "terraform_data", "name": "q",
+        "change": {"actions": ["no-op"], "before": {"input": "x"}, "after": {"input": "x"},
+        "after_unknown": {}, "after_sensitive": {}}});
+    plan(&dir, vec![noop]);
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "resource \"terraform_data\" \"r\" {{\n  input = \"x\"\n}}\nresource \"terraform_data\" \"q\" {{\n  input = terraform_data.r.id\n  lifecycle {{\n    ignore_changes = [input]\n  }}\n}}\n{}",
+            LAMBDA.replace("FOR_EACH", "terraform_data.q.input == \"x\" ? [] : [1]")
+        ),
+    )
+    .unwrap();
+    let (code, report, stderr) = judge(&dir);
+    assert_eq!(verdict(&report), "fail", "{stderr}");
+    assert_eq!(code, 1);
 }

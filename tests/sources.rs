@@ -47,7 +47,7 @@ fn verdicts_with_sources() {
             ("aws_lambda_function.omitted", "fail"),
             ("module.api.aws_lambda_function.this[0]", "pass"),
             ("module.cfg.aws_lambda_function.this", "fail"),
-            ("module.from_ssm.aws_lambda_function.this[0]", "unknown"),
+            ("module.from_ssm.aws_lambda_function.this[0]", "fail"),
             ("module.local_fn.aws_lambda_function.this", "fail"),
             ("module.worker.aws_lambda_function.this[0]", "fail"),
             (
@@ -173,12 +173,18 @@ fn nested_modules_pass_the_input_through() {
 }
 
 #[test]
-fn apply_time_values_stay_unknown_with_the_reason() {
+fn a_comparison_terraform_may_know_rests_on_the_plan() {
+    // `var.tracing_mode == null` over a value the plan leaves unknown: a provider may refine an
+    // unknown as not null, and then Terraform knows the for_each (empty: no block). The plan
+    // shows the same whole-unknown block either way, so the verdict rests on the plan.
     let finding = &with_sources()["module.from_ssm.aws_lambda_function.this[0]"];
-    assert_eq!(finding["verdict"], "unknown");
-    assert!(finding["evidence"]
-        .to_string()
-        .contains("the plan marks random_shuffle.mode.result unknown until apply"));
+    assert_eq!(finding["verdict"], "fail");
+    let evidence = finding["evidence"].to_string();
+    assert!(
+        evidence.contains("whose result Terraform may know"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("rests on the plan"), "{evidence}");
 }
 
 #[test]

@@ -96,7 +96,7 @@ pub fn decide(
                     Conclusion::Unknown(Unknowable::DynamicForEach)
                 }
                 Some(SourceMode::Set {
-                    value: Val::Unknown(_),
+                    value: Val::Unknown(_) | Val::UnknownString(_),
                     ..
                 }) => Conclusion::Unknown(Unknowable::Mode),
                 _ => Conclusion::Omitted(Omission::Assumed),

@@ -51,16 +51,16 @@ impl<'p> PlanIndex<'p> {
         }
     }
 
-    /// Whether the plan leaves `path` (an attribute and what follows it) of a resource unknown:
-    /// `Some(true)` when every instance the plan holds marks it unknown, `Some(false)` when none
-    /// does, `None` when the plan holds no instance or they differ (then nothing is claimed).
-    fn unknown(&self, config_address: &str, path: &[PathStep]) -> Option<bool> {
-        let instances = self.unknown.get(config_address)?;
+    /// What the plan says of `path` (an attribute and what follows it) of a resource.
+    fn marks(&self, config_address: &str, path: &[PathStep]) -> Marks {
+        let Some(instances) = self.unknown.get(config_address) else {
+            return Marks::Absent;
+        };
         let marks: Vec<bool> = instances.iter().map(|u| marked(u, path)).collect();
         match (marks.iter().all(|m| *m), marks.iter().any(|m| *m)) {
-            (true, _) => Some(true),
-            (false, false) => Some(false),
-            _ => None,
+            (true, _) => Marks::Unknown,
+            (false, false) => Marks::Known,
+            _ => Marks::Mixed,
         }
     }
 
@@ -95,6 +95,25 @@ impl<'p> PlanIndex<'p> {
         }
         current.variables.get(name).is_some_and(|v| v.sensitive)
     }
+}
+
+/// Attributes whose value is a string whatever the resource: Terraform's `id`, and ARNs.
+fn string_typed(attr: &str) -> bool {
+    attr == "id" || attr == "arn" || attr.ends_with("_arn")
+}
+
+/// What the plan says of one attribute of a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marks {
+    /// The plan holds no instance of the resource.
+    Absent,
+    /// Every instance marks it unknown until apply.
+    Unknown,
+    /// No instance does: the plan knows it (its value may differ from the configuration's, e.g.
+    /// under `ignore_changes`).
+    Known,
+    /// Some instances do: it differs per instance.
+    Mixed,
 }
 
 /// A step into an `after_unknown` object.
@@ -173,6 +192,9 @@ pub enum Val {
     Map(BTreeMap<String, Val>),
     /// Known only during apply: the reason names the value.
     Unknown(String),
+    /// Known only during apply, and a string (a resource's `id` or `arn`: Terraform's ids are
+    /// strings): comparing it with a known value of another type is known.
+    UnknownString(String),
     /// Not evaluated by tracegate (an unsupported expression, a limit): the plan decides.
     NotEvaluated(String),
     /// An evaluation error (a missing attribute, a bad index): what `try` skips.
@@ -258,7 +280,9 @@ impl fmt::Display for Val {
                 }
                 f.write_str(" }")
             }
-            Val::Unknown(reason) => write!(f, "(unknown: {reason})"),
+            Val::Unknown(reason) | Val::UnknownString(reason) => {
+                write!(f, "(unknown: {reason})")
+            }
             Val::NotEvaluated(reason) => write!(f, "(not evaluated: {reason})"),
             Val::Error(reason) => write!(f, "(error: {reason})"),
         }
@@ -267,7 +291,10 @@ impl fmt::Display for Val {
 
 impl Val {
     pub fn is_known(&self) -> bool {
-        !matches!(self, Val::Unknown(_) | Val::NotEvaluated(_) | Val::Error(_))
+        !matches!(
+            self,
+            Val::Unknown(_) | Val::UnknownString(_) | Val::NotEvaluated(_) | Val::Error(_)
+        )
     }
 
     /// For evidence: "(sensitive)", the value, or why it is not known.
@@ -276,7 +303,9 @@ impl Val {
             return "(sensitive)".to_owned();
         }
         match self {
-            Val::Unknown(reason) => return format!("not known before apply ({reason})"),
+            Val::Unknown(reason) | Val::UnknownString(reason) => {
+                return format!("not known before apply ({reason})")
+            }
             Val::NotEvaluated(reason) | Val::Error(reason) => {
                 return format!("not evaluated here ({reason})")
             }
@@ -594,8 +623,13 @@ impl<'t> Evaluator<'t> {
             }
             _ => {}
         }
-        if let Some(unknown) = not_known(&lhs).or_else(|| not_known(&rhs)) {
-            return unknown;
+        if matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq) {
+            if let Some(equal) = known_equality(&lhs, &rhs) {
+                return Val::Bool(equal == (operator == BinaryOperator::Eq));
+            }
+        }
+        if let Some(missing) = not_known(&lhs).or_else(|| not_known(&rhs)) {
+            return comparison_unknown(operator, missing, &lhs, &rhs);
         }
         match (operator, lhs, rhs) {
             (BinaryOperator::Eq, l, r) => Val::Bool(l == r),
@@ -797,11 +831,6 @@ impl<'t> Evaluator<'t> {
             if is_data { "data." } else { "" },
             if at > keyed { "[…]" } else { "" }
         );
-        if !is_data && at == keyed {
-            if let Some(value) = self.configured_attribute(scope.module, rtype, name, attr) {
-                return Some((value, at + 1));
-            }
-        }
         // What the plan says of the attribute and the steps after it.
         let mut path = vec![PathStep::Key(attr.to_owned())];
         for op in &operators[at + 1..] {
@@ -823,20 +852,26 @@ impl<'t> Evaluator<'t> {
             "{}{rtype}.{name}",
             if is_data { "data." } else { "" }
         ));
-        match self.plan.unknown(&config_address, &path) {
-            Some(true) => Some((
-                Val::Unknown(format!("the plan marks {label} unknown until apply")),
-                operators.len(),
-            )),
-            Some(false) => Some((
-                Val::NotEvaluated(format!("{label} is known to the plan, which decides")),
-                operators.len(),
-            )),
-            None => Some((
-                Val::NotEvaluated(format!("{label} is not something the plan marks unknown")),
-                operators.len(),
-            )),
+        // The plan is the authority: only a resource it does not hold is read from its
+        // configuration.
+        let marks = self.plan.marks(&config_address, &path);
+        if marks == Marks::Absent && !is_data && at == keyed {
+            if let Some(value) = self.configured_attribute(scope.module, rtype, name, attr) {
+                return Some((value, at + 1));
+            }
         }
+        let value = match marks {
+            Marks::Unknown if path.len() == 1 && string_typed(attr) => {
+                Val::UnknownString(format!("the plan marks {label} unknown until apply"))
+            }
+            Marks::Unknown => Val::Unknown(format!("the plan marks {label} unknown until apply")),
+            Marks::Known => {
+                Val::NotEvaluated(format!("{label} is known to the plan, which decides"))
+            }
+            Marks::Mixed => Val::NotEvaluated(format!("{label} differs per instance in the plan")),
+            Marks::Absent => Val::NotEvaluated(format!("{label} is not in the plan")),
+        };
+        Some((value, operators.len()))
     }
 
     /// `TYPE.NAME.ATTR` of a resource in the same module: the value its configuration sets, or
@@ -1223,6 +1258,42 @@ pub fn closing_line(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> 
 
 fn first_unknown(values: &[Val]) -> Option<Val> {
     values.iter().find(|v| !v.is_known()).cloned()
+}
+
+/// Whether two values are equal when that is known although a part is not (cty's `Equals`):
+/// collections of different lengths or keys differ, and a string known only at apply differs
+/// from a known value of another type.
+fn known_equality(lhs: &Val, rhs: &Val) -> Option<bool> {
+    match (lhs, rhs) {
+        (Val::List(a), Val::List(b)) if a.len() != b.len() => Some(false),
+        (Val::Map(a), Val::Map(b)) if !a.keys().eq(b.keys()) => Some(false),
+        (Val::UnknownString(_), other) | (other, Val::UnknownString(_)) => match other {
+            Val::Number(_) | Val::Bool(_) | Val::List(_) | Val::Map(_) => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A comparison with a side not known: unknown only where Terraform cannot know it either (a
+/// string known only at apply against a known string); anything else (a value of unknown type,
+/// `null`, which a provider may refine away) leaves the verdict to the plan.
+fn comparison_unknown(operator: BinaryOperator, missing: Val, lhs: &Val, rhs: &Val) -> Val {
+    let compared_with_string = matches!(
+        (lhs, rhs),
+        (Val::UnknownString(_), Val::String(_)) | (Val::String(_), Val::UnknownString(_))
+    );
+    match missing {
+        Val::UnknownString(reason) | Val::Unknown(reason)
+            if compared_with_string && matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq) =>
+        {
+            Val::Unknown(reason)
+        }
+        Val::UnknownString(reason) | Val::Unknown(reason) => Val::NotEvaluated(format!(
+            "a comparison with a value known only after apply ({reason}), whose result Terraform may know"
+        )),
+        other => other,
+    }
 }
 
 /// The first value inside `value` (itself included) that is not known: a collection is known

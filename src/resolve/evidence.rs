@@ -316,7 +316,7 @@ fn conclusion_words(facts: &Facts, conclusion: Conclusion) -> String {
         Conclusion::Unknown(Unknowable::Mode) => {
             let from_sources = match facts.sources().map(|s| &s.mode) {
                 Some(SourceMode::Set {
-                    value: Val::Unknown(reason),
+                    value: Val::Unknown(reason) | Val::UnknownString(reason),
                     ..
                 }) => Some(format!("{reason}: {AFTER_APPLY}")),
                 _ => None,

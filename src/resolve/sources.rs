@@ -239,7 +239,7 @@ fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subj
             .map(|(i, v)| (Val::Number(i as f64), v))
             .collect(),
         Val::Map(map) => map.into_iter().map(|(k, v)| (Val::String(k), v)).collect(),
-        Val::Unknown(reason) => {
+        Val::Unknown(reason) | Val::UnknownString(reason) => {
             return SourceMode::DynamicUnknown {
                 text,
                 reason,
