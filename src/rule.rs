@@ -209,6 +209,16 @@ impl CompiledPath {
         }
     }
 
+    /// The block and mode attribute names of the path (`tracing_config`, `mode`).
+    pub fn block_and_mode(&self) -> (&str, &str) {
+        let mut keys = self.steps.iter().filter_map(|s| match s {
+            Step::Key(k) => Some(k.as_str()),
+            Step::Index(_) => None,
+        });
+        let first = keys.next().expect("rule paths start with a name");
+        (first, keys.next_back().unwrap_or(first))
+    }
+
     /// The compiled path of each target, in `TRACING.targets` order.
     pub fn for_target(target: &Target) -> &'static CompiledPath {
         static PATHS: OnceLock<Vec<CompiledPath>> = OnceLock::new();

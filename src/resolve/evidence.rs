@@ -9,7 +9,7 @@ use super::plan_facts::ModeFact;
 use super::show_value;
 use super::sources::{SourceFacts, SourceMode, Unavailable};
 use crate::finding::{Evidence, Fix, Location, Verdict};
-use crate::rule::{CompiledPath, Step, Target};
+use crate::rule::{CompiledPath, Target};
 
 pub const OMITTED: &str = "so no tracing_config is sent and AWS applies PassThrough";
 pub const OMITTED_MODE: &str =
@@ -135,7 +135,7 @@ fn consistent(config: &Trace, planned: &serde_json::Value) -> bool {
 }
 
 fn source_mode_line(facts: &Facts, sources: &SourceFacts) -> Evidence {
-    let (block, key) = attribute_names(facts.path);
+    let (block, key) = facts.path.block_and_mode();
     let address = facts.config_address;
     match &sources.mode {
         SourceMode::Set {
@@ -394,17 +394,4 @@ fn words(description: String) -> Fix {
         location: None,
         edit: None,
     }
-}
-
-/// The block and the mode attribute names of a rule path (`tracing_config`, `mode`).
-pub fn attribute_names(path: &CompiledPath) -> (&str, &str) {
-    let keys: Vec<&str> = path
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Key(k) => Some(k.as_str()),
-            Step::Index(_) => None,
-        })
-        .collect();
-    (keys[0], keys[keys.len() - 1])
 }

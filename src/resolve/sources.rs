@@ -8,7 +8,7 @@ use super::eval::{closing_line, Evaluator, Origin, OriginKind, PlanIndex, Scope,
 use crate::finding::{Edit, Evidence, Fix, Location};
 use crate::plan::address::module_path;
 use crate::plan::model::PlanVariable;
-use crate::rule::{CompiledPath, Step, Target};
+use crate::rule::{CompiledPath, Target};
 use crate::source::module::Found;
 use crate::source::SourceTree;
 use hcl_edit::expr::Expression;
@@ -104,18 +104,6 @@ pub enum Unavailable {
     },
 }
 
-fn attribute_names(path: &CompiledPath) -> (&str, &str) {
-    let keys: Vec<&str> = path
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Key(k) => Some(k.as_str()),
-            Step::Index(_) => None,
-        })
-        .collect();
-    (keys[0], keys[keys.len() - 1])
-}
-
 /// Whether a mode expression reads `mode` out of an object (`x.value.mode`, `var.cfg.mode`), so
 /// that the value to set upstream is `{ mode = "Active" }` rather than `"Active"`.
 fn reads_object(expr: &Expression) -> bool {
@@ -123,7 +111,7 @@ fn reads_object(expr: &Expression) -> bool {
 }
 
 fn read_mode(evaluator: &mut Evaluator, resource: Found<Block>, subject: &Subject) -> SourceMode {
-    let (block_name, _) = attribute_names(subject.path);
+    let (block_name, _) = subject.path.block_and_mode();
     if let Some(mode) = attribute_mode(evaluator, resource, subject) {
         return mode;
     }
@@ -148,7 +136,7 @@ fn attribute_mode(
     resource: Found<Block>,
     subject: &Subject,
 ) -> Option<SourceMode> {
-    let (block_name, mode_key) = attribute_names(subject.path);
+    let (block_name, mode_key) = subject.path.block_and_mode();
     let scope = Scope {
         module: subject.modules,
         iterator: None,
@@ -186,7 +174,7 @@ fn attribute_mode(
 
 /// A static block: its `mode`, or none.
 fn block_mode(evaluator: &mut Evaluator, block: Found<Block>, subject: &Subject) -> SourceMode {
-    let (_, mode_key) = attribute_names(subject.path);
+    let (_, mode_key) = subject.path.block_and_mode();
     let scope = Scope {
         module: subject.modules,
         iterator: None,
@@ -213,7 +201,7 @@ fn block_mode(evaluator: &mut Evaluator, block: Found<Block>, subject: &Subject)
 
 /// A `dynamic` block: its `for_each`, and the content's `mode` for the first element.
 fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subject) -> SourceMode {
-    let (block_name, mode_key) = attribute_names(subject.path);
+    let (block_name, mode_key) = subject.path.block_and_mode();
     let scope = Scope {
         module: subject.modules,
         iterator: None,
@@ -430,7 +418,7 @@ pub fn read(
     let mut evaluator = Evaluator::new(tree, variables, plan);
     evaluator.sensitive_seen = hide;
     let mode = read_mode(&mut evaluator, resource, subject);
-    let (_, mode_key) = attribute_names(subject.path);
+    let (_, mode_key) = subject.path.block_and_mode();
     // Steps come cause first; the for_each and the content may resolve the same variable twice.
     let mut chain: Vec<Evidence> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -469,7 +457,7 @@ pub fn read(
         },
         value_fix,
         block_fix: block_fix(tree, resource, subject),
-        ignore_changes: ignore_changes(resource, attribute_names(subject.path).0),
+        ignore_changes: ignore_changes(resource, subject.path.block_and_mode().0),
         sensitive: evaluator.sensitive_seen,
         mode,
         chain,
