@@ -424,26 +424,54 @@ fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
 /// Whether an entry of `resource_changes` can be a judged function: its text names a judged type,
 /// or holds escapes that could spell one. Everything it admits is decided by serde.
 struct Prefilter {
-    finders: Vec<memmem::Finder<'static>>,
-    escape: memmem::Finder<'static>,
+    finders: &'static [memmem::Finder<'static>],
 }
 
 impl Prefilter {
+    /// The judged type names share a suffix (`_lambda_function`): one search for it, and one for
+    /// `\\u`, instead of one per name. Built once per run.
     fn new() -> Self {
-        Prefilter {
-            finders: TRACING
-                .targets
-                .iter()
-                .map(|t| memmem::Finder::new(t.resource_type.as_bytes()).into_owned())
-                .collect(),
-            escape: memmem::Finder::new(b"\\u").into_owned(),
-        }
+        static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
+            std::sync::OnceLock::new();
+        let finders = FINDERS.get_or_init(|| {
+            let names: Vec<&str> = TRACING.targets.iter().map(|t| t.resource_type).collect();
+            let suffix = common_suffix(&names);
+            let mut needles: Vec<&str> = if suffix.len() >= 8 {
+                vec![suffix]
+            } else {
+                names
+            };
+            needles.push("\\u");
+            needles
+                .into_iter()
+                .map(|n| memmem::Finder::new(n.as_bytes()).into_owned())
+                .collect()
+        });
+        Prefilter { finders }
     }
 
     fn admits(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        self.finders.iter().any(|f| f.find(bytes).is_some()) || self.escape.find(bytes).is_some()
+        self.finders.iter().any(|f| f.find(bytes).is_some())
     }
+}
+
+/// The longest suffix all names share.
+fn common_suffix<'n>(names: &[&'n str]) -> &'n str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let mut length = first.len();
+    for name in &names[1..] {
+        length = first
+            .bytes()
+            .rev()
+            .zip(name.bytes().rev())
+            .take(length)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    &first[first.len() - length..]
 }
 
 /// Module levels in a state are bounded like the source layer's: no real configuration nests deeper.

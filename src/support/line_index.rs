@@ -9,7 +9,18 @@ pub type Position = (u32, u32);
 /// Characters in UTF-8 `bytes`: every byte that does not continue a multi-byte sequence. Counts a
 /// character split across two chunks once.
 fn chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+    // Plans are almost all ASCII: `is_ascii` checks a word at a time, and only chunks that are not
+    // ASCII are counted byte by byte.
+    bytes
+        .chunks(4096)
+        .map(|chunk| {
+            if chunk.is_ascii() {
+                chunk.len()
+            } else {
+                chunk.iter().map(|&b| usize::from((b as i8) >= -0x40)).sum()
+            }
+        })
+        .sum()
 }
 
 /// Where each line starts, for many random lookups in one file (sources).
