@@ -71,7 +71,10 @@ fn check(args: &CheckArgs) -> Result<u8> {
             .flatten()
     });
     if let Some(path) = summary {
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let in_link = path.parent().and_then(symlinked_directory);
+        if in_link.is_some()
+            || std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        {
             anyhow::bail!(
                 "the summary file {} is a symlink: tracegate does not write through one; remove it or pass another --summary",
                 path.display()
@@ -155,6 +158,13 @@ fn write_atomically(
         _ => Path::new("."),
     };
     let name = path.file_name().with_context(context)?;
+    if let Some(link) = symlinked_directory(directory) {
+        anyhow::bail!(
+            "cannot write the report to {}: {} is a symlink, and tracegate does not write through one (a checkout can commit it); pass a path without it",
+            path.display(),
+            link.display()
+        );
+    }
     let (temporary, file) = new_temporary(directory, name).with_context(context)?;
     let mut out = BufWriter::new(file);
     let written = write(&mut out)
@@ -165,6 +175,22 @@ fn write_atomically(
         let _ = std::fs::remove_file(&temporary);
     }
     written.with_context(context)
+}
+
+/// The first directory of a relative output path that is a symlink (a pull request can commit
+/// `reports -> /somewhere`); absolute paths are the caller's own choice and are not walked.
+fn symlinked_directory(directory: &Path) -> Option<PathBuf> {
+    if directory.is_absolute() {
+        return None;
+    }
+    let mut walked = PathBuf::new();
+    for component in directory.components() {
+        walked.push(component);
+        if std::fs::symlink_metadata(&walked).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(walked);
+        }
+    }
+    None
 }
 
 /// A new file beside the target, created exclusively (`create_new` never opens an existing

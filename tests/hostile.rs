@@ -59,6 +59,43 @@ fn reports_replace_a_committed_symlink_instead_of_writing_through_it() {
 
 #[cfg(unix)]
 #[test]
+fn a_report_is_never_written_into_a_symlinked_directory() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("symlinked-directory");
+    let elsewhere = scratch("symlinked-directory-target");
+    symlink(&elsewhere, dir.join("reports")).unwrap();
+    let plan = root().join("testdata/passthrough/plan.json");
+    for flag in ["-o", "--report"] {
+        let value = match flag {
+            "-o" => "reports/tracegate.sarif".to_owned(),
+            _ => "sarif=reports/tracegate.sarif".to_owned(),
+        };
+        let mut cmd = command(&[
+            "check",
+            plan.to_str().unwrap(),
+            "--format",
+            "sarif",
+            flag,
+            &value,
+        ]);
+        cmd.current_dir(&dir);
+        let outcome = run_with(cmd, None);
+        assert_eq!(outcome.code, 2, "{flag}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("is a symlink"),
+            "{}",
+            outcome.stderr
+        );
+        assert_eq!(
+            std::fs::read_dir(&elsewhere).unwrap().count(),
+            0,
+            "{flag}: wrote into the link's target"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
 fn the_summary_is_never_appended_through_a_symlink() {
     use std::os::unix::fs::symlink;
     let dir = scratch("symlinked-summary");
