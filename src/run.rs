@@ -5,7 +5,7 @@ use crate::finding;
 use crate::outcome::{
     Diagnostic, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope, UnknownPolicy,
 };
-use crate::plan::{self, DocumentKind, InputError, InputSource, PlanShape};
+use crate::plan::{self, DocumentKind, InputError, InputSource};
 use crate::resolve::{self, Options};
 use crate::source::SourceTree;
 use crate::support::repo;
@@ -202,7 +202,7 @@ fn judge_input(
                     .map(|p| format!("sources: {p}")),
             );
         }
-        let shape = PlanShape::of(&parsed.document);
+        let shape = judged.shape;
         let scope = match kind {
             DocumentKind::Plan => PlanScope {
                 complete: shape.complete,

@@ -81,6 +81,8 @@ pub struct Judged {
     pub from_prior_state: usize,
     /// Functions of `deferred_changes`: unknown until a later plan.
     pub deferred: usize,
+    /// What kind of plan it was (read once here, for the scope the outcome reports).
+    pub shape: PlanShape,
 }
 
 /// Judges every function of a document. `plan_label` names the plan in locations.
@@ -93,11 +95,12 @@ pub fn judge(
     options: Options,
     sources: Option<&SourceTree>,
 ) -> Judged {
-    let subjects = subjects(document, kind, text);
+    let shape = PlanShape::of(document);
+    let subjects = subjects(document, kind, text, shape);
     let run = Judging {
         document,
         kind,
-        shape: PlanShape::of(document),
+        shape,
         options,
         sources,
         plan_index: PlanIndex::new(document),
@@ -107,7 +110,10 @@ pub fn judge(
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
     let positions = line_index::positions(text, &offsets);
     let mut located = positions.into_iter();
-    let mut judged = Judged::default();
+    let mut judged = Judged {
+        shape,
+        ..Judged::default()
+    };
     for subject in &subjects {
         let location = subject.offset.map(|_| {
             let (line, column) = located.next().expect("one position per offset");
@@ -135,8 +141,13 @@ static NULL: Value = Value::Null;
 /// Every function to judge: a state's resources; a plan's changes, its deferred changes, and the
 /// functions of its prior state that neither touches (a `-target`, errored or refresh-only plan
 /// leaves them as they are).
-fn subjects<'r>(document: &'r Document, kind: DocumentKind, text: &[u8]) -> Vec<Subject<'r>> {
-    let refresh_only = PlanShape::of(document).refresh_only;
+fn subjects<'r>(
+    document: &'r Document,
+    kind: DocumentKind,
+    text: &[u8],
+    shape: PlanShape,
+) -> Vec<Subject<'r>> {
+    let refresh_only = shape.refresh_only;
     let from_state = |r: &'r StateResource, seen| state_subject(r, seen, text, refresh_only);
     if kind == DocumentKind::State {
         return document
