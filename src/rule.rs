@@ -94,13 +94,9 @@ pub static TRACING: Rule = Rule {
 };
 
 impl Rule {
-    /// The verdict for a known mode value.
-    pub fn verdict_for(&self, mode: Option<&str>) -> crate::finding::Verdict {
-        if mode == Some(self.passing_value) {
-            crate::finding::Verdict::Pass
-        } else {
-            crate::finding::Verdict::Fail
-        }
+    /// Whether a mode value from the plan is the passing one.
+    pub fn passes(&self, value: &serde_json::Value) -> bool {
+        value.as_str() == Some(self.passing_value)
     }
 
     pub fn target(&self, resource_type: &str) -> Option<&Target> {

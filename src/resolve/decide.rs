@@ -68,10 +68,6 @@ impl Conclusion {
     }
 }
 
-pub fn passes(value: &Value) -> bool {
-    value.as_str() == Some(TRACING.passing_value)
-}
-
 /// Decides from the facts. `creating` when the plan creates the function (or replaces it).
 pub fn decide(
     plan: &ModeFact,
@@ -82,7 +78,7 @@ pub fn decide(
     let source_mode = sources.map(|s| &s.mode);
     match plan {
         ModeFact::Known { value, .. } => Conclusion::Known {
-            passes: passes(value),
+            passes: TRACING.passes(value),
         },
         ModeFact::NotSet { in_block: true, .. } => Conclusion::Omitted(Omission::BlockWithoutMode),
         ModeFact::NotSet { .. } => Conclusion::Omitted(Omission::NoBlock),

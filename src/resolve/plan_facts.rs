@@ -28,15 +28,11 @@ impl ModeFact {
     fn rank(&self) -> u8 {
         match self {
             ModeFact::NotSet { .. } => 0,
-            ModeFact::Known { value, .. } if !passes(value) => 0,
+            ModeFact::Known { value, .. } if !TRACING.passes(value) => 0,
             ModeFact::Known { .. } => 2,
             _ => 1,
         }
     }
-}
-
-fn passes(value: &Value) -> bool {
-    value.as_str() == Some(TRACING.passing_value)
 }
 
 /// The value at `steps` (a rule path is names and indexes only, so a walk selects exactly what
@@ -112,7 +108,7 @@ fn read_at(
         let at = names[depth - 1].clone();
         return match known {
             // A known value that fails decides, whatever else the plan says.
-            Some(value) if !passes(value) => ModeFact::Known {
+            Some(value) if !TRACING.passes(value) => ModeFact::Known {
                 value: value.clone(),
                 sensitive: is_sensitive,
             },
