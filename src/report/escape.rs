@@ -104,30 +104,73 @@ pub fn sarif_message(text: &str) -> String {
     out
 }
 
-/// Serialized JSON with every invisible character and line separator written as a `\uXXXX`
-/// escape (they can only occur inside strings): the same value, no raw bidi bytes in the file.
-pub fn json_ascii_safe(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(|c| invisible(c) || separator(c)) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if invisible(c) || separator(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
+/// A pretty JSON formatter that writes every invisible character and line separator as a
+/// `\uXXXX` escape: the same value, no raw bidi bytes in the file, and the report still streams
+/// to the writer (nothing is serialized twice).
+struct AsciiSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for AsciiSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(|c: char| invisible(c) || separator(c)) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().expect("found a character");
+            write!(writer, "\\u{:04x}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
         }
+        writer.write_all(rest.as_bytes())
     }
-    Cow::Owned(out)
+
+    // The layout is the pretty formatter's.
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
-/// Writes a value as pretty JSON, through `json_ascii_safe`.
+/// Writes a value as pretty JSON with no raw invisible characters (see `AsciiSafe`).
 pub fn write_json(
     out: &mut dyn std::io::Write,
     value: &impl serde::Serialize,
 ) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    out.write_all(json_ascii_safe(&text).as_bytes())?;
+    let formatter = AsciiSafe(serde_json::ser::PrettyFormatter::new());
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    value.serialize(&mut serializer)?;
     out.write_all(b"\n")
 }
 
@@ -193,8 +236,13 @@ mod tests {
 
     #[test]
     fn json_holds_no_raw_bidi() {
-        assert_eq!(json_ascii_safe("\"a\u{202e}b\""), "\"a\\u202eb\"");
-        let back: String = serde_json::from_str(&json_ascii_safe("\"a\u{2066}\u{2028}\"")).unwrap();
+        let written = |value: &str| {
+            let mut out = Vec::new();
+            write_json(&mut out, &value).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(written("a\u{202e}b"), "\"a\\u202eb\"\n");
+        let back: String = serde_json::from_str(&written("a\u{2066}\u{2028}")).unwrap();
         assert_eq!(back, "a\u{2066}\u{2028}");
     }
 
