@@ -308,27 +308,6 @@ impl SourceTree {
         Ok(module)
     }
 
-    /// The text of a line (1-based) of a file already read, by its report path. Two files whose
-    /// names display alike (non-UTF-8 names) are ambiguous here: prefer [`SourceTree::line_of`].
-    pub fn line(&self, display: &str, line: u32) -> Option<String> {
-        self.find_file(|f| f.display == display, line)
-    }
-
-    /// The text of a line (1-based) of a file already read, by its canonical path.
-    pub fn line_of(&self, path: &Path, line: u32) -> Option<String> {
-        self.find_file(|f| f.path == path, line)
-    }
-
-    fn find_file(&self, matches: impl Fn(&SourceFile) -> bool, line: u32) -> Option<String> {
-        let cache = self.cache.lock().expect("not poisoned");
-        let file = cache
-            .values()
-            .filter_map(|m| m.as_ref().as_ref().ok())
-            .flat_map(|m| m.files.iter().chain(m.overrides.iter()))
-            .find(|f| matches(f) && !f.is_json())?;
-        file.index.line(&file.text, line).map(str::to_owned)
-    }
-
     /// Report path of a file under the source root.
     pub fn display_path(&self, path: &Path) -> String {
         self.display(path)
