@@ -261,11 +261,41 @@ fn result(
     result
 }
 
+/// The log, written field by field so that results stream: each `sarif::Result` is built,
+/// written and dropped in turn (a SARIF of a million functions would otherwise be held twice).
+/// Fields are in serde-sarif's (alphabetical) order, as a whole `sarif::Sarif` would write them.
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<sarif::RunAutomationDetails>,
+    column_kind: &'static str,
+    invocations: [sarif::Invocation; 1],
+    results: Results<'a>,
+    tool: sarif::Tool,
+}
+
+struct Results<'a>(&'a Outcome);
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .reported()
+                .map(|(plan, finding, severity)| result(plan, finding, severity)),
+        )
+    }
+}
+
 pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
-    let results: Vec<sarif::Result> = run
-        .reported()
-        .map(|(plan, finding, severity)| result(plan, finding, severity))
-        .collect();
     let driver = sarif::ToolComponent::builder()
         .name(env!("CARGO_PKG_NAME"))
         .version(env!("CARGO_PKG_VERSION"))
@@ -293,25 +323,25 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
     }
-    let mut sarif_run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![invocation])
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build();
-    if let Some(category) = &settings.category {
+    let automation_details = settings.category.as_ref().map(|category| {
         // GitHub takes everything up to the last `/` as the category.
         let id = if category.ends_with('/') {
             category.clone()
         } else {
             format!("{category}/")
         };
-        sarif_run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
-    }
-    let log = sarif::Sarif::builder()
-        .schema(SCHEMA)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![sarif_run])
-        .build();
+        sarif::RunAutomationDetails::builder().id(id).build()
+    });
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            automation_details,
+            column_kind: "unicodeCodePoints",
+            invocations: [invocation],
+            results: Results(run),
+            tool: sarif::Tool::builder().driver(driver).build(),
+        }],
+        version: "2.1.0",
+    };
     escape::write_json(out, &log)
 }
