@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 /// The outcome for one function under one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -51,7 +53,8 @@ pub fn shorten(text: String) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     /// Path as given on the command line for plans; relative to the repository for sources.
-    pub file: String,
+    /// Shared: every finding of a plan names the same file.
+    pub file: Arc<str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column in bytes, where known.
@@ -71,20 +74,21 @@ impl fmt::Display for Location {
 /// One step of the reasoning that decided a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
-    pub message: String,
+    /// Most steps are fixed sentences: those are borrowed, not copied into every finding.
+    pub message: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
 
 impl Evidence {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Evidence {
             message: message.into(),
             location: None,
         }
     }
 
-    pub fn at(message: impl Into<String>, location: Option<Location>) -> Self {
+    pub fn at(message: impl Into<Cow<'static, str>>, location: Option<Location>) -> Self {
         Evidence {
             message: message.into(),
             location,
@@ -118,7 +122,7 @@ pub struct Finding {
     pub rule: &'static str,
     pub address: String,
     #[serde(rename = "type")]
-    pub resource_type: String,
+    pub resource_type: &'static str,
     /// The deposed key, for a deposed object (a leftover of an interrupted replace that shares
     /// the address of the current object).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,10 +130,10 @@ pub struct Finding {
     pub verdict: Verdict,
     /// The tracing mode after apply, when the plan knows it.
     pub mode: Option<String>,
-    pub actions: Vec<&'static str>,
+    pub actions: &'static [&'static str],
     pub evidence: Vec<Evidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// Where the function is declared: its `.tf` block in the repository when the sources are
     /// known (for a downloaded module, the module block that calls it), else its plan entry.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,8 +141,8 @@ pub struct Finding {
     /// Set when an ignore comment or `.tracegate.toml` entry suppresses the finding; the verdict
     /// is then `skipped`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppression: Option<Suppression>,
-    pub fingerprint: String,
+    pub suppression: Option<Box<Suppression>>,
+    pub fingerprint: Fingerprint,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,9 +190,32 @@ impl Finding {
     }
 }
 
+/// A SHA-256 identity, held as bytes (a million findings would otherwise hold a million
+/// 64-character strings) and written as lowercase hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl Fingerprint {
+    pub fn hex(&self) -> String {
+        crate::support::hex::lower(&self.0)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.hex())
+    }
+}
+
 /// A stable identity for alerts: rule, address and (for a deposed object) its key only, so it
 /// survives line moves and edits, and a deposed object never merges with the current one.
-pub fn fingerprint(rule: &str, address: &str, deposed: Option<&str>) -> String {
+pub fn fingerprint(rule: &str, address: &str, deposed: Option<&str>) -> Fingerprint {
     let mut hasher = Sha256::new();
     hasher.update(rule.as_bytes());
     hasher.update([0]);
@@ -198,12 +225,14 @@ pub fn fingerprint(rule: &str, address: &str, deposed: Option<&str>) -> String {
         hasher.update(b"deposed ");
         hasher.update(key.as_bytes());
     }
-    crate::support::hex::lower(&hasher.finalize())
+    Fingerprint(hasher.finalize().into())
 }
 
-/// The one order every report sees: by primary file, line, then address.
+/// The one order every report sees: by primary file, line, then address. Rule, address and
+/// deposed key identify a finding, so the order is total and an unstable sort (no buffer of
+/// half the findings) gives the same result.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(compare);
+    findings.sort_unstable_by(compare);
 }
 
 fn compare(a: &Finding, b: &Finding) -> Ordering {
@@ -222,7 +251,7 @@ mod tests {
     #[test]
     fn fingerprint_depends_on_rule_and_address_only() {
         let a = fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a", None);
-        assert_eq!(a.len(), 64);
+        assert_eq!(a.hex().len(), 64);
         assert_eq!(
             a,
             fingerprint("D9.AWS.OPE.07", "aws_lambda_function.a", None)

@@ -216,9 +216,9 @@ impl PlanResult {
             .cloned()
             .unwrap_or_else(|| Location {
                 file: if self.path == "<stdin>" {
-                    "stdin".to_owned()
+                    "stdin".into()
                 } else {
-                    self.path.clone()
+                    self.path.as_str().into()
                 },
                 line: 1,
                 column: None,

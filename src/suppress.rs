@@ -138,7 +138,7 @@ impl Config {
                 }
             }
             let location = Location {
-                file: shown.clone(),
+                file: shown.as_str().into(),
                 line,
                 column: None,
             };
@@ -224,12 +224,12 @@ fn suppress(
         format!("suppressed by {how}: {justification}"),
         Some(location.clone()),
     ));
-    finding.suppression = Some(Suppression {
+    finding.suppression = Some(Box::new(Suppression {
         kind,
         justification,
         location: Some(location),
         suppressed_verdict: finding.verdict,
-    });
+    }));
     finding.verdict = Verdict::Skipped;
     finding.fix = None;
 }

@@ -14,7 +14,7 @@ const HOSTILE: &str = "evil%0A::error::pwned\n|<b>\u{1b}[31m[x](https://e.test) 
 
 fn at(file: &str, line: u32, column: Option<u32>) -> Option<Location> {
     Some(Location {
-        file: file.to_owned(),
+        file: file.into(),
         line,
         column,
     })
@@ -24,11 +24,11 @@ fn finding(address: &str, verdict: Verdict, mode: Option<&str>) -> Finding {
     Finding {
         rule: RULE,
         address: address.to_owned(),
-        resource_type: "aws_lambda_function".to_owned(),
+        resource_type: "aws_lambda_function",
         deposed: None,
         verdict,
         mode: mode.map(str::to_owned),
-        actions: vec!["create"],
+        actions: &["create"],
         evidence: Vec::new(),
         fix: None,
         location: None,
@@ -52,23 +52,23 @@ fn outcome() -> Outcome {
             "PassThrough: Lambda traces only requests that arrive with a sampled tracing header",
         ),
     ];
-    fail.fix = Some(Fix {
+    fail.fix = Some(Box::new(Fix {
         description: "set mode = \"Active\"".to_owned(),
         location: at("main.tf", 12, Some(12)),
         edit: Some(Edit {
             start: Location {
-                file: "main.tf".to_owned(),
+                file: "main.tf".into(),
                 line: 12,
                 column: Some(12),
             },
             end: Location {
-                file: "main.tf".to_owned(),
+                file: "main.tf".into(),
                 line: 12,
                 column: Some(25),
             },
             text: "\"Active\"".to_owned(),
         }),
-    });
+    }));
     fail.location = at("main.tf", 10, Some(1));
 
     let mut omitted = finding("aws_lambda_function.omitted", Verdict::Fail, None);
@@ -76,11 +76,11 @@ fn outcome() -> Outcome {
         "the plan sends no tracing_config: AWS applies PassThrough",
         at("plan.json", 1, Some(420)),
     )];
-    omitted.fix = Some(Fix {
+    omitted.fix = Some(Box::new(Fix {
         description: "add tracing_config { mode = \"Active\" }".to_owned(),
         location: None,
         edit: None,
-    });
+    }));
 
     let mut unknown = finding(
         "module.ssm.aws_lambda_function.this[0]",
@@ -97,23 +97,23 @@ fn outcome() -> Outcome {
     )];
 
     let mut skipped = finding("aws_lambda_function.deleted", Verdict::Skipped, None);
-    skipped.actions = vec!["delete"];
+    skipped.actions = &["delete"];
     skipped.evidence = vec![Evidence::new("deleted by this plan: not judged")];
 
     let mut in_source = finding("aws_lambda_function.legacy", Verdict::Skipped, None);
-    in_source.suppression = Some(Suppression {
+    in_source.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::InSource,
         justification: "retired next quarter".to_owned(),
         location: at("main.tf", 30, None),
         suppressed_verdict: Verdict::Fail,
-    });
+    }));
     let mut external = finding("aws_lambda_function.vendor", Verdict::Skipped, None);
-    external.suppression = Some(Suppression {
+    external.suppression = Some(Box::new(Suppression {
         kind: SuppressionKind::External,
         justification: "owned by the vendor".to_owned(),
         location: at(".tracegate.toml", 4, None),
         suppressed_verdict: Verdict::Unknown,
-    });
+    }));
 
     let mut hostile = finding(
         &format!("aws_lambda_function.each[\"{HOSTILE}\"]"),
@@ -121,11 +121,11 @@ fn outcome() -> Outcome {
         Some(HOSTILE),
     );
     hostile.evidence = vec![Evidence::at(HOSTILE, at(HOSTILE, 2, Some(1)))];
-    hostile.fix = Some(Fix {
+    hostile.fix = Some(Box::new(Fix {
         description: HOSTILE.to_owned(),
         location: None,
         edit: None,
-    });
+    }));
 
     Outcome {
         plans: vec![PlanResult {

@@ -213,7 +213,7 @@ proptest! {
         prop_assert_eq!(&verdicts(&reference), &model);
         // Beyond verdicts, the evidence and fixes agree (locations only exist on the slice).
         let strip = |findings: Vec<Finding>| -> Vec<(String, Vec<String>)> {
-            findings.into_iter().map(|f| (f.address, f.evidence.into_iter().map(|e| e.message).collect())).collect()
+            findings.into_iter().map(|f| (f.address, f.evidence.into_iter().map(|e| e.message.into_owned()).collect())).collect()
         };
         prop_assert_eq!(strip(fast), strip(reference));
     }

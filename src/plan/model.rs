@@ -237,8 +237,15 @@ impl Actions {
         WRITTEN.contains(&self.0)
     }
 
-    /// Action names in a fixed order, for reports.
-    pub fn names(self) -> Vec<&'static str> {
+    /// Action names in a fixed order, for reports: one shared slice per set of actions.
+    pub fn names(self) -> &'static [&'static str] {
+        static TABLE: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+        let table =
+            TABLE.get_or_init(|| (0..=u8::MAX).map(|bits| Actions(bits).listed()).collect());
+        &table[usize::from(self.0)]
+    }
+
+    fn listed(self) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = Self::NAMES
             .iter()
             .filter(|(bit, _)| self.contains(*bit))

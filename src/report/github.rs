@@ -23,7 +23,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             .iter()
             .map(|step| match &step.location {
                 Some(location) => format!("{} ({location})", step.message),
-                None => step.message.clone(),
+                None => step.message.to_string(),
             })
             .collect::<Vec<_>>()
             .join("\n");

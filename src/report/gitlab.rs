@@ -40,7 +40,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             // GitLab keys issues by fingerprint: keep the rule+address identity, made unique per
             // plan so that two plans with the same address do not merge.
             let mut hasher = Sha256::new();
-            hasher.update(finding.fingerprint.as_bytes());
+            hasher.update(finding.fingerprint.hex().as_bytes());
             hasher.update([0]);
             hasher.update(plan.path.as_bytes());
             let digest = hasher.finalize();
@@ -60,7 +60,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
                 },
                 categories: ["Security"],
                 location: IssueLocation {
-                    path: anchor.file,
+                    path: anchor.file.to_string(),
                     lines: Lines {
                         begin: anchor.line.max(1),
                     },

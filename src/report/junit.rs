@@ -70,7 +70,7 @@ fn testcase(run: &Outcome, finding: &Finding, w: &mut Writer<&mut dyn Write>) ->
                 .suppression
                 .as_ref()
                 .map(|s| format!("suppressed: {}", s.justification))
-                .or_else(|| finding.evidence.first().map(|e| e.message.clone()))
+                .or_else(|| finding.evidence.first().map(|e| e.message.to_string()))
                 .unwrap_or_default();
             let mut skipped = BytesStart::new("skipped");
             let reason = attribute(&reason);

@@ -234,7 +234,7 @@ fn result(
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(
             "tracegateFingerprint/v1".to_owned(),
-            finding.fingerprint.clone(),
+            finding.fingerprint.hex(),
         )]))
         .properties(properties)
         .build();

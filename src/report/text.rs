@@ -152,7 +152,7 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
             if !shown {
                 continue;
             }
-            let file = finding.primary_location().map(|l| l.file.as_str());
+            let file = finding.primary_location().map(|l| &*l.file);
             if file.is_some() && file != current_file && file != Some(plan.path.as_str()) {
                 writeln!(
                     out,

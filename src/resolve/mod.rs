@@ -107,18 +107,20 @@ pub fn judge(
         configuration: configuration::Index::new(document.configuration.as_ref()),
         source_cache: RefCell::default(),
     };
+    let plan_label: std::sync::Arc<str> = plan_label.into();
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
     let positions = line_index::positions(text, &offsets);
     let mut located = positions.into_iter();
     let mut judged = Judged {
         shape,
+        findings: Vec::with_capacity(subjects.len()),
         ..Judged::default()
     };
     for subject in &subjects {
         let location = subject.offset.map(|_| {
             let (line, column) = located.next().expect("one position per offset");
             Location {
-                file: plan_label.to_owned(),
+                file: plan_label.clone(),
                 line: line + line_offset as u32,
                 // The offset is the string's first character: name its opening quote.
                 column: Some(column.saturating_sub(1).max(1)),
@@ -319,7 +321,10 @@ fn judge_one(
     let mut finding = Finding {
         rule: TRACING.id,
         address: subject.address.to_owned(),
-        resource_type: subject.resource_type.to_owned(),
+        resource_type: TRACING
+            .target(subject.resource_type)
+            .expect("the plan reader keeps only judged types")
+            .resource_type,
         deposed: deposed.clone(),
         verdict: Verdict::Skipped,
         mode: None,
@@ -499,7 +504,7 @@ fn judge_configured(
     finding.verdict = rendered.verdict;
     finding.mode = rendered.mode;
     finding.evidence = rendered.evidence;
-    finding.fix = rendered.fix;
+    finding.fix = rendered.fix.map(Box::new);
     if let Some(location) = rendered.declared_at {
         finding.location = Some(location);
     }

@@ -246,7 +246,7 @@ impl SourceTree {
                 .real
                 .strip_prefix(&self.root)
                 .is_ok_and(|r| r.starts_with(".terraform")),
-            display: shown,
+            display: shown.into(),
             index: LineIndex::new(text.as_bytes()),
             text,
             body,

@@ -11,7 +11,7 @@ use hcl_edit::Span;
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path shown in reports: relative to the repository (or source) root.
-    pub display: String,
+    pub display: std::sync::Arc<str>,
     /// Whether the file lives under `.terraform/` (downloaded, not editable in the repository).
     pub downloaded: bool,
     /// The text that `body` was parsed from: the file itself, or for a JSON file the native HCL
@@ -278,7 +278,7 @@ mod tests {
 
     fn file(name: &str, text: &str) -> SourceFile {
         SourceFile {
-            display: name.to_owned(),
+            display: name.into(),
             downloaded: false,
             text: text.to_owned(),
             index: LineIndex::new(text.as_bytes()),
@@ -305,18 +305,18 @@ mod tests {
             ..ModuleSource::default()
         };
         let r = module.resource("t", "n").unwrap();
-        assert_eq!(r.file.display, "main.tf");
+        assert_eq!(&*r.file.display, "main.tf");
         let a = r.attribute("a").unwrap();
         assert_eq!(
-            (a.file.display.as_str(), a.expr().to_string().trim()),
+            (&*a.file.display, a.expr().to_string().trim()),
             ("override.tf", "3")
         );
-        assert_eq!(r.attribute("b").unwrap().file.display, "main.tf");
+        assert_eq!(&*r.attribute("b").unwrap().file.display, "main.tf");
         // Every base tracing_config and dynamic "tracing_config" is gone; vpc_config stays.
         assert_eq!(r.blocks("tracing_config").count(), 0);
         let dynamic: Vec<_> = r.blocks("dynamic").collect();
         assert_eq!(dynamic.len(), 1);
-        assert_eq!(dynamic[0].file.display, "a_override.tf");
+        assert_eq!(&*dynamic[0].file.display, "a_override.tf");
         assert_eq!(r.blocks("vpc_config").count(), 1);
     }
 }
