@@ -92,13 +92,23 @@ pub struct CheckArgs {
     #[arg(long, value_name = "JSONPATH")]
     pub plan_path: Option<String>,
 
-    /// Colour in text output: `auto` colours a terminal unless NO_COLOR is set.
+    /// Colour in text output. `auto`: off when NO_COLOR is set; else on when FORCE_COLOR or
+    /// CLICOLOR_FORCE is set (not `0`); else on for a terminal unless TERM=dumb.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Also list passing and skipped functions in text output, with their evidence.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    /// Print only what fails the gate and the summary line (text output; no warnings on stderr).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Keep suppressed findings in SARIF, as results with `suppressions`. GitHub code scanning
+    /// ignores that property and would show them as open alerts, so by default they are left out.
+    #[arg(long)]
+    pub sarif_suppressed: bool,
 }
 
 #[derive(Debug, Args)]
