@@ -138,8 +138,18 @@ fn parse_report(value: &str) -> Result<ReportTarget, String> {
     if path.is_empty() {
         return Err(format!("no PATH after {format}="));
     }
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!(
+            "no report format {format:?}; the formats are {}",
+            names.join(", ")
+        )
+    })?;
     Ok(ReportTarget {
-        format: Format::from_str(format, true)?,
+        format,
         path: PathBuf::from(path),
     })
 }

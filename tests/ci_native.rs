@@ -360,3 +360,41 @@ fn evidence_wraps_at_the_width_with_its_tree_intact() {
     .stdout;
     assert!(!plain.lines().any(|l| l.starts_with("        │  ")));
 }
+
+#[test]
+fn config_and_usage_errors_name_the_key_and_the_choices() {
+    let dir = scratch("toml-errors");
+    let plan = String::from_utf8(common::read("testdata/passthrough/plan.json")).unwrap();
+    write(&dir, "plan.json", &plan);
+    write(
+        &dir,
+        "main.tf",
+        "resource \"aws_lambda_function\" \"api\" {}\n",
+    );
+    for (toml, expected) in [
+        (
+            "[[ignore]]\naddress = \"x\"\nreson = \"typo\"\n",
+            ".tracegate.toml:3:1 is invalid: unknown field `reson`, expected one of `address`, `rule`, `reason`, `expires`",
+        ),
+        (
+            "[[ignore]]\naddress = 3\nreason = \"r\"\n",
+            ".tracegate.toml:2:11 is invalid: key `address`: invalid type: integer `3`, expected a string",
+        ),
+    ] {
+        write(&dir, ".tracegate.toml", toml);
+        let mut cmd = command(&["check", "plan.json"]);
+        cmd.current_dir(&dir);
+        let outcome = run_with(cmd, None);
+        assert_eq!(outcome.code, 2);
+        assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
+    }
+    let bogus = run(&["check", "x", "--report", "bogus=x"]);
+    assert_eq!(bogus.code, 2);
+    assert!(
+        bogus.stderr.contains(
+            "no report format \"bogus\"; the formats are text, json, sarif, gitlab, junit, github, markdown"
+        ),
+        "{}",
+        bogus.stderr
+    );
+}

@@ -269,7 +269,9 @@ fn an_invalid_tracegate_toml_is_an_error() {
     ]);
     assert_eq!(outcome.code, 2);
     assert!(
-        outcome.stderr.contains(".tracegate.toml is invalid"),
+        outcome
+            .stderr
+            .contains(".tracegate.toml:2:1 is invalid: unknown field `adress`"),
         "{}",
         outcome.stderr
     );
