@@ -375,6 +375,28 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
     }
 }
 
+/// A `.tracegate.toml` error in one line: where (`file:line:column`), which key (the one on that
+/// line, when the error points at a value) and why, in toml's words.
+fn invalid(shown: &str, text: &str, error: &toml::de::Error) -> String {
+    let reason = error.message().trim().replace('\n', " ");
+    let Some(span) = error.span() else {
+        return format!("{shown} is invalid: {reason}");
+    };
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let before = &text[line_start..start];
+    let key = before
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !reason.contains(&format!("`{key}`")));
+    match key {
+        Some(key) => format!("{shown}:{line}:{column} is invalid: key `{key}`: {reason}"),
+        None => format!("{shown}:{line}:{column} is invalid: {reason}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,27 +451,5 @@ mod tests {
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_days(20_782).to_string(), "2026-11-25");
         assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
-    }
-}
-
-/// A `.tracegate.toml` error in one line: where (`file:line:column`), which key (the one on that
-/// line, when the error points at a value) and why, in toml's words.
-fn invalid(shown: &str, text: &str, error: &toml::de::Error) -> String {
-    let reason = error.message().trim().replace('\n', " ");
-    let Some(span) = error.span() else {
-        return format!("{shown} is invalid: {reason}");
-    };
-    let start = span.start.min(text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..start].matches('\n').count() + 1;
-    let column = text[line_start..start].chars().count() + 1;
-    let before = &text[line_start..start];
-    let key = before
-        .split_once('=')
-        .map(|(key, _)| key.trim())
-        .filter(|key| !key.is_empty() && !reason.contains(&format!("`{key}`")));
-    match key {
-        Some(key) => format!("{shown}:{line}:{column} is invalid: key `{key}`: {reason}"),
-        None => format!("{shown}:{line}:{column} is invalid: {reason}"),
     }
 }
