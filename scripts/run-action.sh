@@ -20,13 +20,31 @@ for pattern in "${patterns[@]}"; do
 done
 [ ${#plans[@]} -gt 0 ] || { echo "::error title=tracegate::the plan input is empty" >&2; exit 2; }
 
+# The source root: the input, else the plans' directory when they share one that holds .tf files
+# (so annotations land on the diff for a plan in a subfolder), else tracegate's own default (the
+# current directory when it holds .tf files).
+source_root=${INPUT_SOURCE_ROOT:-}
+if [ -z "$source_root" ]; then
+  first_dir=$(dirname -- "${plans[0]}")
+  same=true
+  for plan in "${plans[@]}"; do
+    [ "$(dirname -- "$plan")" = "$first_dir" ] || same=false
+  done
+  tf_files=("$first_dir"/*.tf "$first_dir"/*.tf.json)
+  if [ "$same" = true ] && [ ${#tf_files[@]} -gt 0 ]; then
+    source_root=$first_dir
+  fi
+fi
+
 args=(check --format "${INPUT_FORMAT:-github}" --unknown "${INPUT_UNKNOWN:-warn}")
-[ -n "${INPUT_SOURCE_ROOT:-}" ] && args+=(--source-root "$INPUT_SOURCE_ROOT")
+[ -n "$source_root" ] && args+=(--source-root "$source_root")
 [ "${INPUT_CHANGED_ONLY:-false}" = true ] && args+=(--changed-only)
 # Reports go under RUNNER_TEMP by default: outside the checkout, which the pull request controls.
+reports="${RUNNER_TEMP:-/tmp}/tracegate-${GITHUB_JOB:-job}-$$"
+mkdir -p "$reports"
 sarif_file=${INPUT_SARIF_FILE:-}
 if [ -z "$sarif_file" ]; then
-  sarif_file="${RUNNER_TEMP:-/tmp}/tracegate-${GITHUB_JOB:-job}-$$.sarif"
+  sarif_file="$reports/tracegate.sarif"
 elif [ "$sarif_file" = none ]; then
   sarif_file=
 fi
@@ -39,8 +57,11 @@ if [ -n "$sarif_file" ]; then
   fi
   args+=(--category "$category")
 fi
-json="${RUNNER_TEMP:-/tmp}/tracegate-$$.json"
-args+=(--report "json=$json")
+json="$reports/tracegate.json"
+gitlab="$reports/gl-code-quality-report.json"
+junit="$reports/tracegate-junit.xml"
+markdown="$reports/tracegate.md"
+args+=(--report "json=$json" --report "gitlab=$gitlab" --report "junit=$junit" --report "markdown=$markdown")
 read -r -a extra <<< "${INPUT_ARGS:-}" || true
 args+=("${extra[@]}")
 
@@ -58,9 +79,15 @@ count() {
     echo "failed=$(count fail)"
     echo "unknown=$(count unknown)"
   fi
-  [ -n "$sarif_file" ] && echo "sarif-file=$sarif_file"
+  # Only files that were written: an undecided gate (exit 2) writes no SARIF, so that an upload
+  # cannot close the alerts of the plans that were not read.
+  [ -n "$sarif_file" ] && [ -f "$sarif_file" ] && echo "sarif-file=$sarif_file"
+  [ -f "$json" ] && echo "json-file=$json"
+  [ -f "$gitlab" ] && echo "gitlab-file=$gitlab"
+  [ -f "$junit" ] && echo "junit-file=$junit"
+  [ -f "$markdown" ] && echo "markdown-file=$markdown"
+  echo "source-root=$source_root"
 } >> "${GITHUB_OUTPUT:-/dev/null}"
-rm -f "$json"
 
 # 2 means tracegate could not judge: never pass silently.
 if [ "$code" -eq 2 ] || { [ "$code" -ne 0 ] && [ "${INPUT_FAIL:-true}" = true ]; }; then

@@ -47,20 +47,55 @@ pub fn run(cli: Cli) -> Result<u8> {
 
 fn check(args: &CheckArgs) -> Result<u8> {
     let outcome = tracegate::run(&args.run_options())?;
-    tell(&outcome);
+    tell(&outcome, args.quiet);
+    let color = use_color(args);
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let settings = Settings {
-        color: use_color(args),
+        color,
         verbose: args.verbose,
         category: args.category.clone(),
+        sarif_suppressed: args.sarif_suppressed,
+        quiet: args.quiet,
+        width: args
+            .output
+            .is_none()
+            .then(|| terminal_width(to_terminal))
+            .flatten(),
+        // Hyperlinks only where a person reads them: a terminal with colour on.
+        hyperlinks: color && to_terminal && env_is("TERM", |t| t != "dumb"),
+        link_base: link_base(),
+        markdown_budget: None,
     };
-    write_output(args.output.as_deref(), |out| {
-        report::write(args.format.into(), &outcome, &settings, out)
-    })?;
     let plain = Settings {
         color: false,
+        hyperlinks: false,
+        width: None,
         ..settings.clone()
     };
+    // An undecided gate writes no SARIF: code scanning closes every open alert that a new
+    // upload for the same category does not hold, and the unread plans' results are missing.
+    let refuse_sarif = |format: report::Format, target: &str| {
+        let refused = format == report::Format::Sarif && outcome.undecided().is_some();
+        if refused {
+            eprintln!(
+                "tracegate: warning: no SARIF written to {target}: the gate is not decided, and a SARIF without the unread plans' results would close their open code scanning alerts"
+            );
+        }
+        refused
+    };
+    let main_target = args
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    if !refuse_sarif(args.format.into(), &main_target) {
+        write_output(args.output.as_deref(), |out| {
+            report::write(args.format.into(), &outcome, &settings, out)
+        })?;
+    }
     for target in &args.reports {
+        if refuse_sarif(target.format.into(), &target.path.display().to_string()) {
+            continue;
+        }
         write_output(Some(&target.path), |out| {
             report::write(target.format.into(), &outcome, &plain, out)
         })?;
@@ -82,8 +117,16 @@ fn check(args: &CheckArgs) -> Result<u8> {
         }
         let file = open_summary(&path)
             .with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        // What this step already wrote counts against GitHub's 1 MiB.
+        let already = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let budget =
+            report::SUMMARY_BUDGET.saturating_sub(usize::try_from(already).unwrap_or(usize::MAX));
+        let capped = Settings {
+            markdown_budget: Some(budget),
+            ..plain.clone()
+        };
         let mut out = BufWriter::new(file);
-        report::write(Format::Markdown, &outcome, &plain, &mut out)
+        report::write(Format::Markdown, &outcome, &capped, &mut out)
             .and_then(|_| out.flush())
             .with_context(|| format!("cannot write the summary to {}", path.display()))?;
     }
@@ -94,11 +137,13 @@ fn check(args: &CheckArgs) -> Result<u8> {
     })
 }
 
-/// Writes the run's warnings and errors to stderr, one line each, in the order they happened.
-fn tell(outcome: &Outcome) {
+/// Writes the run's warnings and errors to stderr, one line each, in the order they happened
+/// (`--quiet`: errors only).
+fn tell(outcome: &Outcome, quiet: bool) {
     let mut stderr = io::stderr().lock();
     for diagnostic in &outcome.diagnostics {
         let level = match diagnostic.level {
+            Level::Warning if quiet => continue,
             Level::Warning => "warning",
             Level::Error => "error",
         };
@@ -115,17 +160,75 @@ fn tell(outcome: &Outcome) {
     }
 }
 
+/// Colour, in this order: `--color always|never`; NO_COLOR (set and not empty) turns it off;
+/// FORCE_COLOR (set, not empty, not `0` or `false`) or CLICOLOR_FORCE (set, not `0`) turns it on;
+/// TERM=dumb turns it off; else a terminal has it. `--output FILE` is never coloured by `auto`.
 fn use_color(args: &CheckArgs) -> bool {
     match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        ColorChoice::Auto => args.output.is_none() && color_from_env(io::stdout().is_terminal()),
+    }
+}
+
+fn env_is(name: &str, test: impl Fn(&str) -> bool) -> bool {
+    std::env::var_os(name).is_some_and(|v| test(&v.to_string_lossy()))
+}
+
+fn color_from_env(terminal: bool) -> bool {
+    if env_is("NO_COLOR", |v| !v.is_empty()) {
+        false
+    } else if env_is("FORCE_COLOR", |v| !v.is_empty()) {
+        !env_is("FORCE_COLOR", |v| {
+            v == "0" || v.eq_ignore_ascii_case("false")
+        })
+    } else if env_is("CLICOLOR_FORCE", |v| !v.is_empty() && v != "0") {
+        true
+    } else if env_is("TERM", |t| t == "dumb") {
+        false
+    } else {
+        terminal
+    }
+}
+
+/// Where text wraps: COLUMNS when set to a number, else the terminal's width; `None` (no
+/// wrapping) for a pipe or a file without COLUMNS.
+fn terminal_width(terminal: bool) -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns);
+    }
+    if !terminal {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills a winsize struct we own; a failure leaves it zeroed.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+        if ok && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
         }
     }
+    None
+}
+
+/// The `file://` URI that report paths are relative to: the repository holding the current
+/// directory, else the current directory.
+fn link_base() -> Option<String> {
+    let here = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let root = tracegate::support::repo::root_of(&here).unwrap_or(&here);
+    let path = root.to_string_lossy();
+    let path = path.trim_start_matches(r"\\?\").replace('\\', "/");
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    Some(format!("file://{}", report::text::uri_path(&path)))
 }
 
 /// Writes to a file or stdout. A closed pipe (`| head`) is not an error. A file is written

@@ -92,13 +92,23 @@ pub struct CheckArgs {
     #[arg(long, value_name = "JSONPATH")]
     pub plan_path: Option<String>,
 
-    /// Colour in text output: `auto` colours a terminal unless NO_COLOR is set.
+    /// Colour in text output. `auto`: off when NO_COLOR is set; else on when FORCE_COLOR or
+    /// CLICOLOR_FORCE is set (not `0`); else on for a terminal unless TERM=dumb.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Also list passing and skipped functions in text output, with their evidence.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    /// Print only what fails the gate and the summary line (text output; no warnings on stderr).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Keep suppressed findings in SARIF, as results with `suppressions`. GitHub code scanning
+    /// ignores that property and would show them as open alerts, so by default they are left out.
+    #[arg(long)]
+    pub sarif_suppressed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,8 +138,18 @@ fn parse_report(value: &str) -> Result<ReportTarget, String> {
     if path.is_empty() {
         return Err(format!("no PATH after {format}="));
     }
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!(
+            "no report format {format:?}; the formats are {}",
+            names.join(", ")
+        )
+    })?;
     Ok(ReportTarget {
-        format: Format::from_str(format, true)?,
+        format,
         path: PathBuf::from(path),
     })
 }

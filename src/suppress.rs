@@ -118,11 +118,8 @@ impl Config {
             crate::source::files::read_regular(&parent, &real, MAX_CONFIG_BYTES, &display(&path))
                 .map_err(|e| format!("cannot read {e}"))?
                 .text;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("invalid TOML").to_owned();
-            format!("{} is invalid: {first}", display(&path))
-        })?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| invalid(&display(&path), &text, &e))?;
         let shown = display(&path);
         let index = LineIndex::new(text.as_bytes());
         let mut entries = Vec::new();
@@ -375,6 +372,28 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
             );
             break;
         }
+    }
+}
+
+/// A `.tracegate.toml` error in one line: where (`file:line:column`), which key (the one on that
+/// line, when the error points at a value) and why, in toml's words.
+fn invalid(shown: &str, text: &str, error: &toml::de::Error) -> String {
+    let reason = error.message().trim().replace('\n', " ");
+    let Some(span) = error.span() else {
+        return format!("{shown} is invalid: {reason}");
+    };
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let before = &text[line_start..start];
+    let key = before
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !reason.contains(&format!("`{key}`")));
+    match key {
+        Some(key) => format!("{shown}:{line}:{column} is invalid: key `{key}`: {reason}"),
+        None => format!("{shown}:{line}:{column} is invalid: {reason}"),
     }
 }
 

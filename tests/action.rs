@@ -221,3 +221,171 @@ fn man_pages() {
     assert!(check.stdout.contains("source\\-root"));
     assert_eq!(run(&["man", "nope"]).code, 2);
 }
+
+#[cfg(unix)]
+fn install_with(dir: &Path, envs: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new("bash");
+    command
+        .arg(common::root().join("scripts/install.sh"))
+        .env(
+            "TRACEGATE_RELEASE_BASE",
+            format!("file://{}", dir.join("releases").display()),
+        )
+        .env("RUNNER_TOOL_CACHE", dir.join("cache"))
+        .env("RUNNER_TEMP", dir)
+        .env("GITHUB_PATH", dir.join("github_path"));
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn install_never_builds_unless_asked_and_names_the_runner_and_the_choices() {
+    let dir = scratch("action-install-choices");
+    std::fs::create_dir_all(dir.join("releases")).unwrap();
+    // A runner without a binary: an error naming it and the choices, no cargo build.
+    let output = install_with(
+        &dir,
+        &[
+            ("TRACEGATE_VERSION", "v9.9.9"),
+            ("RUNNER_OS", "Linux"),
+            ("RUNNER_ARCH", "ARM"),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("this runner (Linux/ARM)"), "{stderr}");
+    assert!(
+        stderr.contains("version: source") && stderr.contains("version: installed"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("cargo"));
+    // A release without the binary: an error, not a build from source.
+    let output = install_with(
+        &dir,
+        &[
+            ("TRACEGATE_VERSION", "v9.9.9"),
+            ("RUNNER_OS", "Linux"),
+            ("RUNNER_ARCH", "X64"),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot download"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("building"));
+    // A branch or SHA is not a version (the pin in action.yml is).
+    for version in ["main", "0123456789abcdef0123456789abcdef01234567", ""] {
+        let output = install_with(
+            &dir,
+            &[
+                ("TRACEGATE_VERSION", version),
+                ("RUNNER_OS", "Linux"),
+                ("RUNNER_ARCH", "X64"),
+            ],
+        );
+        assert!(!output.status.success(), "{version}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("`source`"),
+            "{version}"
+        );
+    }
+    // `installed` uses the tracegate on PATH.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tracegate")).parent().unwrap();
+    let output = install_with(
+        &dir,
+        &[
+            ("TRACEGATE_VERSION", "installed"),
+            (
+                "PATH",
+                &format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            ),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("using "));
+}
+
+#[test]
+fn action_yml_pins_the_release_of_its_version() {
+    let action = std::fs::read_to_string(common::root().join("action.yml")).unwrap();
+    let pinned = format!("default: \"v{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(
+        action.contains(&pinned),
+        "action.yml's version input pins v{} (scripts/pin-version.sh)",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(action.contains("TRACEGATE_VERSION: ${{ inputs.version }}"));
+    assert!(!action.contains("github.action_ref"));
+}
+
+#[cfg(unix)]
+#[test]
+fn run_script_exposes_every_report_and_defaults_the_source_root_to_the_plans_directory() {
+    let dir = scratch("action-run-reports");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tracegate")).parent().unwrap();
+    let outputs = dir.join("outputs");
+    let run_action = |plan: &str| {
+        let _ = std::fs::remove_file(&outputs);
+        let output = Command::new("bash")
+            .arg(common::root().join("scripts/run-action.sh"))
+            .current_dir(common::root())
+            .env(
+                "PATH",
+                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("INPUT_PLAN", plan)
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("RUNNER_TEMP", &dir)
+            .env_remove("INPUT_SOURCE_ROOT")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        let written = std::fs::read_to_string(&outputs).unwrap();
+        let value = |key: &str| {
+            written
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .map(str::to_owned)
+        };
+        (output, value("source-root"), {
+            let mut files = std::collections::BTreeMap::new();
+            for key in [
+                "sarif-file",
+                "json-file",
+                "gitlab-file",
+                "junit-file",
+                "markdown-file",
+            ] {
+                files.insert(key, value(key));
+            }
+            files
+        })
+    };
+    // A plan in a folder with .tf files: that folder is the source root, so the annotation is
+    // on the .tf line, not on the plan.
+    let (output, root, files) = run_action("testdata/sources/plan.json");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(root.as_deref(), Some("testdata/sources"));
+    assert!(String::from_utf8_lossy(&output.stdout)
+        .contains("::error file=testdata/sources/main.tf,line=12"));
+    for (key, path) in &files {
+        let path = path.as_ref().unwrap_or_else(|| panic!("{key} is set"));
+        assert!(Path::new(path).starts_with(&dir), "{key}: {path}");
+        assert!(Path::new(path).is_file(), "{key}: {path}");
+    }
+    // A folder without .tf files: none.
+    let (_, root, _) = run_action("testdata/passthrough/plan.json");
+    assert_eq!(root.as_deref(), Some(""));
+    // An unreadable plan: no SARIF to upload, the other reports are there.
+    let (output, _, files) =
+        run_action("testdata/passthrough/plan.json testdata/bad/truncated.json");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(files["sarif-file"], None);
+    assert!(files["json-file"].is_some() && files["junit-file"].is_some());
+}

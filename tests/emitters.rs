@@ -160,6 +160,7 @@ fn render(format: Format) -> String {
         color: false,
         verbose: true,
         category: Some("infra/prod".to_owned()),
+        ..Settings::default()
     };
     let mut out = Vec::new();
     report::write(format, &outcome(), &settings, &mut out).unwrap();
@@ -210,4 +211,37 @@ fn sarif() {
 #[test]
 fn gitlab() {
     insta::assert_json_snapshot!(json(Format::Gitlab));
+}
+
+#[test]
+fn text_for_a_terminal_links_locations_and_wraps() {
+    let settings = Settings {
+        color: true,
+        hyperlinks: true,
+        link_base: Some("file:///work/repo".to_owned()),
+        width: Some(60),
+        ..Settings::default()
+    };
+    let mut out = Vec::new();
+    report::write(Format::Text, &outcome(), &settings, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    // OSC 8 around the location, to the file under the base; the hostile file name is
+    // percent-encoded, so nothing in it can end the escape sequence.
+    assert!(
+        text.contains(
+            "\x1b]8;;file:///work/repo/variables.tf\x1b\\variables.tf:3:13\x1b]8;;\x1b\\"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\x1b]8;;file:///work/repo/evil%250A%3A%3Aerror"));
+    assert!(!text.contains("\x1b]8;;file:///work/repo/evil%0A::"));
+    // Links need the setting: plain colour has none.
+    let mut out = Vec::new();
+    let coloured = Settings {
+        color: true,
+        ..Settings::default()
+    };
+    report::write(Format::Text, &outcome(), &coloured, &mut out).unwrap();
+    assert!(!String::from_utf8(out).unwrap().contains("\x1b]8;"));
+    insta::assert_snapshot!(text);
 }

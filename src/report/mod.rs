@@ -43,6 +43,38 @@ pub struct Settings {
     pub verbose: bool,
     /// SARIF `automationDetails.id`: several uploads in one workflow stay separate.
     pub category: Option<String>,
+    /// Keep suppressed findings in SARIF as results with `suppressions` (GitHub code scanning
+    /// ignores that property and shows them as open alerts, so they are left out by default).
+    pub sarif_suppressed: bool,
+    /// Text: print only failing findings and the summary line (no plan headers, no unknowns).
+    pub quiet: bool,
+    /// Text: wrap evidence at this many columns (`None`: do not wrap).
+    pub width: Option<usize>,
+    /// Text: file locations as OSC 8 hyperlinks (only ever set for a terminal).
+    pub hyperlinks: bool,
+    /// Text: the `file://` URI of the directory that report paths are relative to (links are
+    /// that and the path).
+    pub link_base: Option<String>,
+    /// Markdown: stop adding rows before the output reaches this many bytes, and say what was
+    /// left out (the GitHub step summary takes at most 1 MiB per step).
+    pub markdown_budget: Option<usize>,
+}
+
+/// What GitHub shows per step: 10 error and 10 warning annotations (GitHub REST docs, "Checks
+/// runs": "GitHub Actions are limited to 10 warning annotations and 10 error annotations per
+/// step"); notices are held to the same number.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The step summary budget: GitHub refuses a step's whole summary above 1 MiB ("each step is
+/// restricted to a maximum size of 1MiB", workflow commands docs); tracegate stays below it with
+/// room for what other writers append.
+pub const SUMMARY_BUDGET: usize = 1_000_000;
+
+/// Several inputs were given in one run: identities that must be unique per plan (SARIF
+/// fingerprints, JUnit class names) then carry the plan's path. Counted on the inputs given, not
+/// those read, so an input that fails to read one day does not change the others' identities.
+pub fn several_plans(outcome: &Outcome) -> bool {
+    outcome.inputs() > 1
 }
 
 /// Writes `outcome` in `format`.

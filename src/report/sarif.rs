@@ -6,7 +6,9 @@ use super::{escape, headline, Settings};
 use crate::finding::{Finding, Location, SuppressionKind};
 use crate::outcome::{Outcome, Severity};
 use crate::rule::TRACING;
+use crate::support::hex;
 use serde_sarif::sarif;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -161,10 +163,25 @@ fn fixes(finding: &Finding) -> Option<Vec<sarif::Fix>> {
         .build()])
 }
 
+/// The result's identity in code scanning. One plan: SHA-256 of rule and address (and deposed key),
+/// as it always was, so existing alerts keep matching. Several plans in one run: that digest and
+/// the plan's path, hashed again, so two roots with the same address stay two alerts.
+fn fingerprint(plan: &crate::outcome::PlanResult, finding: &Finding, several: bool) -> String {
+    if !several {
+        return finding.fingerprint.hex();
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(finding.fingerprint.hex().as_bytes());
+    hasher.update([0]);
+    hasher.update(plan.path.as_bytes());
+    hex::lower(&hasher.finalize())
+}
+
 fn result(
     plan: &crate::outcome::PlanResult,
     finding: &Finding,
     severity: Severity,
+    several: bool,
 ) -> sarif::Result {
     let level = match severity {
         Severity::Error => sarif::ResultLevel::Error,
@@ -234,7 +251,7 @@ fn result(
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(
             "tracegateFingerprint/v1".to_owned(),
-            finding.fingerprint.hex(),
+            fingerprint(plan, finding, several),
         )]))
         .properties(properties)
         .build();
@@ -283,19 +300,27 @@ struct Run<'a> {
     tool: sarif::Tool,
 }
 
-struct Results<'a>(&'a Outcome);
+struct Results<'a> {
+    run: &'a Outcome,
+    several: bool,
+    /// GitHub code scanning does not read `suppressions` (it is not in its supported subset), so
+    /// a suppressed result would be an open alert: suppressed findings are left out unless asked.
+    suppressed: bool,
+}
 
 impl serde::Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(
-            self.0
+            self.run
                 .reported()
-                .map(|(plan, finding, severity)| result(plan, finding, severity)),
+                .filter(|(_, finding, _)| self.suppressed || finding.suppression.is_none())
+                .map(|(plan, finding, severity)| result(plan, finding, severity, self.several)),
         )
     }
 }
 
 pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
+    let several = super::several_plans(run);
     let driver = sarif::ToolComponent::builder()
         .name(env!("CARGO_PKG_NAME"))
         .version(env!("CARGO_PKG_VERSION"))
@@ -338,7 +363,11 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
             automation_details,
             column_kind: "unicodeCodePoints",
             invocations: [invocation],
-            results: Results(run),
+            results: Results {
+                run,
+                several,
+                suppressed: settings.sarif_suppressed,
+            },
             tool: sarif::Tool::builder().driver(driver).build(),
         }],
         version: "2.1.0",

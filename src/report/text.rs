@@ -3,7 +3,7 @@
 
 use super::escape::terminal as clean;
 use super::{counts_line, scope_words, undecided_words, Settings};
-use crate::finding::{Finding, Verdict};
+use crate::finding::{Finding, Location, Verdict};
 use crate::outcome::{Gate, InputKind, Outcome, Undecided, UnknownPolicy};
 use crate::rule::TRACING;
 use std::borrow::Cow;
@@ -19,6 +19,10 @@ const RESET: &str = "\x1b[0m";
 
 struct Painter {
     color: bool,
+    /// The base URI of OSC 8 links (`file:///repo`), when the terminal shows them.
+    link_base: Option<String>,
+    /// Wrap evidence and fixes at this many columns.
+    width: Option<usize>,
 }
 
 impl Painter {
@@ -29,6 +33,97 @@ impl Painter {
             Cow::Borrowed(text)
         }
     }
+
+    /// `text` (already cleaned) as an OSC 8 hyperlink to `file` when links are on.
+    fn link<'t>(&self, file: &str, text: &'t str) -> Cow<'t, str> {
+        match &self.link_base {
+            Some(base) => Cow::Owned(format!(
+                "\x1b]8;;{base}/{}\x1b\\{text}\x1b]8;;\x1b\\",
+                uri_path(file)
+            )),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// A location as the evidence shows it, `(file:line:col)`, dim, linked to its file.
+    fn location(&self, location: &Location) -> Word {
+        let shown = clean(&location.to_string()).into_owned();
+        let linked = self.link(&location.file, &shown).into_owned();
+        Word {
+            width: shown.chars().count() + 2,
+            text: self.paint(DIM, &format!("({linked})")).into_owned(),
+            gap: 2,
+        }
+    }
+
+    /// Writes `words` after `first` (the line's prefix), wrapping at the width with `rest` as
+    /// the prefix of each continuation line, so tree characters stay in their column.
+    fn wrapped(
+        &self,
+        out: &mut dyn Write,
+        first: &str,
+        rest: &str,
+        words: &[Word],
+    ) -> io::Result<()> {
+        let prefix_width = |p: &str| p.chars().count();
+        let mut line = String::from(first);
+        let mut used = prefix_width(first);
+        let mut at_start = true;
+        for word in words {
+            let fits = match self.width {
+                None => true,
+                Some(width) => at_start || used + word.gap + word.width <= width,
+            };
+            if !fits {
+                writeln!(out, "{line}")?;
+                line = String::from(rest);
+                used = prefix_width(rest);
+                at_start = true;
+            }
+            if !at_start {
+                line.extend(std::iter::repeat_n(' ', word.gap));
+                used += word.gap;
+            }
+            line.push_str(&word.text);
+            used += word.width;
+            at_start = false;
+        }
+        writeln!(out, "{line}")
+    }
+}
+
+/// A unit of wrapped text: what it writes (with escapes), how wide it shows, and how many
+/// spaces go before it on a line.
+struct Word {
+    text: String,
+    width: usize,
+    gap: usize,
+}
+
+/// Plain words of cleaned text, split at spaces (a word wider than the line stays whole).
+fn words(text: &str) -> Vec<Word> {
+    text.split(' ')
+        .map(|w| Word {
+            text: w.to_owned(),
+            width: w.chars().count(),
+            gap: 1,
+        })
+        .collect()
+}
+
+/// A repository-relative path as a URI path: unreserved characters and `/` stay, the rest is
+/// percent-encoded (so nothing in a file name can end the escape sequence).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 fn label(verdict: Verdict, policy: UnknownPolicy) -> (&'static str, &'static str) {
@@ -63,32 +158,37 @@ fn write_finding(
     )?;
     let last = finding.evidence.len().saturating_sub(1);
     for (i, step) in finding.evidence.iter().enumerate() {
-        let branch = if i == last { "└─" } else { "├─" };
-        let location = step
-            .location
-            .as_ref()
-            .map(|l| format!("  ({})", clean(&l.to_string())))
-            .unwrap_or_default();
-        writeln!(
+        let (branch, under) = if i == last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let mut line = words(&clean(&step.message));
+        if let Some(location) = &step.location {
+            line.push(painter.location(location));
+        }
+        painter.wrapped(
             out,
-            "        {} {}{}",
-            painter.paint(DIM, branch),
-            clean(&step.message),
-            painter.paint(DIM, &location)
+            &format!("        {} ", painter.paint(DIM, branch)),
+            &format!("        {}", painter.paint(DIM, under)),
+            &line,
         )?;
     }
     if let Some(fix) = &finding.fix {
-        let location = fix
-            .location
-            .as_ref()
-            .map(|l| format!(" ({})", clean(&l.to_string())))
-            .unwrap_or_default();
-        writeln!(
+        let mut line = words(&clean(&fix.description));
+        if let Some(location) = &fix.location {
+            let mut word = painter.location(location);
+            // The fix's location is not dimmed, and sits one space from the text.
+            let shown = clean(&location.to_string()).into_owned();
+            word.text = format!("({})", painter.link(&location.file, &shown));
+            word.gap = 1;
+            line.push(word);
+        }
+        painter.wrapped(
             out,
-            "        {} {}{}",
-            painter.paint(CYAN, "fix:"),
-            clean(&fix.description),
-            location
+            &format!("        {} ", painter.paint(CYAN, "fix:")),
+            "             ",
+            &line,
         )?;
         if let Some(edit) = &fix.edit {
             let (sign, verb) = if edit.start == edit.end {
@@ -96,10 +196,12 @@ fn write_finding(
             } else {
                 ("~", "replace at")
             };
+            let shown = clean(&edit.start.to_string()).into_owned();
+            let at = painter.link(&edit.start.file, &shown);
             writeln!(
                 out,
                 "             {}",
-                painter.paint(DIM, &format!("{verb} {}:", clean(&edit.start.to_string())))
+                painter.paint(DIM, &format!("{verb} {at}:"))
             )?;
             for line in edit.text.trim_end_matches('\n').lines() {
                 writeln!(
@@ -114,7 +216,11 @@ fn write_finding(
 }
 
 pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result<()> {
-    let painter = Painter { color: style.color };
+    let painter = Painter {
+        color: style.color,
+        link_base: style.link_base.clone().filter(|_| style.hyperlinks),
+        width: style.width.map(|w| w.max(40)),
+    };
     for plan in &run.plans {
         let kind = match plan.kind {
             InputKind::Plan => "plan",
@@ -132,28 +238,37 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
         }
         let count = plan.findings.len();
         let scope = scope_words(&plan.scope);
-        writeln!(
-            out,
-            "{}: {count} Lambda function{} ({}){}",
-            painter.paint(BOLD, &clean(&plan.path)),
-            if count == 1 { "" } else { "s" },
-            about.join(", "),
-            if scope.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", scope.join("; "))
-            }
-        )?;
+        if !style.quiet {
+            writeln!(
+                out,
+                "{}: {count} Lambda function{} ({}){}",
+                painter.paint(BOLD, &clean(&plan.path)),
+                if count == 1 { "" } else { "s" },
+                about.join(", "),
+                if scope.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", scope.join("; "))
+                }
+            )?;
+        }
         // Findings are sorted by file: a header each time the file changes groups them.
         let mut current_file: Option<&str> = None;
         for finding in &plan.findings {
-            let shown =
-                style.verbose || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown);
+            let shown = if style.quiet {
+                run.fails_gate(finding.verdict)
+            } else {
+                style.verbose || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown)
+            };
             if !shown {
                 continue;
             }
             let file = finding.primary_location().map(|l| &*l.file);
-            if file.is_some() && file != current_file && file != Some(plan.path.as_str()) {
+            if !style.quiet
+                && file.is_some()
+                && file != current_file
+                && file != Some(plan.path.as_str())
+            {
                 writeln!(
                     out,
                     "  {}",
@@ -163,7 +278,9 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
             current_file = file;
             write_finding(finding, run, &painter, out)?;
         }
-        writeln!(out)?;
+        if !style.quiet {
+            writeln!(out)?;
+        }
     }
     let gate = match run.gate() {
         Gate::Pass => painter.paint(GREEN, "gate passed"),

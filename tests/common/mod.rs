@@ -23,6 +23,9 @@ pub fn command(args: &[&str]) -> Command {
         .args(args)
         .current_dir(root())
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
         .env_remove("GITHUB_ACTIONS");
     command
 }
