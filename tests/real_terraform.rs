@@ -264,6 +264,10 @@ fn plans_were_written_by_terraform() {
                 // Where the plan can know, the expectation is the apply's outcome itself.
                 let from_final = match f["final"].as_str().unwrap() {
                     "Active" => "pass",
+                    // CreateFunction with Active tracing refused on the role's X-Ray permission
+                    // (issue 15): rule 1 judges the mode the plan asks for. Rule 2's expectation
+                    // is `xray_permission`, which this test does not read yet.
+                    "refused" => "pass",
                     "PassThrough" => "fail",
                     _ => "absent-or-skipped",
                 };

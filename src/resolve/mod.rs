@@ -5,6 +5,7 @@ pub mod configuration;
 pub mod decide;
 pub mod eval;
 pub mod evidence;
+pub mod iam_policy;
 pub mod plan_facts;
 pub mod sources;
 

@@ -32,7 +32,10 @@ PROVIDERS = {"aws": "6.47.0", "awscc": "1.96.0", "null": "3.2.4", "local": "2.5.
 LAMBDA_TYPES = {"aws_lambda_function": "aws", "awscc_lambda_function": "awscc"}
 GENERATED = {"plan.json", "truth.json", "README.md", "modules.json"}
 REGISTRY = {"terraform-aws-lambda": ("registry.terraform.io/terraform-aws-modules/lambda/aws", "8.8.1")}
-VERDICT = {"Active": "pass", "PassThrough": "fail", "deleted": "absent-or-skipped"}
+# "refused": CreateFunction with Active tracing failed on the execution role's X-Ray permission,
+# so the function was never made; rule 1 still judges the mode the plan asks for (Active).
+VERDICT = {"Active": "pass", "PassThrough": "fail", "deleted": "absent-or-skipped", "refused": "pass"}
+XRAY_EXPECT = {"pass", "fail", "unknown", "warning"}
 
 
 class CaseError(Exception):
@@ -137,9 +140,10 @@ class Run:
 
     def build(self):
         self.work.mkdir(parents=True)
-        # Subfolders other than the earlier configurations are local modules: copy them.
+        # Subfolders other than the earlier configurations and the fix are local modules: copy them.
+        fix = (self.spec.get("fix") or {}).get("config")
         for d in sorted(self.case.iterdir()):
-            if d.is_dir() and not d.name.startswith("before"):
+            if d.is_dir() and not d.name.startswith("before") and d.name != fix:
                 shutil.copytree(d, self.work / d.name)
         self.drift(self.spec.get("account", {}))
         if self.spec.get("account"):
@@ -174,7 +178,24 @@ class Run:
         self.log.append("`terraform show -json tfplan`, then `terraform apply tfplan`"
                         + (" (fails, as intended)" if proc.returncode else ""))
         final = json.loads(self.tf("show", "-json", capture=True).stdout)
+        self.account_after = self.read_account()
+        self.fix_checks = {}
+        fix = self.spec.get("fix")
+        if fix:
+            # The configuration with tracegate's rule-1 fix applied, applied on top: what the
+            # X-Ray permission check does once the function is told to become Active.
+            before = dict(self.read_account().get("xray_checks", {}))
+            self.use_config(self.case / fix["config"])
+            self.init()
+            proc = self.tf("apply", "-auto-approve", "-input=false", "-no-color", may_fail=True)
+            after = self.read_account().get("xray_checks", {})
+            self.fix_checks = {k: v for k, v in after.items() if before.get(k) != v}
+            self.log.append(f"then, to see the fix through, `terraform apply -auto-approve` of `{fix['config']}/` "
+                            f"(the rule-1 fix applied)" + (" (fails, as intended)" if proc.returncode else ""))
         return plan, final
+
+    def read_account(self):
+        return json.loads(self.account.read_text()) if self.account.exists() else {}
 
     def ensure_workspace(self, initialised):
         ws = self.spec.get("workspace")
@@ -223,11 +244,19 @@ def lambda_instances(module, out, deposed_too=True):
 
 
 def truth_of(run, plan, final):
-    account = json.loads(run.account.read_text()).get("functions", {}) if run.account.exists() else {}
+    snapshot = getattr(run, "account_after", None)
+    if snapshot is None:
+        snapshot = json.loads(run.account.read_text()) if run.account.exists() else {}
+    account = snapshot.get("functions", {})
+    checks = snapshot.get("xray_checks", {})
     addresses = set()
+    planned_names = {}
     for rc in plan.get("resource_changes", []):
         if rc.get("type") in LAMBDA_TYPES and rc.get("mode") == "managed":
             addresses.add((rc["address"], rc.get("deposed"), rc["type"]))
+            after = (rc.get("change") or {}).get("after") or {}
+            if isinstance(after.get("function_name"), str) and not rc.get("deposed"):
+                planned_names[rc["address"]] = after["function_name"]
     before = {}
     for a, d, t, values in lambda_instances(plan.get("prior_state", {}).get("values", {}).get("root_module", {}), []):
         addresses.add((a, d, t))
@@ -244,6 +273,10 @@ def truth_of(run, plan, final):
         if values is not None:
             live = account.get(f"{LAMBDA_TYPES[type_name]}:{values.get('function_name')}")
         final_mode = live["mode"] if live else "deleted"
+        name = (values or {}).get("function_name") or planned_names.get(address)
+        check = checks.get(f"{LAMBDA_TYPES[type_name]}:{name}") if name else None
+        if values is None and not deposed and check and check["outcome"] == "denied" and check["when"] == "create":
+            final_mode = "refused"
         entry = {"address": address}
         if deposed:
             entry["deposed"] = deposed
@@ -263,6 +296,17 @@ def truth_of(run, plan, final):
         if key in run.spec.get("expect_without_sources", {}):
             # What the plan alone supports, where only the .tf files can tell.
             entry["without_sources"] = run.spec["expect_without_sources"][key]
+        if key in run.spec.get("xray", {}):
+            # Rule 2 (issue 15): may the execution role write to X-Ray? The expectation is the
+            # case's; what Lambda decided during the apply is the double's.
+            xray = dict(run.spec["xray"][key])
+            xray["apply"] = check["outcome"] if check else "not checked"
+            if check:
+                xray["apply_why"] = check["why"]
+            fixed = run.fix_checks.get(f"{LAMBDA_TYPES[type_name]}:{name}") if name else None
+            if run.spec.get("fix"):
+                xray["fix_apply"] = fixed["outcome"] if fixed else "not checked"
+            entry["xray_permission"] = xray
         functions.append(entry)
     return {"case": run.case.name, "functions": functions}
 
@@ -285,6 +329,11 @@ def write_case(out, run, plan, truth):
         if "without_sources" in f:
             w = f["without_sources"]
             note += f" — without the .tf files expect `{w['expect']}`: {w['reason']}"
+        if "xray_permission" in f:
+            x = f["xray_permission"]
+            note += (f" — X-Ray permission (rule 2): expect `{x['expect']}` ({x['why']}); Lambda's check during the "
+                     f"apply: {x['apply']}" + (f" ({x['apply_why']})" if "apply_why" in x else "")
+                     + (f"; during the fixed apply: {x['fix_apply']}" if "fix_apply" in x else ""))
         lines.append(f"- `{f['address']}`{d}: {f['final']} → expect `{f['expect']}`{note}")
     (dest / "README.md").write_text("\n".join(lines) + "\n")
 
@@ -295,6 +344,22 @@ def write_index(out, runs):
     for run in runs:
         lines.append(f"- `{run.case.name}/`: {run.spec['description']} Made by: {'; '.join(run.log)}.")
     (out / "README.md").write_text("\n".join(lines) + "\n")
+
+
+def xray_problem(truth):
+    """The X-Ray expectation must agree with what Lambda did where the apply shows it: `pass`
+    needs a granted check, `fail` a denied one (in the apply or in the fixed apply)."""
+    for f in truth["functions"]:
+        x = f.get("xray_permission")
+        if x is None:
+            continue
+        if x["expect"] not in XRAY_EXPECT or not x.get("why"):
+            return f"{f['address']}: xray expect must be one of {sorted(XRAY_EXPECT)} with a why"
+        if x["expect"] == "pass" and x["apply"] != "granted":
+            return f"{f['address']}: xray expects pass, the apply's check was {x['apply']}"
+        if x["expect"] == "fail" and "denied" not in (x["apply"], x.get("fix_apply")):
+            return f"{f['address']}: xray expects fail, no check was denied"
+    return None
 
 
 def all_cases():
@@ -337,6 +402,11 @@ def main():
                     failed.append(run.case.name)
                     print(f"FAILED {run.case.name}: ended {ended}, case.json intends {run.spec.get('intended')}",
                           file=sys.stderr)
+                    continue
+                problem = xray_problem(truth)
+                if problem:
+                    failed.append(run.case.name)
+                    print(f"FAILED {run.case.name}: {problem}", file=sys.stderr)
                     continue
                 write_case(out, run, normalise_plan(plan), truth)
                 runs.append(run)

@@ -15,12 +15,20 @@ variable TRACEGATE_DOUBLE_ACCOUNT:
 
 A test edits it to change a function "in the console" (drift), to seed a function for import, or
 to make a delete fail (deposed objects).
+
+IAM lives in the same account (see README.md, "IAM"): `iam.roles` (name → arn, attached managed
+policy ARNs, inline policies), `iam.policies` (customer managed policy ARN → document), on top of
+the roles that exist before any apply (PREEXISTING_ROLES) and the AWS managed policies
+(AWS_MANAGED_POLICIES). CreateFunction/UpdateFunctionConfiguration with Active tracing evaluate
+the execution role's policies as AWS does and refuse with AWS's error when X-Ray is not allowed;
+each decision is kept in `xray_checks` ("<provider>:<function name>" → outcome).
 """
 import hashlib
 import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import msgpack
@@ -32,6 +40,15 @@ ACCOUNT = os.environ.get("TRACEGATE_DOUBLE_ACCOUNT", "")
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 LAMBDA_TYPES = {"aws_lambda_function": "aws", "awscc_lambda_function": "awscc"}
+IAM_TYPES = {"aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
+             "aws_iam_role_policies_exclusive"}
+# terraform-provider-aws retries CreateFunction/UpdateFunctionConfiguration for
+# lambdaPropagationTimeout (5 minutes) while Lambda answers "The provided execution role does not
+# have permissions" (retryFunctionOp, see README.md): the double retries for this many seconds.
+RETRY_SECONDS = float(os.environ.get("TRACEGATE_DOUBLE_RETRY_SECONDS", "2"))
+# Seconds an IAM grant (attachment, inline policy) takes to apply: a case sets it to make a grant
+# arrive after the function's retries have given up (the ordering race).
+SLOW_GRANT_SECONDS = float(os.environ.get("TRACEGATE_DOUBLE_SLOW_GRANT_SECONDS", "0"))
 
 
 class UnknownType:
@@ -93,6 +110,25 @@ SDK = {
         # RequiresReplaceIfConfigured on function_name (function_resource_gen.go).
         "force_new": {"function_name"},
     },
+    # hashicorp/terraform-provider-aws internal/service/iam/role.go (see README.md, "IAM"):
+    # inline_policy and managed_policy_arns are Optional+Computed sets; path defaults to "/",
+    # max_session_duration to 3600, force_detach_policies to false; name, name_prefix and path
+    # are ForceNew.
+    "aws_iam_role": {
+        "computed_blocks": {"inline_policy"},
+        "defaults": {"path": "/", "max_session_duration": 3600, "force_detach_policies": False},
+        "force_new": {"name", "name_prefix", "path"},
+    },
+    # internal/service/iam/policy.go: path defaults to "/"; name, name_prefix, path ForceNew.
+    "aws_iam_policy": {
+        "computed_blocks": set(),
+        "defaults": {"path": "/"},
+        "force_new": {"name", "name_prefix", "path"},
+    },
+    # internal/service/iam/role_policy.go and role_policy_attachment.go: every argument ForceNew.
+    "aws_iam_role_policy": {"computed_blocks": set(), "defaults": {}, "force_new": {"name", "name_prefix", "role"}},
+    "aws_iam_role_policy_attachment": {"computed_blocks": set(), "defaults": {},
+                                       "force_new": {"role", "policy_arn"}},
 }
 
 
@@ -272,6 +308,8 @@ def fake_string(type_name, attr, obj):
     if not isinstance(name, str):
         name = type_name
     service = type_name.split("_")[1] if "_" in type_name else type_name
+    if type_name in IAM_TYPES:
+        return iam_fake_string(type_name, attr, obj)
     if attr == "id":
         if type_name in ("aws_lambda_function", "awscc_lambda_function", "aws_iam_role",
                          "aws_cloudwatch_log_group", "aws_ssm_parameter"):
@@ -392,6 +430,353 @@ def read_live(type_name, state):
     return with_mode(type_name, state, fn["mode"])
 
 
+# ---------------------------------------------------------------- IAM: what AWS keeps and decides
+
+# AWS managed policies, their documents as the AWS Managed Policy Reference Guide shows them
+# (default versions; URLs in README.md, "IAM").
+AWS_MANAGED_POLICIES = {
+    "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess": {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "AWSXRayDaemonWriteAccess", "Effect": "Allow",
+                       "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                                  "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+                       "Resource": ["*"]}]},
+    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow",
+                       "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                                  "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+                       "Resource": ["*"]}]},
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow",
+                       "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                       "Resource": "*"}]},
+    "arn:aws:iam::aws:policy/AdministratorAccess": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+}
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+XRAY_DAEMON = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+
+# Roles that exist in the account before any apply, outside every configuration: `lambda` (which
+# the older cases name by a literal ARN) can write to X-Ray, `lambda-no-xray` cannot.
+PREEXISTING_ROLES = {
+    "lambda": {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/lambda", "managed": [BASIC, XRAY_DAEMON], "inline": {}},
+    "lambda-no-xray": {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/lambda-no-xray", "managed": [BASIC], "inline": {}},
+}
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+def unique_suffix(obj):
+    """Terraform's id.UniqueId() is a timestamp and a counter (26 digits); the double derives the
+    digits from the object, so that a plan made twice is the same."""
+    digest = hashlib.sha256(json.dumps(obj, sort_keys=True, default=repr).encode()).hexdigest()
+    return f"{int(digest, 16) % 10 ** 26:026d}"
+
+
+def iam_name(obj):
+    name = obj.get("name")
+    if isinstance(name, str):
+        return name
+    prefix = obj.get("name_prefix")
+    prefix = prefix if isinstance(prefix, str) else "terraform-"
+    return prefix + unique_suffix({k: v for k, v in obj.items() if v is not UNKNOWN})
+
+
+def iam_path(obj):
+    path = obj.get("path")
+    return path if isinstance(path, str) else "/"
+
+
+def iam_fake_string(type_name, attr, obj):
+    if type_name == "aws_iam_role":
+        name = iam_name(obj)
+        return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role{iam_path(obj)}{name}", "id": name, "name": name,
+                "name_prefix": obj.get("name_prefix") if isinstance(obj.get("name_prefix"), str) else "",
+                "unique_id": "AROA" + unique_suffix({"role": name})[:17],
+                "create_date": "2024-01-01T00:00:00Z"}.get(attr, f"{attr}-of-{name}")
+    if type_name == "aws_iam_policy":
+        name = iam_name(obj)
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:policy{iam_path(obj)}{name}"
+        return {"arn": arn, "id": arn, "name": name,
+                "name_prefix": obj.get("name_prefix") if isinstance(obj.get("name_prefix"), str) else "",
+                "policy_id": "ANPA" + unique_suffix({"policy": name})[:17]}.get(attr, f"{attr}-of-{name}")
+    if type_name == "aws_iam_role_policy":
+        name = iam_name(obj)
+        # internal/service/iam/role_policy.go: the id is "<role name>:<policy name>".
+        return {"id": f"{obj.get('role')}:{name}", "name": name,
+                "name_prefix": obj.get("name_prefix") if isinstance(obj.get("name_prefix"), str) else ""}.get(
+            attr, f"{attr}-of-{name}")
+    if type_name == "aws_iam_role_policy_attachment" and attr == "id":
+        # internal/service/iam/role_policy_attachment.go: id.PrefixedUniqueId(role + "-").
+        return f"{obj.get('role')}-{unique_suffix(obj)}"
+    if type_name == "aws_iam_role_policies_exclusive" and attr == "id":
+        return str(obj.get("role_name"))
+    return f"{attr}-of-{type_name}"
+
+
+def iam_of(data):
+    iam = data.setdefault("iam", {})
+    iam.setdefault("roles", {})
+    iam.setdefault("policies", {})
+    return iam
+
+
+def role_by_name(data, name):
+    role = (data.get("iam") or {}).get("roles", {}).get(name)
+    if role is None and name in PREEXISTING_ROLES and name not in (data.get("iam") or {}).get("deleted_roles", []):
+        role = PREEXISTING_ROLES[name]
+    return role
+
+
+def role_name_of_arn(arn):
+    # arn:aws:iam::123456789012:role/some/path/name → name
+    if not isinstance(arn, str) or ":role/" not in arn:
+        return None
+    return arn.rsplit("/", 1)[-1]
+
+
+def policy_documents(data, role):
+    """(label, document) for every policy the role has now: managed (AWS or customer) and inline."""
+    docs = []
+    for arn in role.get("managed", []):
+        doc = AWS_MANAGED_POLICIES.get(arn)
+        if doc is None:
+            text = (data.get("iam") or {}).get("policies", {}).get(arn)
+            doc = json.loads(text) if isinstance(text, str) else None
+        if doc is not None:
+            docs.append((arn, doc))
+    for name, text in sorted(role.get("inline", {}).items()):
+        try:
+            docs.append((f"inline {name}", json.loads(text)))
+        except (TypeError, ValueError):
+            pass
+    return docs
+
+
+def as_list(v):
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def wildcard(pattern, value):
+    """IAM's action/resource match: case-insensitive for actions, `*` any run, `?` one character."""
+    import fnmatch
+    return fnmatch.fnmatchcase(value.lower(), pattern.lower().replace("[", "[[]"))
+
+
+def statement_applies(st, action):
+    """Whether a statement covers the action on X-Ray's only resource, "*". Approximations (README):
+    a statement with a Condition never applies (Allow or Deny), Resource must hold "*" (X-Ray has no
+    resource types, so AWS evaluates these actions against "*"), NotResource applies unless it
+    holds "*"."""
+    if st.get("Condition"):
+        return False
+    if "Action" in st:
+        if not any(isinstance(a, str) and wildcard(a, action) for a in as_list(st["Action"])):
+            return False
+    elif "NotAction" in st:
+        if any(isinstance(a, str) and wildcard(a, action) for a in as_list(st["NotAction"])):
+            return False
+    else:
+        return False
+    if "Resource" in st:
+        return any(r == "*" for r in as_list(st["Resource"]))
+    if "NotResource" in st:
+        return not any(r == "*" for r in as_list(st["NotResource"]))
+    return False
+
+
+def evaluate_xray(docs):
+    """AWS's order for one identity: an explicit Deny wins, then an Allow, else the implicit deny.
+    Returns (allowed, why)."""
+    for action in XRAY_ACTIONS:
+        allowed_by = None
+        for label, doc in docs:
+            for i, st in enumerate(as_list(doc.get("Statement"))):
+                if not isinstance(st, dict) or not statement_applies(st, action):
+                    continue
+                where = f"{label} statement {st.get('Sid') or i}"
+                if st.get("Effect") == "Deny":
+                    return False, f"{action} explicitly denied by {where}"
+                if st.get("Effect") == "Allow" and allowed_by is None:
+                    allowed_by = where
+        if allowed_by is None:
+            return False, f"nothing allows {action}"
+    return True, f"allowed by {allowed_by}"
+
+
+def xray_check(role_arn):
+    """What Lambda says of the role now: None when it may be used with Active tracing, else AWS's
+    error message."""
+    with ACCOUNT_LOCK:
+        data = account_read()
+    role = role_by_name(data, role_name_of_arn(role_arn))
+    if role is None or role.get("arn") != role_arn:
+        return "InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda.", \
+            "the role does not exist"
+    ok, why = evaluate_xray(policy_documents(data, role))
+    if ok:
+        return None, why
+    return "InvalidParameterValueException: The provided execution role does not have permissions to call " \
+           "PutTraceSegments on XRAY", why
+
+
+def wait_for_xray(role_arn):
+    """The provider's retryFunctionOp: retry while Lambda refuses the role, up to the window."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    while True:
+        error, why = xray_check(role_arn)
+        if error is None or time.monotonic() >= deadline:
+            return error, why
+        time.sleep(0.2)
+
+
+def record_xray(type_name, name, role_arn, when, error, why):
+    with ACCOUNT_LOCK:
+        data = account_read()
+        data.setdefault("xray_checks", {})[function_key(type_name, name)] = {
+            "outcome": "denied" if error else "granted", "role": role_arn, "when": when, "why": why}
+        account_write(data)
+
+
+def iam_apply(t, prior, new):
+    """Writes what an IAM resource's create, update or delete leaves in the account. Returns an
+    error message or None."""
+    if t != "aws_iam_role" and new is not None and SLOW_GRANT_SECONDS and t in (
+            "aws_iam_role_policy_attachment", "aws_iam_role_policy"):
+        time.sleep(SLOW_GRANT_SECONDS)  # outside the lock: other resources go on meanwhile
+    with ACCOUNT_LOCK:
+        data = account_read()
+        iam = iam_of(data)
+        roles = iam["roles"]
+        if t == "aws_iam_role":
+            if prior is not None and (new is None or prior.get("name") != new.get("name")):
+                roles.pop(prior.get("name"), None)
+            if new is not None:
+                role = roles.setdefault(new["name"], {"managed": [], "inline": {}})
+                role["arn"] = new["arn"]
+                # managed_policy_arns and inline_policy, where configured, are exclusive.
+                if new.get("managed_policy_arns"):
+                    role["managed"] = sorted(set(role["managed"]) | set(new["managed_policy_arns"]))
+                    if prior is not None:
+                        for arn in set(prior.get("managed_policy_arns") or []) - set(new["managed_policy_arns"]):
+                            role["managed"].remove(arn)
+                for ip in new.get("inline_policy") or []:
+                    if ip.get("name") and ip.get("policy"):
+                        role["inline"][ip["name"]] = ip["policy"]
+        elif t == "aws_iam_policy":
+            if prior is not None:
+                iam["policies"].pop(prior.get("arn"), None)
+            if new is not None:
+                iam["policies"][new["arn"]] = new["policy"]
+        elif t == "aws_iam_role_policy_attachment":
+            if prior is not None and prior.get("role") in roles:
+                managed = roles[prior["role"]]["managed"]
+                if prior.get("policy_arn") in managed:
+                    managed.remove(prior["policy_arn"])
+            if new is not None:
+                role = roles.get(new["role"])
+                if role is None and new["role"] in PREEXISTING_ROLES:
+                    role = roles[new["role"]] = json.loads(json.dumps(PREEXISTING_ROLES[new["role"]]))
+                if role is None:
+                    return f"NoSuchEntity: The role with name {new['role']} cannot be found."
+                if new["policy_arn"] not in AWS_MANAGED_POLICIES and new["policy_arn"] not in iam["policies"]:
+                    return f"NoSuchEntity: Policy {new['policy_arn']} does not exist or is not attachable."
+                if new["policy_arn"] not in role["managed"]:
+                    role["managed"].append(new["policy_arn"])
+        elif t == "aws_iam_role_policy":
+            if prior is not None and prior.get("role") in roles:
+                roles[prior["role"]]["inline"].pop(prior.get("name"), None)
+            if new is not None:
+                role = roles.get(new["role"])
+                if role is None and new["role"] in PREEXISTING_ROLES:
+                    role = roles[new["role"]] = json.loads(json.dumps(PREEXISTING_ROLES[new["role"]]))
+                if role is None:
+                    return f"NoSuchEntity: The role with name {new['role']} cannot be found."
+                role["inline"][new["name"]] = new["policy"]
+        elif t == "aws_iam_role_policies_exclusive" and new is not None:
+            role = roles.get(new["role_name"])
+            if role is None:
+                return f"NoSuchEntity: The role with name {new['role_name']} cannot be found."
+            keep = set(new.get("policy_names") or [])
+            role["inline"] = {k: v for k, v in role["inline"].items() if k in keep}
+        account_write(data)
+    return None
+
+
+def policy_document_json(config):
+    """data "aws_iam_policy_document" as the provider renders it (internal/service/iam/
+    policy_document_data_source.go and policy_model.go): Version, Id, Statement in that order; in
+    a statement Sid (left out when empty), Effect, Action, NotAction, Resource, NotResource,
+    Principal, NotPrincipal, Condition; a set of one string is written as that string, a larger
+    set sorted in reverse; `json` indented by two spaces, `minified_json` compact."""
+    def strings(values):
+        values = [v for v in (values or []) if isinstance(v, str)]
+        if len(values) == 1:
+            return values[0]
+        return sorted(values, reverse=True)
+
+    def principals(blocks):
+        out = {}
+        for b in blocks or []:
+            ids = strings(b.get("identifiers"))
+            if len(blocks) == 1 and b.get("type") == "*" and ids == "*":
+                return "*"
+            out[b.get("type")] = ids
+        return out
+
+    statements = []
+    for s in config.get("statement") or []:
+        st = {}
+        if s.get("sid"):
+            st["Sid"] = s["sid"]
+        st["Effect"] = s.get("effect") or "Allow"
+        for key, attr in (("Action", "actions"), ("NotAction", "not_actions"), ("Resource", "resources"),
+                          ("NotResource", "not_resources")):
+            if s.get(attr):
+                st[key] = strings(s[attr])
+        if s.get("principals"):
+            st["Principal"] = principals(s["principals"])
+        if s.get("not_principals"):
+            st["NotPrincipal"] = principals(s["not_principals"])
+        if s.get("condition"):
+            cond = {}
+            for c in s["condition"]:
+                cond.setdefault(c["test"], {}).setdefault(c["variable"], []).extend(c.get("values") or [])
+            st["Condition"] = {t: {k: (v[0] if len(v) == 1 else v) for k, v in vs.items()} for t, vs in cond.items()}
+        statements.append(st)
+    doc = {"Version": config.get("version") or "2012-10-17"}
+    if config.get("policy_id"):
+        doc["Id"] = config["policy_id"]
+    if statements:
+        doc["Statement"] = statements
+    return json.dumps(doc, indent=2), json.dumps(doc, separators=(",", ":"))
+
+
+def managed_policy_data(config):
+    """data "aws_iam_policy": an AWS managed or customer policy looked up by ARN (or name)."""
+    arn = config.get("arn")
+    name = config.get("name")
+    with ACCOUNT_LOCK:
+        data = account_read()
+    customer = (data.get("iam") or {}).get("policies", {})
+    if not isinstance(arn, str) and isinstance(name, str):
+        arn = next((a for a in list(AWS_MANAGED_POLICIES) + list(customer) if a.rsplit("/", 1)[-1] == name), None)
+    if arn in AWS_MANAGED_POLICIES:
+        text = json.dumps(AWS_MANAGED_POLICIES[arn], indent=2)
+    elif arn in customer:
+        text = customer[arn]
+    else:
+        return None
+    tail = arn.split(":policy", 1)[1]
+    return {"arn": arn, "id": arn, "name": tail.rsplit("/", 1)[-1], "path": tail.rsplit("/", 1)[0] + "/",
+            "policy": text, "policy_id": "ANPA" + unique_suffix({"policy": arn})[:17], "description": "",
+            "attachment_count": 0, "tags": {}}
+
+
 # ---------------------------------------------------------------- data sources
 
 def read_data(type_name, config):
@@ -409,13 +794,14 @@ def read_data(type_name, config):
         if k in block.get("attributes", {}) and out.get(k) is None:
             out[k] = v
     if type_name == "aws_iam_policy_document":
-        doc = {"Version": "2012-10-17", "Statement": [
-            {"Effect": (s.get("effect") or "Allow"), "Action": s.get("actions") or [],
-             "Resource": s.get("resources") or []} for s in (config.get("statement") or [])]}
-        text = json.dumps(doc, indent=2, sort_keys=True)
+        text, minified = policy_document_json(config)
         out["json"] = text
-        out["minified_json"] = json.dumps(doc, separators=(",", ":"), sort_keys=True)
+        out["minified_json"] = minified
         out["id"] = str(int(hashlib.sha256(text.encode()).hexdigest()[:8], 16))
+    if type_name == "aws_iam_policy":
+        found = managed_policy_data(config)
+        if found is not None:
+            out.update(found)
     if type_name == "external":
         out["result"] = {}
         out["id"] = "-"
@@ -514,8 +900,56 @@ def make_servicer():
                                                   legacy_type_system=True)
 
         def ApplyResourceChange(self, request, context):
+            t = request.type_name
+            if t in IAM_TYPES:
+                return self.apply_iam(request)
+            if t in LAMBDA_TYPES:
+                refused = self.xray_gate(request)
+                if refused is not None:
+                    return refused
             with ACCOUNT_LOCK:
                 return self.apply(request)
+
+        def apply_iam(self, request):
+            planned = decode(request.planned_state)
+            prior = decode(request.prior_state)
+            t = request.type_name
+            new = fill_unknowns(t, resource_schema(t), planned) if planned is not None else None
+            error = iam_apply(t, prior, new)
+            if error:
+                verb = "creating" if prior is None else ("deleting" if new is None else "updating")
+                return pb.ApplyResourceChange.Response(
+                    new_state=request.prior_state if prior is not None else encode(None), legacy_type_system=True,
+                    diagnostics=[diag(f"{verb} {t}", error)])
+            return pb.ApplyResourceChange.Response(new_state=encode(new), private=request.planned_private,
+                                                   legacy_type_system=True)
+
+        def xray_gate(self, request):
+            """CreateFunction / UpdateFunctionConfiguration with Active tracing: Lambda checks that
+            the execution role may call PutTraceSegments and PutTelemetryRecords; the provider
+            retries the refusal for a while (retryFunctionOp), then fails. Checked when the
+            function is created Active, switched to Active, or given another role while Active."""
+            planned = decode(request.planned_state)
+            prior = decode(request.prior_state)
+            t = request.type_name
+            if planned is None:
+                return None
+            new = fill_unknowns(t, resource_schema(t), planned)
+            if mode_of_state(t, new) != "Active":
+                return None
+            if prior is not None and mode_of_state(t, prior) == "Active" and prior.get("role") == new.get("role"):
+                return None
+            name = new.get("function_name")
+            when = "create" if prior is None else "update"
+            error, why = wait_for_xray(new.get("role"))
+            record_xray(t, name, new.get("role"), when, error, why)
+            if error is None:
+                return None
+            operation = "CreateFunction" if prior is None else "UpdateFunctionConfiguration"
+            summary = f"creating Lambda Function ({name})" if prior is None else f"updating Lambda Function ({name}) configuration"
+            return pb.ApplyResourceChange.Response(
+                new_state=encode(None) if prior is None else request.prior_state, legacy_type_system=True,
+                diagnostics=[diag(summary, f"operation error Lambda: {operation}, https response error StatusCode: 400, {error}")])
 
         def apply(self, request):
             planned = decode(request.planned_state)

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 AWS = {
     "resource": [
         "aws_lambda_function", "aws_iam_role", "aws_iam_policy", "aws_iam_role_policy",
-        "aws_iam_role_policy_attachment", "aws_cloudwatch_log_group", "aws_lambda_permission",
+        "aws_iam_role_policy_attachment", "aws_iam_role_policies_exclusive", "aws_cloudwatch_log_group", "aws_lambda_permission",
         "aws_ssm_parameter", "aws_lambda_event_source_mapping",
         "aws_lambda_function_event_invoke_config", "aws_lambda_function_recursion_config",
         "aws_lambda_function_url", "aws_lambda_layer_version",

@@ -7,5 +7,7 @@ module "fn" {
   runtime                = "python3.12"
   create_package         = false
   local_existing_package = "function.zip"
+  # AWS refuses Active tracing for a role that cannot write to X-Ray (issue 15).
+  attach_tracing_policy  = true
   tracing_mode           = "Active"
 }

@@ -15,5 +15,7 @@ module "lambda" {
   runtime                = "python3.12"
   create_package         = false
   local_existing_package = "function.zip"
+  # AWS refuses Active tracing for a role that cannot write to X-Ray (issue 15).
+  attach_tracing_policy  = var.tracing
   tracing_mode           = var.tracing ? "Active" : "PassThrough"
 }
