@@ -80,6 +80,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub changed_only: bool,
 
+    /// Run only this rule (repeatable; `tracegate rules` lists them). Default: every rule.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+
+    /// Do not run this rule (repeatable), e.g. `--skip-rule TG.LAMBDA.XRAY.PERMISSION`.
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+
     /// Root of the Terraform sources (the directory where `terraform plan` ran). Its `.tf` files and
     /// the modules in `.terraform/modules` locate every finding, tell an omitted block from a
     /// `dynamic` one, and give the line to fix. Default: the current directory when it holds `.tf`
@@ -215,6 +223,8 @@ impl CheckArgs {
             inputs: self.plans.clone(),
             plan_path: self.plan_path.clone(),
             changed_only: self.changed_only,
+            rules: self.rules.clone(),
+            skip_rules: self.skip_rules.clone(),
             unknown_policy: self.unknown.into(),
             source_root: self.source_root.clone(),
         }

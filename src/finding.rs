@@ -13,6 +13,9 @@ use std::sync::Arc;
 pub enum Verdict {
     Fail,
     Unknown,
+    /// Passes with a hazard to report (a grant that may arrive after the function): a warning,
+    /// never a gate failure.
+    Warn,
     Pass,
     Skipped,
 }
@@ -23,6 +26,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
             Verdict::Unknown => "unknown",
+            Verdict::Warn => "warn",
             Verdict::Skipped => "skipped",
         }
     }

@@ -83,25 +83,32 @@ pub enum Gate {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Functions judged: every rule judges a subset of them, the tracing rule all.
     pub functions: usize,
     pub pass: usize,
     pub fail: usize,
     pub unknown: usize,
+    /// Passes with a hazard (`warn`): reported as warnings.
+    pub warn: usize,
     pub skipped: usize,
 }
 
 impl Summary {
+    /// Counts findings by verdict (a function has one finding per rule that applies to it).
     pub fn of<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Summary {
         let mut summary = Summary::default();
+        let mut per_rule = [0usize; crate::rule::ALL.len()];
         for finding in findings {
-            summary.functions += 1;
+            per_rule[crate::rule::index_of(finding.rule)] += 1;
             match finding.verdict {
                 Verdict::Pass => summary.pass += 1,
                 Verdict::Fail => summary.fail += 1,
                 Verdict::Unknown => summary.unknown += 1,
+                Verdict::Warn => summary.warn += 1,
                 Verdict::Skipped => summary.skipped += 1,
             }
         }
+        summary.functions = per_rule.into_iter().max().unwrap_or(0);
         summary
     }
 }
@@ -194,6 +201,7 @@ impl Outcome {
             (Verdict::Fail, _) | (Verdict::Unknown, UnknownPolicy::Fail) => Some(Severity::Error),
             (Verdict::Unknown, UnknownPolicy::Warn) => Some(Severity::Warning),
             (Verdict::Unknown, UnknownPolicy::Pass) => Some(Severity::Note),
+            (Verdict::Warn, _) => Some(Severity::Warning),
             _ => None,
         }
     }

@@ -26,6 +26,10 @@ pub struct RunOptions {
     pub plan_path: Option<String>,
     /// Judge only functions the plan creates, updates or replaces.
     pub changed_only: bool,
+    /// Rule ids to run (`--rule`); empty: every rule.
+    pub rules: Vec<String>,
+    /// Rule ids not to run (`--skip-rule`).
+    pub skip_rules: Vec<String>,
     pub unknown_policy: UnknownPolicy,
     /// The Terraform sources; `None`: the current directory when it holds `.tf` files.
     pub source_root: Option<PathBuf>,
@@ -56,6 +60,7 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         unknown_policy: options.unknown_policy,
         ..Outcome::default()
     };
+    skipped_rules(options)?;
     let sources = open_sources(options.source_root.as_deref(), &mut outcome)?;
     let suppressions = match &sources {
         Some(tree) => suppress::Config::load(tree.root(), |p| tree.display_path(p)),
@@ -165,6 +170,29 @@ fn input_label(source: &InputSource) -> String {
         .unwrap_or_else(|| source.display())
 }
 
+/// The registered rules `--rule` and `--skip-rule` leave out; an unknown id is an error that
+/// lists the known ones.
+fn skipped_rules(options: &RunOptions) -> Result<Vec<&'static str>> {
+    for id in options.rules.iter().chain(&options.skip_rules) {
+        if crate::rule::find(id).is_none() {
+            let known: Vec<&str> = crate::rule::ALL.iter().map(|r| r.id).collect();
+            bail!(
+                "there is no rule {:?}: the rules are {} (see `tracegate rules`)",
+                crate::report::escape::visible(id),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(crate::rule::ALL
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| {
+            (!options.rules.is_empty() && !options.rules.iter().any(|r| r == id))
+                || options.skip_rules.iter().any(|r| r == id)
+        })
+        .collect())
+}
+
 fn judge_input(
     source: &InputSource,
     options: &RunOptions,
@@ -174,6 +202,7 @@ fn judge_input(
     let label = input_label(source);
     let resolve_options = Options {
         changed_only: options.changed_only,
+        skipped_rules: skipped_rules(options).unwrap_or_default(),
     };
     let read = plan::ReadOptions {
         plan_path: options.plan_path.as_deref(),

@@ -2,7 +2,7 @@
 //! Everything else is skipped without building values (`IgnoredAny`), and attribute objects keep only
 //! the attributes the rule reads (see [`Attributes`]).
 
-use crate::rule::TRACING;
+use crate::rule;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -70,7 +70,7 @@ impl<'de> Deserialize<'de> for Attributes {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
                 let mut kept = Map::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
-                    if TRACING.attributes().contains(&key.as_str()) {
+                    if rule::kept_attributes().contains(&key.as_str()) {
                         // A second value for a judged attribute could hide the first: refuse.
                         if kept.contains_key(key.as_str()) {
                             return Err(de::Error::custom(format_args!(
@@ -304,7 +304,12 @@ impl ResourceChange<'_> {
     /// A type the rule judges, and managed unless it says it is a data source: an entry that
     /// hides its mode is still judged.
     pub fn is_judged(&self) -> bool {
-        self.mode.as_str() != "data" && TRACING.judges(self.resource_type.as_str())
+        self.mode.as_str() != "data" && rule::judges_any(self.resource_type.as_str())
+    }
+
+    /// A type some rule reads to decide (IAM grants), managed or data source.
+    pub fn is_read(&self) -> bool {
+        rule::reads_type(self.resource_type.as_str())
     }
 
     /// An entry whose `type` is missing or disagrees with a judged type its address names:
@@ -325,16 +330,16 @@ pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<S
         // The type must be the one the address names, whenever either is judged: an awscc entry
         // at an aws address would otherwise hide the aws function of the same address.
         Some(parsed) => {
-            let judged = TRACING.judges(&parsed.resource_type) || TRACING.judges(resource_type);
+            let judged = rule::judges_any(&parsed.resource_type) || rule::judges_any(resource_type);
             judged && (parsed.resource_type != resource_type || mode == "data")
         }
         // Data sources (`data.TYPE.NAME`) do not parse as managed addresses.
         None => {
             mode != "data"
-                && !TRACING.judges(resource_type)
-                && TRACING
-                    .targets
+                && !rule::judges_any(resource_type)
+                && rule::ALL
                     .iter()
+                    .flat_map(|r| r.targets.iter())
                     .any(|t| address.contains(t.resource_type))
         }
     };
@@ -406,6 +411,9 @@ pub struct ConfigResource<'a> {
     pub name: Text<'a>,
     #[serde(default)]
     pub expressions: Attributes,
+    /// `depends_on` as written in the module (addresses without instance keys).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
 }
 
 /// A state module's resources, keeping only judged ones and refusing entries whose type is missing.
@@ -418,7 +426,7 @@ fn judged_state_resources<'de, D: Deserializer<'de>>(
         if let Some(address) = resource.type_conflict() {
             return Err(de::Error::custom(missing_type(&address)));
         }
-        if resource.is_judged() {
+        if resource.is_judged() || resource.is_read() {
             kept.push(resource);
         }
     }
@@ -431,7 +439,11 @@ fn judged_config_resources<'de, D: Deserializer<'de>>(
     let all = Option::<Vec<ConfigResource<'de>>>::deserialize(deserializer)?.unwrap_or_default();
     Ok(all
         .into_iter()
-        .filter(|r| r.mode.as_str() != "data" && TRACING.judges(r.resource_type.as_str()))
+        .filter(|r| {
+            let resource_type = r.resource_type.as_str();
+            (r.mode.as_str() != "data" && rule::judges_any(resource_type))
+                || rule::reads_type(resource_type)
+        })
         .collect())
 }
 
@@ -508,7 +520,12 @@ pub struct StateValues<'a> {
 impl StateResource<'_> {
     /// A managed resource of a judged type.
     pub fn is_judged(&self) -> bool {
-        self.mode.as_str() != "data" && TRACING.judges(self.resource_type.as_str())
+        self.mode.as_str() != "data" && rule::judges_any(self.resource_type.as_str())
+    }
+
+    /// A type some rule reads to decide (IAM grants), managed or data source.
+    pub fn is_read(&self) -> bool {
+        rule::reads_type(self.resource_type.as_str())
     }
 
     pub fn type_conflict(&self) -> Option<String> {
@@ -549,10 +566,19 @@ impl<'a> StateModule<'a> {
 
     /// Every judged managed resource of this module and its children, depth first.
     pub fn judged_resources(&self) -> Vec<&StateResource<'a>> {
+        self.resources_where(|r| r.is_judged())
+    }
+
+    /// Every resource a rule reads to decide (IAM grants), depth first.
+    pub fn read_resources(&self) -> Vec<&StateResource<'a>> {
+        self.resources_where(|r| r.is_read())
+    }
+
+    fn resources_where(&self, keep: fn(&StateResource) -> bool) -> Vec<&StateResource<'a>> {
         let mut out = Vec::new();
         let mut stack = vec![self];
         while let Some(module) = stack.pop() {
-            out.extend(module.resources.iter().filter(|r| r.is_judged()));
+            out.extend(module.resources.iter().filter(|r| keep(r)));
             stack.extend(module.child_modules.iter().rev());
         }
         out
@@ -575,6 +601,8 @@ pub struct Document<'a> {
     pub planned_values: Option<StateValues<'a>>,
     /// `deferred_changes` (Terraform 1.9+): changes left to a later plan, judged types only.
     pub deferred_changes: Vec<DeferredChange<'a>>,
+    /// The entries of `resource_changes` a rule reads to decide (IAM grants).
+    pub read_changes: Vec<ResourceChange<'a>>,
     /// Every entry of `resource_changes`, when the reader was asked to keep them.
     pub other_resources: Vec<OtherChange<'a>>,
     /// `errored` (Terraform 1.6+): a partial plan saved after an error.

@@ -13,7 +13,7 @@ use super::model::{
     ResourceChange, StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
 };
 use super::utf8_stream::stream_error;
-use crate::rule::TRACING;
+use crate::rule;
 use crate::support::line_index::{self, Cursor};
 use memchr::memmem;
 use serde::Deserialize;
@@ -434,13 +434,27 @@ impl Prefilter {
         static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
             std::sync::OnceLock::new();
         let finders = FINDERS.get_or_init(|| {
-            let names: Vec<&str> = TRACING.targets.iter().map(|t| t.resource_type).collect();
+            let names: Vec<&str> = rule::ALL
+                .iter()
+                .flat_map(|r| r.targets.iter().map(|t| t.resource_type))
+                .collect();
             let suffix = common_suffix(&names);
             let mut needles: Vec<&str> = if suffix.len() >= 8 {
                 vec![suffix]
             } else {
                 names
             };
+            // The types rules read (IAM grants) share a prefix: one more search.
+            let read: Vec<&str> = rule::ALL
+                .iter()
+                .flat_map(|r| r.also_reads.iter().copied())
+                .collect();
+            let prefix = common_prefix(&read);
+            if prefix.len() >= 8 {
+                needles.push(prefix);
+            } else {
+                needles.extend(read);
+            }
             needles.push("\\u");
             needles
                 .into_iter()
@@ -454,6 +468,22 @@ impl Prefilter {
         let bytes = text.as_bytes();
         self.finders.iter().any(|f| f.find(bytes).is_some())
     }
+}
+
+/// The longest prefix all names share.
+fn common_prefix<'n>(names: &[&'n str]) -> &'n str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let length = names[1..].iter().fold(first.len(), |length, name| {
+        first
+            .bytes()
+            .zip(name.bytes())
+            .take(length)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    &first[..length]
 }
 
 /// The longest suffix all names share.
@@ -587,6 +617,7 @@ fn admitted_entry<'a, T: Deserialize<'a>>(
 fn resource_changes<'a>(
     input: &mut impl Input<'a>,
     others: Option<&mut Vec<OtherChange<'a>>>,
+    read: &mut Vec<ResourceChange<'a>>,
 ) -> Result<JudgedChanges<'a>, InputError> {
     let mut kept = Vec::new();
     let prefilter = Prefilter::new();
@@ -605,6 +636,8 @@ fn resource_changes<'a>(
         }
         if change.is_judged() {
             kept.push(change);
+        } else if change.is_read() {
+            read.push(change);
         }
         Ok(())
     })?;
@@ -670,7 +703,7 @@ fn state_module<'a>(
                     if let Some(address) = resource.type_conflict() {
                         return Err(InputError::missing_type(address));
                     }
-                    if resource.is_judged() {
+                    if resource.is_judged() || resource.is_read() {
                         module.resources.push(resource);
                     }
                 }
@@ -714,7 +747,8 @@ pub fn document<'a>(
         match key {
             "resource_changes" => {
                 let others = other_resources.then_some(&mut others);
-                doc.resource_changes = Some(resource_changes(input, others)?);
+                doc.resource_changes =
+                    Some(resource_changes(input, others, &mut doc.read_changes)?);
             }
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
             "prior_state" => doc.prior_state = prior_state(input)?,

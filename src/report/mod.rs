@@ -164,13 +164,23 @@ pub fn undecided_words(why: Undecided) -> &'static str {
 
 /// One line saying what a finding is, for titles and messages.
 pub fn headline(finding: &Finding) -> String {
+    if finding.rule == crate::rule::XRAY_PERMISSION.id {
+        let what = match finding.effective_verdict() {
+            Verdict::Fail => "its execution role may not write to X-Ray, so the apply with Active tracing fails",
+            Verdict::Unknown => "whether its execution role may write to X-Ray is known only after apply",
+            Verdict::Warn => "its X-Ray grant is created in the same apply with no dependency, so it may arrive too late",
+            Verdict::Pass => "its execution role may write to X-Ray",
+            Verdict::Skipped => "not judged",
+        };
+        return format!("{}: {what}", finding.display_name());
+    }
     let what = match (finding.effective_verdict(), finding.mode.as_deref()) {
         (Verdict::Fail, Some(mode)) => format!("X-Ray tracing is {mode}, not Active"),
         (Verdict::Fail, None) => {
             "no X-Ray tracing mode is set, so AWS applies PassThrough".to_owned()
         }
         (Verdict::Unknown, _) => "the X-Ray tracing mode is known only after apply".to_owned(),
-        (Verdict::Pass, _) => "X-Ray tracing is Active".to_owned(),
+        (Verdict::Pass | Verdict::Warn, _) => "X-Ray tracing is Active".to_owned(),
         (Verdict::Skipped, _) => "not judged".to_owned(),
     };
     format!("{}: {what}", finding.display_name())

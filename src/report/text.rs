@@ -131,6 +131,7 @@ fn label(verdict: Verdict, policy: UnknownPolicy) -> (&'static str, &'static str
         Verdict::Fail => ("FAIL", RED),
         Verdict::Unknown if policy == UnknownPolicy::Fail => ("UNKNOWN", RED),
         Verdict::Unknown => ("UNKNOWN", YELLOW),
+        Verdict::Warn => ("WARN", YELLOW),
         Verdict::Pass => ("PASS", GREEN),
         Verdict::Skipped => ("SKIPPED", DIM),
     }

@@ -8,12 +8,13 @@ pub mod evidence;
 pub mod iam_policy;
 pub mod plan_facts;
 pub mod sources;
+pub mod xray_permission;
 
 use crate::finding::{fingerprint, Evidence, Finding, Location, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, Document, ResourceChange, StateResource};
 use crate::plan::{DocumentKind, PlanShape};
-use crate::rule::{CompiledPath, Target, TRACING};
+use crate::rule::{CompiledPath, Target, TRACING, XRAY_PERMISSION};
 use crate::source::SourceTree;
 use crate::support::line_index;
 use configuration::Trace;
@@ -26,10 +27,18 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Judge only create, update and replace; unchanged functions are skipped.
     pub changed_only: bool,
+    /// Rule ids not to report (`--skip-rule`, or every rule but `--rule`'s).
+    pub skipped_rules: Vec<&'static str>,
+}
+
+impl Options {
+    fn runs(&self, rule: &str) -> bool {
+        !self.skipped_rules.contains(&rule)
+    }
 }
 
 /// Shows a value from the plan in evidence: sensitive values never, long ones shortened.
@@ -98,6 +107,10 @@ pub fn judge(
 ) -> Judged {
     let shape = PlanShape::of(document);
     let subjects = subjects(document, kind, text, shape);
+    let permission = (kind == DocumentKind::Plan && options.runs(XRAY_PERMISSION.id)).then(|| {
+        let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
+        xray_permission::Grants::new(document, partial)
+    });
     let run = Judging {
         document,
         kind,
@@ -132,11 +145,59 @@ pub fn judge(
             Seen::Deferred { .. } => judged.deferred += 1,
             Seen::Planned | Seen::State | Seen::PlannedOnly => {}
         }
-        judged
-            .findings
-            .push(judge_one(&run, subject, run.kind, location));
+        let mut tracing = judge_one(&run, subject, run.kind, location);
+        if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
+            if let Some(finding) = judge_permission(grants, subject, &mut tracing) {
+                judged.findings.push(finding);
+            }
+        }
+        if run.options.runs(TRACING.id) {
+            judged.findings.push(tracing);
+        }
     }
     judged
+}
+
+/// The permission rule's finding for a function the plan changes or keeps.
+/// When the role lacks the permission, the tracing fix of a registry-module function names both
+/// inputs: Active alone would break the apply.
+fn judge_permission(
+    grants: &xray_permission::Grants,
+    subject: &Subject,
+    tracing: &mut Finding,
+) -> Option<Finding> {
+    if !XRAY_PERMISSION.judges(subject.resource_type) {
+        return None;
+    }
+    let parsed = address::parse(subject.address)?;
+    let modules = match subject.module_address {
+        Some(module_address) => address::module_names(module_address)?,
+        None => parsed.modules.clone(),
+    };
+    let finding = grants.judge(
+        &xray_permission::Function {
+            address: subject.address,
+            modules: &modules,
+            name: &parsed.name,
+            actions: subject.actions,
+            after: subject.after,
+            after_unknown: subject.after_unknown,
+            tracing_verdict: tracing.verdict,
+            tracing_mode: tracing.mode.as_deref(),
+        },
+        tracing.location.clone(),
+    )?;
+    if let (Verdict::Fail, Some(fix), Some(call)) = (
+        finding.verdict,
+        tracing.fix.as_mut(),
+        grants.registry_call(&modules),
+    ) {
+        fix.description.push_str(&format!(
+            ", and set `attach_tracing_policy = true` on {call} so that its role may write to X-Ray ({})",
+            XRAY_PERMISSION.id
+        ));
+    }
+    Some(finding)
 }
 
 static NULL: Value = Value::Null;
@@ -368,7 +429,7 @@ fn judge_one(
         }
         Seen::Planned | Seen::State => {}
     }
-    if let Some(reason) = skip_reason(subject, kind, run.options) {
+    if let Some(reason) = skip_reason(subject, kind, &run.options) {
         finding.evidence.push(Evidence::at(reason, plan_location));
         return finding;
     }
@@ -512,7 +573,7 @@ fn judge_configured(
     finding
 }
 
-fn skip_reason(subject: &Subject, kind: DocumentKind, options: Options) -> Option<String> {
+fn skip_reason(subject: &Subject, kind: DocumentKind, options: &Options) -> Option<String> {
     let actions = subject.actions;
     // A deposed object is only ever destroyed: any other action on one is judged like any object.
     if let (Some(key), true) = (subject.deposed, actions.is(Actions::DELETE)) {

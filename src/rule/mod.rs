@@ -1,5 +1,59 @@
-//! The tracing rule as data: its documentation for `tracegate rules` and every report,
-//! and where the judged attribute lives for each resource type.
+//! The rules as data: each rule is one record in its own file (its documentation for
+//! `tracegate rules` and every report, the resource types it judges and the attributes it reads),
+//! and [`ALL`] is the registry every other room reads. The judge of each rule lives in
+//! `resolve/`, registered beside it there.
+
+mod tracing;
+mod xray_permission;
+
+pub use tracing::TRACING;
+pub use xray_permission::XRAY_PERMISSION;
+
+/// Every rule, in the order reports list them (SARIF `ruleIndex` is the position here).
+pub static ALL: [&Rule; 2] = [&TRACING, &XRAY_PERMISSION];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// A rule's position in [`ALL`].
+pub fn index_of(id: &str) -> usize {
+    ALL.iter()
+        .position(|r| r.id == id)
+        .expect("findings carry registered rule ids")
+}
+
+/// Resource types some rule judges (the functions).
+pub fn judges_any(resource_type: &str) -> bool {
+    ALL.iter().any(|r| r.judges(resource_type))
+}
+
+/// Resource types a rule reads beside the ones it judges (the IAM resources that grant a
+/// function's role its permissions): the plan reader keeps their entries.
+pub fn reads_type(resource_type: &str) -> bool {
+    ALL.iter().any(|r| r.also_reads.contains(&resource_type))
+}
+
+/// The top-level attribute names any rule reads from a judged resource; the plan reader keeps
+/// only these.
+pub fn kept_attributes() -> &'static [&'static str] {
+    static ATTRIBUTES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    ATTRIBUTES.get_or_init(|| {
+        let mut names: Vec<&'static str> = ALL
+            .iter()
+            .flat_map(|rule| {
+                rule.targets
+                    .iter()
+                    .map(|t| attribute_of(t.mode_path))
+                    .chain(rule.also_reads_attributes.iter().copied())
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    })
+}
 
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
@@ -27,71 +81,24 @@ pub struct Rule {
     /// What AWS applies when nothing is set.
     pub default_value: &'static str,
     pub targets: &'static [Target],
+    /// Resource types read (not judged) to decide.
+    pub also_reads: &'static [&'static str],
+    /// The attributes read from those resources (the plan reader keeps only named attributes).
+    pub also_reads_attributes: &'static [&'static str],
 }
 
-/// A resource type the rule judges, and where its tracing mode lives in one resource's `after` object.
+/// A resource type the rule judges, and where the attribute it judges lives in one resource's
+/// `after` object (the tracing mode; the execution role).
 #[derive(Debug, serde::Serialize)]
 pub struct Target {
     pub resource_type: &'static str,
     pub provider: &'static str,
     /// JSONPath into the resource's attribute object.
     pub mode_path: &'static str,
-    /// How to write the passing setting in Terraform.
+    /// How to write the passing setting in Terraform (empty where no one setting passes).
     pub snippet: &'static str,
 }
 
-pub static TRACING: Rule = Rule {
-    id: "D9.AWS.OPE.07",
-    title: "Lambda functions must use Active X-Ray tracing",
-    category: "Compute",
-    entity: "AWS Lambda",
-    risk: "Low",
-    security_severity: "3.0",
-    description: "Lambda should not have tracingConfig.mode='PassThrough'. Only Active tracing passes; a function \
-        that sets no tracing at all fails too, because AWS then applies PassThrough.",
-    rationale: "X-Ray shows what a request did inside the function and across services, which cuts investigation \
-        and debugging time. With PassThrough, Lambda traces only requests that arrive with a sampled tracing \
-        header; with Active, it also asks X-Ray for a sampling decision when no header arrives.",
-    remediation: &[
-        "Terraform: add `tracing_config { mode = \"Active\" }` to the aws_lambda_function (or set the module input \
-         or variable that feeds it to \"Active\").",
-        "Console: the function's Configuration → Monitoring and operations tools → Active tracing.",
-        "CLI: `aws lambda update-function-configuration --function-name NAME --tracing-config Mode=Active`.",
-    ],
-    permissions_note: "Active tracing needs the execution role to allow xray:PutTraceSegments and \
-        xray:PutTelemetryRecords (AWS managed policy AWSXRayDaemonWriteAccess).",
-    compliance: &[
-        "CloudGuard Best Practices",
-        "SOC 2 (AICPA TSC 2017)",
-        "AWS Well-Architected",
-        "HITRUST v11.0.0",
-        "ISO 27001:2022",
-        "MAS TRM",
-        "MITRE ATT&CK v11.3",
-        "NIST 800-53 Rev 5",
-    ],
-    references: &[
-        "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html",
-        "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function#tracing_config",
-        "https://docs.aws.amazon.com/cli/latest/reference/lambda/update-function-configuration.html",
-    ],
-    passing_value: "Active",
-    default_value: "PassThrough",
-    targets: &[
-        Target {
-            resource_type: "aws_lambda_function",
-            provider: "hashicorp/aws",
-            mode_path: "$.tracing_config[0].mode",
-            snippet: "tracing_config {\n  mode = \"Active\"\n}",
-        },
-        Target {
-            resource_type: "awscc_lambda_function",
-            provider: "hashicorp/awscc",
-            mode_path: "$.tracing_config.mode",
-            snippet: "tracing_config = {\n  mode = \"Active\"\n}",
-        },
-    ],
-};
 
 impl Rule {
     /// Whether a mode value from the plan is the passing one.
@@ -107,21 +114,6 @@ impl Rule {
 
     pub fn judges(&self, resource_type: &str) -> bool {
         self.target(resource_type).is_some()
-    }
-
-    /// The top-level attribute names the rule reads; the plan reader keeps only these.
-    pub fn attributes(&self) -> &'static [&'static str] {
-        static ATTRIBUTES: OnceLock<Vec<&'static str>> = OnceLock::new();
-        ATTRIBUTES.get_or_init(|| {
-            let mut names: Vec<&'static str> = self
-                .targets
-                .iter()
-                .map(|t| attribute_of(t.mode_path))
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        })
     }
 }
 
@@ -215,22 +207,20 @@ impl CompiledPath {
         (first, keys.next_back().unwrap_or(first))
     }
 
-    /// The compiled path of each target, in `TRACING.targets` order.
+    /// The compiled path of a registered rule's target, compiled once.
     pub fn for_target(target: &Target) -> &'static CompiledPath {
-        static PATHS: OnceLock<Vec<CompiledPath>> = OnceLock::new();
+        static PATHS: OnceLock<Vec<(&'static Target, CompiledPath)>> = OnceLock::new();
         let paths = PATHS.get_or_init(|| {
-            TRACING
-                .targets
-                .iter()
-                .map(|t| CompiledPath::compile(t.mode_path))
+            ALL.iter()
+                .flat_map(|rule| rule.targets.iter())
+                .map(|t| (t, CompiledPath::compile(t.mode_path)))
                 .collect()
         });
-        let index = TRACING
-            .targets
+        &paths
             .iter()
-            .position(|t| std::ptr::eq(t, target))
-            .expect("targets come from TRACING");
-        &paths[index]
+            .find(|(t, _)| std::ptr::eq(*t, target))
+            .expect("targets come from registered rules")
+            .1
     }
 }
 
@@ -240,7 +230,17 @@ mod tests {
 
     #[test]
     fn attributes_are_derived_from_paths() {
-        assert_eq!(TRACING.attributes(), &["tracing_config"]);
+        assert!(kept_attributes().contains(&"tracing_config"));
+        assert!(kept_attributes().contains(&"role"));
+        assert!(kept_attributes().windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_indexed() {
+        for (i, rule) in ALL.iter().enumerate() {
+            assert_eq!(index_of(rule.id), i);
+            assert!(std::ptr::eq(find(rule.id).unwrap(), *rule));
+        }
     }
 
     #[test]

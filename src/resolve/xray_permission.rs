@@ -1,0 +1,777 @@
+//! The judge of TG.LAMBDA.XRAY.PERMISSION: will the execution role of a function that is (or is
+//! told to become) Active allow `xray:PutTraceSegments` and `xray:PutTelemetryRecords`?
+//!
+//! Facts come from the plan only: the function's `role` (a known ARN, or the configuration's
+//! references when it is known only after apply), the IAM resources of `resource_changes` that
+//! grant that role something, and the policy documents the plan holds (`prior_state` for data
+//! sources read while planning). The shapes relied on are in docs/terraform/iam-plan-shapes.md.
+//! It fails closed: `fail` only when the role is in the plan, every grant of it is known and
+//! none allows both actions (or a Deny removes one); anything the plan leaves open is `unknown`.
+
+use super::iam_policy::{self, Decision, XRAY_ACTIONS};
+use crate::finding::{fingerprint, Evidence, Finding, Fix, Verdict};
+use crate::plan::address;
+use crate::plan::model::{Actions, ConfigModule, Configuration, Document, ResourceChange};
+use crate::rule::XRAY_PERMISSION;
+use serde_json::Value;
+
+/// The registry module that grants X-Ray only with `attach_tracing_policy = true`.
+const REGISTRY_MODULE: &str = "terraform-aws-modules/lambda/aws";
+/// The registry module's own policy documents whose statements list only non-X-Ray actions,
+/// whatever its inputs (terraform-aws-modules/terraform-aws-lambda v8.8.1, commit
+/// 23d00f7daef40091e87ed2f9dc5d8532e9d2cc22, `iam.tf`: `logs` lists logs:CreateLogGroup,
+/// logs:CreateLogStream, logs:PutLogEvents; `dead_letter` sns:Publish, sqs:SendMessage; `async`
+/// those and events:PutEvents, lambda:InvokeFunction; vendored in testdata/real/_vendor). Their
+/// actions are conditional expressions, so the plan's configuration cannot show them.
+const REGISTRY_NO_XRAY_DOCUMENTS: [&str; 3] = ["logs", "dead_letter", "async"];
+/// How many module inputs a role reference is followed through.
+const MAX_HOPS: usize = 16;
+
+/// A function as the permission judge sees it.
+pub struct Function<'a> {
+    pub address: &'a str,
+    pub modules: &'a [String],
+    pub name: &'a str,
+    pub actions: Actions,
+    pub after: &'a Value,
+    pub after_unknown: &'a Value,
+    /// The tracing rule's verdict and mode for the same function.
+    pub tracing_verdict: Verdict,
+    pub tracing_mode: Option<&'a str>,
+}
+
+/// What the plan grants, indexed once per document.
+pub struct Grants<'d> {
+    document: &'d Document<'d>,
+    changes: Vec<Entry<'d>>,
+    /// Policy documents of data sources read while planning: (module path, name) → JSON text.
+    documents: Vec<(Vec<String>, &'d str, &'d Value)>,
+    /// A partial plan (targeted, errored, refresh-only) may leave grants out.
+    partial: bool,
+}
+
+struct Entry<'d> {
+    change: &'d ResourceChange<'d>,
+    modules: Vec<String>,
+    name: String,
+}
+
+impl<'d> Entry<'d> {
+    fn resource_type(&self) -> &str {
+        self.change.resource_type.as_str()
+    }
+    fn after(&self, key: &str) -> Option<&'d Value> {
+        self.change.change.after.0.get(key)
+    }
+    fn unknown(&self, key: &str) -> bool {
+        self.change.change.after_unknown.0.get(key).is_some_and(is_unknown)
+    }
+    fn removed(&self) -> bool {
+        self.change.change.actions.is(Actions::DELETE)
+    }
+    fn created(&self) -> bool {
+        self.change.change.actions.contains(Actions::CREATE)
+    }
+    fn config_address(&self) -> String {
+        format!("{}.{}", self.resource_type(), self.name)
+    }
+}
+
+fn is_unknown(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::Array(items) => items.iter().any(is_unknown),
+        Value::Object(map) => map.values().any(is_unknown),
+        _ => false,
+    }
+}
+
+/// One grant of the role: where it comes from and its policy document, when known.
+struct Grant {
+    source: String,
+    /// The configuration address a function can depend on.
+    depend_on: Option<String>,
+    created: bool,
+    document: Known,
+}
+
+enum Known {
+    Document(Value),
+    /// Cannot allow an X-Ray action whatever its unknown parts are (why).
+    NoXray(String),
+    Unknown(String),
+}
+
+impl<'d> Grants<'d> {
+    pub fn new(document: &'d Document<'d>, partial: bool) -> Grants<'d> {
+        let changes = document
+            .read_changes
+            .iter()
+            .filter(|c| c.mode.as_str() != "data")
+            .filter_map(|change| {
+                let modules = change
+                    .module_address
+                    .as_ref()
+                    .map_or(Some(Vec::new()), |m| address::module_names(m.as_str()))?;
+                let name = change.name.as_str().to_owned();
+                Some(Entry {
+                    change,
+                    modules,
+                    name,
+                })
+            })
+            .collect();
+        let documents = document
+            .prior_state
+            .iter()
+            .flat_map(|values| values.root_module.read_resources())
+            .filter(|r| {
+                r.mode.as_str() == "data" && r.resource_type.as_str() == "aws_iam_policy_document"
+            })
+            .filter_map(|r| {
+                let parsed = data_address(r.address.as_str())?;
+                Some((parsed.0, parsed.1, r.values.0.get("json")?))
+            })
+            .collect();
+        Grants {
+            document,
+            changes,
+            documents,
+            partial,
+        }
+    }
+
+    /// The permission finding of one function, or none when the rule does not apply (its
+    /// tracing will not be Active, and no fix asks it to be).
+    pub fn judge(&self, function: &Function, location: Option<crate::finding::Location>) -> Option<Finding> {
+        let becomes_active = match function.tracing_verdict {
+            Verdict::Pass => function.tracing_mode == Some("Active"),
+            Verdict::Fail | Verdict::Unknown => true,
+            Verdict::Warn | Verdict::Skipped => false,
+        };
+        if !becomes_active {
+            return None;
+        }
+        let mut finding = Finding {
+            rule: XRAY_PERMISSION.id,
+            address: function.address.to_owned(),
+            resource_type: XRAY_PERMISSION.targets[0].resource_type,
+            deposed: None,
+            verdict: Verdict::Unknown,
+            mode: function.tracing_mode.map(str::to_owned),
+            actions: function.actions.names(),
+            evidence: Vec::new(),
+            fix: None,
+            location,
+            suppression: None,
+            fingerprint: fingerprint(XRAY_PERMISSION.id, function.address, None),
+        };
+        if function.tracing_verdict != Verdict::Pass {
+            finding.evidence.push(Evidence::new(
+                "D9.AWS.OPE.07's fix makes this function Active: its role must then allow X-Ray",
+            ));
+        }
+        let role = match self.role_of(function) {
+            Ok(role) => role,
+            Err(why) => {
+                finding.evidence.push(Evidence::new(why));
+                return Some(finding);
+            }
+        };
+        let role_address = role.change.address.as_str().to_owned();
+        finding.evidence.push(Evidence::new(format!(
+            "its execution role is {role_address}, in this plan"
+        )));
+        let grants = self.grants_of(role);
+        let decided = decide(&grants, self.partial);
+        finding.evidence.extend(decided.evidence.into_iter().map(Evidence::new));
+        finding.verdict = decided.verdict;
+        match decided.verdict {
+            Verdict::Fail => finding.fix = Some(Box::new(self.fix(function, role))),
+            Verdict::Pass if function.actions.contains(Actions::CREATE) || function.actions.contains(Actions::UPDATE) => {
+                if let Some(hazard) = self.ordering_hazard(function, &grants, &decided.allowing) {
+                    finding.verdict = Verdict::Warn;
+                    finding.evidence.push(Evidence::new(hazard.0));
+                    finding.fix = Some(Box::new(Fix {
+                        description: hazard.1,
+                        location: None,
+                        edit: None,
+                    }));
+                }
+            }
+            _ => {}
+        }
+        Some(finding)
+    }
+
+    /// The role the function runs as, when it is in the plan; else why not.
+    fn role_of(&self, function: &Function) -> Result<&Entry<'d>, String> {
+        let known = function.after.get("role").and_then(Value::as_str);
+        if let Some(arn) = known {
+            return self.role_by_arn(arn).ok_or_else(|| {
+                format!(
+                    "its execution role {} is not managed in this plan, so what it may do is unknown",
+                    crate::finding::shorten(arn.to_owned())
+                )
+            });
+        }
+        if !function.after_unknown.get("role").is_some_and(is_unknown) {
+            return Err("the plan holds no execution role for it".to_owned());
+        }
+        let module = self.module(function.modules).ok_or_else(|| {
+            "its role is known only after apply and the plan records no configuration for it"
+                .to_owned()
+        })?;
+        let resource = module
+            .resources
+            .iter()
+            .find(|r| r.resource_type.as_str() == "aws_lambda_function" && r.name.as_str() == function.name)
+            .ok_or_else(|| "its role is known only after apply and the plan records no configuration for it".to_owned())?;
+        let mut candidates = Vec::new();
+        self.role_candidates(
+            function.modules,
+            resource.expressions.0.get("role"),
+            0,
+            &mut candidates,
+        )?;
+        candidates.sort_unstable_by(|a, b| a.change.address.as_str().cmp(b.change.address.as_str()));
+        candidates.dedup_by(|a, b| std::ptr::eq(a.change, b.change));
+        match candidates.as_slice() {
+            [one] => Ok(one),
+            [] => Err("its role is known only after apply and comes from no role of this plan".to_owned()),
+            _ => Err("its role is chosen among several roles of this plan by an expression known only after apply".to_owned()),
+        }
+    }
+
+    fn role_by_arn(&self, arn: &str) -> Option<&Entry<'d>> {
+        let roles = || {
+            self.changes
+                .iter()
+                .filter(|e| e.resource_type() == "aws_iam_role" && !e.removed())
+        };
+        roles()
+            .find(|e| e.after("arn").and_then(Value::as_str) == Some(arn))
+            .or_else(|| {
+                let name = arn.rsplit('/').next()?;
+                roles().find(|e| e.after("name").and_then(Value::as_str) == Some(name))
+            })
+    }
+
+    /// Follows a role expression's references to roles of the plan (through module inputs).
+    fn role_candidates<'s>(
+        &'s self,
+        modules: &[String],
+        expression: Option<&Value>,
+        hops: usize,
+        out: &mut Vec<&'s Entry<'d>>,
+    ) -> Result<(), String> {
+        let unresolved = || "its role is known only after apply, through an expression tracegate cannot follow".to_owned();
+        if hops > MAX_HOPS {
+            return Err(unresolved());
+        }
+        let Some(expression) = expression else {
+            return Err(unresolved());
+        };
+        if let Some(constant) = expression.get("constant_value") {
+            return match constant.as_str() {
+                Some("") | None => Ok(()),
+                Some(arn) => match self.role_by_arn(arn) {
+                    Some(role) => {
+                        out.push(role);
+                        Ok(())
+                    }
+                    None => Err(format!(
+                        "its execution role {} is not managed in this plan, so what it may do is unknown",
+                        crate::finding::shorten(arn.to_owned())
+                    )),
+                },
+            };
+        }
+        let references: Vec<&str> = expression
+            .get("references")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if references.is_empty() {
+            return Err(unresolved());
+        }
+        for reference in references {
+            if let Some(rest) = reference.strip_prefix("aws_iam_role.") {
+                let name = rest.split(['.', '[']).next().unwrap_or_default();
+                out.extend(self.changes.iter().filter(|e| {
+                    e.resource_type() == "aws_iam_role"
+                        && !e.removed()
+                        && e.name == name
+                        && e.modules.as_slice() == modules
+                }));
+            } else if let Some(variable) = reference.strip_prefix("var.") {
+                let variable = variable.split(['.', '[']).next().unwrap_or_default();
+                match modules.split_last() {
+                    Some((call, parent)) => {
+                        let expression = self
+                            .module(parent)
+                            .and_then(|m| m.module_calls.get(call.as_str()))
+                            .and_then(|c| c.expressions.get(variable));
+                        match expression {
+                            Some(e) => self.role_candidates(parent, Some(e), hops + 1, out)?,
+                            // An input left to its default: the module's own default decides.
+                            None => {}
+                        }
+                    }
+                    None => {
+                        if let Some(value) = self.document.variables.get(variable) {
+                            if let Some(arn) = value.value.as_str().filter(|a| !a.is_empty()) {
+                                match self.role_by_arn(arn) {
+                                    Some(role) => out.push(role),
+                                    None => {
+                                        return Err(format!(
+                                            "its execution role {} is not managed in this plan, so what it may do is unknown",
+                                            crate::finding::shorten(arn.to_owned())
+                                        ))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } else if reference.starts_with("data.") || reference.starts_with("module.") || reference.starts_with("local.") {
+                return Err(unresolved());
+            }
+            // Other references (`count.index`, `each.key`, a `var.create_role` flag resolved
+            // above to a non-string) choose among the candidates; they name no role.
+        }
+        Ok(())
+    }
+
+    fn module(&self, modules: &[String]) -> Option<&'d ConfigModule<'d>> {
+        let configuration: &Configuration = self.document.configuration.as_ref()?;
+        let mut module = &configuration.root_module;
+        for name in modules {
+            module = &module.module_calls.get(name.as_str())?.module;
+        }
+        Some(module)
+    }
+
+    /// Whether an IAM entry's `role` (a name) is this role: by its known value, else by the
+    /// configuration's reference to the role in the same module.
+    fn names_role(&self, entry: &Entry, key: &str, role: &Entry) -> Option<bool> {
+        if let (Some(value), Some(name)) = (
+            entry.after(key).and_then(Value::as_str),
+            role.after("name").and_then(Value::as_str),
+        ) {
+            return Some(value == name);
+        }
+        let references = self.references(entry, key)?;
+        // Known only after apply: the configuration's reference names the role, when it is one
+        // of the same module; through anything else (a variable, a module output) it may be any.
+        let only_roles = references.iter().all(|r| r.starts_with("aws_iam_role."));
+        if !only_roles || entry.modules != role.modules {
+            return None;
+        }
+        let wanted = role.config_address();
+        Some(references.iter().any(|r| {
+            r.strip_prefix(wanted.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        }))
+    }
+
+    fn references(&self, entry: &Entry, key: &str) -> Option<Vec<&'d str>> {
+        let module = self.module(&entry.modules)?;
+        let resource = module.resources.iter().find(|r| {
+            r.resource_type.as_str() == entry.resource_type() && r.name.as_str() == entry.name
+        })?;
+        let references = resource.expressions.0.get(key)?.get("references")?.as_array()?;
+        Some(references.iter().filter_map(Value::as_str).collect())
+    }
+
+    /// Everything the plan grants the role, known or not.
+    fn grants_of(&self, role: &Entry) -> Vec<Grant> {
+        let mut grants = Vec::new();
+        let role_address = role.change.address.as_str();
+        // The role's own inline_policy blocks and managed_policy_arns.
+        for (key, what) in [("inline_policy", "inline policy"), ("managed_policy_arns", "managed policy")] {
+            if role.unknown(key) {
+                // Unset on a new role, the provider plans it unknown; the configuration says whether it is set.
+                if self.configured(role, key) {
+                    grants.push(Grant {
+                        source: format!("{role_address} {key}"),
+                        depend_on: None,
+                        created: role.created(),
+                        document: Known::Unknown(format!("its {what}s are known only after apply")),
+                    });
+                }
+                continue;
+            }
+            for item in role.after(key).and_then(Value::as_array).into_iter().flatten() {
+                let document = if key == "inline_policy" {
+                    policy_text(item.get("policy"))
+                } else {
+                    match item.as_str() {
+                        Some(arn) => self.policy_by_arn(arn),
+                        None => Known::Unknown("a managed policy ARN is not a string".to_owned()),
+                    }
+                };
+                grants.push(Grant {
+                    source: format!("{role_address} {key}"),
+                    depend_on: None,
+                    created: role.created(),
+                    document,
+                });
+            }
+        }
+        let exclusive: Vec<&Entry> = self
+            .changes
+            .iter()
+            .filter(|e| e.resource_type() == "aws_iam_role_policies_exclusive" && !e.removed())
+            .filter(|e| self.names_role(e, "role_name", role) != Some(false))
+            .collect();
+        for entry in self.changes.iter().filter(|e| !e.removed()) {
+            let (key, document) = match entry.resource_type() {
+                "aws_iam_role_policy_attachment" => ("role", self.attached_policy(entry)),
+                "aws_iam_role_policy" => ("role", self.inline_policy(entry)),
+                _ => continue,
+            };
+            let source = entry.change.address.as_str().to_owned();
+            let document = match self.names_role(entry, key, role) {
+                Some(false) => continue,
+                Some(true) => document,
+                None => Known::Unknown(format!(
+                    "{source} grants a role known only after apply, which may be this one"
+                )),
+            };
+            // aws_iam_role_policies_exclusive removes the inline policies it does not list.
+            let document = if entry.resource_type() == "aws_iam_role_policy" && !exclusive.is_empty() {
+                let name = entry.after("name").and_then(Value::as_str);
+                let listed = exclusive.iter().all(|x| {
+                    x.after("policy_names")
+                        .and_then(Value::as_array)
+                        .is_some_and(|names| names.iter().any(|n| n.as_str().is_some() && n.as_str() == name))
+                });
+                if listed {
+                    document
+                } else {
+                    Known::NoXray(format!("{source} is not listed by aws_iam_role_policies_exclusive, which removes it"))
+                }
+            } else {
+                document
+            };
+            grants.push(Grant {
+                depend_on: Some(entry.config_address()),
+                created: entry.created(),
+                source,
+                document,
+            });
+        }
+        grants
+    }
+
+    fn configured(&self, entry: &Entry, key: &str) -> bool {
+        self.module(&entry.modules)
+            .and_then(|m| {
+                m.resources.iter().find(|r| {
+                    r.resource_type.as_str() == entry.resource_type() && r.name.as_str() == entry.name
+                })
+            })
+            // No configuration recorded: it may be set.
+            .is_none_or(|r| r.expressions.0.get(key).is_some())
+    }
+
+    fn attached_policy(&self, entry: &Entry) -> Known {
+        if let Some(arn) = entry.after("policy_arn").and_then(Value::as_str) {
+            return self.policy_by_arn(arn);
+        }
+        // A customer policy created in this apply: its ARN is unknown, its document may not be.
+        let policy = self.references(entry, "policy_arn").and_then(|references| {
+            let name = references
+                .iter()
+                .find_map(|r| r.strip_prefix("aws_iam_policy."))?
+                .split(['.', '['])
+                .next()?
+                .to_owned();
+            self.changes.iter().find(|e| {
+                e.resource_type() == "aws_iam_policy" && e.name == name && e.modules == entry.modules
+            })
+        });
+        match policy {
+            Some(policy) => self.document_of(policy, "policy"),
+            None => Known::Unknown(format!(
+                "{} attaches a policy known only after apply",
+                entry.change.address.as_str()
+            )),
+        }
+    }
+
+    fn inline_policy(&self, entry: &Entry) -> Known {
+        self.document_of(entry, "policy")
+    }
+
+    /// The policy of an IAM entry: known text, else the policy document data source its
+    /// configuration names.
+    fn document_of(&self, entry: &Entry, key: &str) -> Known {
+        if !entry.unknown(key) {
+            return policy_text(entry.after(key));
+        }
+        let address = entry.change.address.as_str();
+        let Some(references) = self.references(entry, key) else {
+            return Known::Unknown(format!("the policy of {address} is known only after apply"));
+        };
+        let document = references.iter().find_map(|r| {
+            let rest = r.strip_prefix("data.aws_iam_policy_document.")?;
+            Some(rest.split(['.', '[']).next()?.to_owned())
+        });
+        match document {
+            Some(name) => self.document_source(&entry.modules, &name, address),
+            None => Known::Unknown(format!("the policy of {address} is known only after apply")),
+        }
+    }
+
+    /// A policy document data source: its JSON when the plan read it, else what its
+    /// configuration's constant `actions` allow at most.
+    fn document_source(&self, modules: &[String], name: &str, user: &str) -> Known {
+        if let Some((_, _, json)) = self
+            .documents
+            .iter()
+            .find(|(m, n, _)| m.as_slice() == modules && *n == name)
+        {
+            return policy_text(Some(json));
+        }
+        let unknown = || Known::Unknown(format!(
+            "the policy of {user} comes from data.aws_iam_policy_document.{name}, read only during apply"
+        ));
+        if REGISTRY_NO_XRAY_DOCUMENTS.contains(&name) && self.registry_call(modules).is_some() {
+            return Known::NoXray(format!(
+                "the policy of {user} (the registry module's {name} document, read during apply) lists no X-Ray action"
+            ));
+        }
+        let Some(config) = self.module(modules).and_then(|m| {
+            m.resources.iter().find(|r| {
+                r.mode.as_str() == "data"
+                    && r.resource_type.as_str() == "aws_iam_policy_document"
+                    && r.name.as_str() == name
+            })
+        }) else {
+            return unknown();
+        };
+        let expressions = &config.expressions.0;
+        // Other documents merged in could allow anything.
+        if ["source_policy_documents", "override_policy_documents"]
+            .iter()
+            .any(|k| expressions.get(*k).is_some())
+        {
+            return unknown();
+        }
+        let Some(statements) = expressions.get("statement").and_then(Value::as_array) else {
+            return unknown();
+        };
+        let mut actions = Vec::new();
+        for statement in statements {
+            if statement.get("not_actions").is_some() {
+                return unknown();
+            }
+            match statement
+                .get("actions")
+                .and_then(|a| a.get("constant_value"))
+                .and_then(Value::as_array)
+            {
+                Some(list) => actions.extend(list.iter().filter_map(Value::as_str)),
+                None => return unknown(),
+            }
+        }
+        let grants_xray = actions
+            .iter()
+            .any(|pattern| XRAY_ACTIONS.iter().any(|a| iam_policy::matches(pattern, a)));
+        if grants_xray {
+            unknown()
+        } else {
+            Known::NoXray(format!(
+                "the policy of {user} (data.aws_iam_policy_document.{name}, read during apply) allows only {}: no X-Ray action",
+                crate::finding::shorten(actions.join(", "))
+            ))
+        }
+    }
+
+    fn policy_by_arn(&self, arn: &str) -> Known {
+        if let Some(managed) = iam_policy::aws_managed(arn) {
+            return match serde_json::from_str(managed.document) {
+                Ok(document) => Known::Document(document),
+                Err(_) => Known::Unknown(format!("the managed policy {arn} cannot be read")),
+            };
+        }
+        match self.changes.iter().find(|e| {
+            e.resource_type() == "aws_iam_policy"
+                && !e.removed()
+                && e.after("arn").and_then(Value::as_str) == Some(arn)
+        }) {
+            Some(policy) => self.document_of(policy, "policy"),
+            None => Known::Unknown(format!(
+                "the policy {} is not managed in this plan",
+                crate::finding::shorten(arn.to_owned())
+            )),
+        }
+    }
+
+    /// The module call's address when `modules` is a call of the registry module.
+    pub fn registry_call(&self, modules: &[String]) -> Option<String> {
+        let (call, parent) = modules.split_last()?;
+        let source = self.module(parent)?.module_calls.get(call.as_str())?.source.as_deref()?;
+        source
+            .starts_with(REGISTRY_MODULE)
+            .then(|| address::module_path(modules))
+    }
+
+    fn fix(&self, function: &Function, role: &Entry) -> Fix {
+        let registry_call = self.registry_call(function.modules);
+        let description = match registry_call {
+            Some(call) => format!("set `attach_tracing_policy = true` on {call}"),
+            None => format!(
+                "attach arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess to {}: add `resource \"aws_iam_role_policy_attachment\" \"xray\" {{ role = {}.name policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\" }}` beside it, and `depends_on = [aws_iam_role_policy_attachment.xray]` to {}",
+                role.change.address.as_str(),
+                role.config_address(),
+                function.address
+            ),
+        };
+        let description = if function.tracing_verdict == Verdict::Pass {
+            description
+        } else {
+            format!("with D9.AWS.OPE.07's fix, also {description}")
+        };
+        Fix {
+            description,
+            location: None,
+            edit: None,
+        }
+    }
+
+    /// A grant created in this apply that the function neither references nor depends on may
+    /// arrive after CreateFunction: (evidence, fix).
+    fn ordering_hazard(&self, function: &Function, grants: &[Grant], allowing: &[usize]) -> Option<(String, String)> {
+        let allowing: Vec<&Grant> = allowing.iter().map(|&i| &grants[i]).collect();
+        if allowing.iter().any(|g| !g.created || g.depend_on.is_none()) {
+            // Already there, or part of the role the function references.
+            return None;
+        }
+        let module = self.module(function.modules)?;
+        let resource = module.resources.iter().find(|r| {
+            r.resource_type.as_str() == "aws_lambda_function" && r.name.as_str() == function.name
+        })?;
+        let depends = |target: &str| {
+            resource.depends_on.iter().any(|d| d == target)
+                || resource.expressions.0.as_object().into_iter().flat_map(|m| m.values()).any(|e| {
+                    e.get("references")
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| r.iter().any(|r| r.as_str().is_some_and(|r| r == target || r.starts_with(&format!("{target}.")))))
+                })
+        };
+        if allowing.iter().any(|g| g.depend_on.as_deref().is_some_and(depends)) {
+            return None;
+        }
+        let grant = allowing.first()?;
+        let target = grant.depend_on.clone()?;
+        Some((
+            format!(
+                "{} grants X-Ray in the same apply, but {} has no reference to it and no depends_on: CreateFunction may run before the grant exists",
+                grant.source, function.address
+            ),
+            format!("add `depends_on = [{target}]` to {}", function.address),
+        ))
+    }
+}
+
+fn policy_text(value: Option<&Value>) -> Known {
+    match value {
+        Some(Value::String(text)) => match iam_policy::parse(text) {
+            Ok(document) => Known::Document(document),
+            Err(error) => Known::Unknown(format!("a policy cannot be read ({error})")),
+        },
+        Some(Value::Object(_)) => Known::Document(value.cloned().unwrap_or_default()),
+        _ => Known::Unknown("a policy is known only after apply".to_owned()),
+    }
+}
+
+/// `data.aws_iam_policy_document.NAME[KEY]` under modules: (module path, name).
+fn data_address(full: &str) -> Option<(Vec<String>, &str)> {
+    let at = full.find("data.")?;
+    let modules = if at == 0 {
+        Vec::new()
+    } else {
+        address::module_names(full[..at].trim_end_matches('.'))?
+    };
+    let rest = full[at..].strip_prefix("data.aws_iam_policy_document.")?;
+    Some((modules, rest.split(['.', '[']).next()?))
+}
+
+struct Decided {
+    verdict: Verdict,
+    evidence: Vec<String>,
+    /// The grants that allow both actions on their own.
+    allowing: Vec<usize>,
+}
+
+fn decide(grants: &[Grant], partial: bool) -> Decided {
+    let documents: Vec<&Value> = grants
+        .iter()
+        .filter_map(|g| match &g.document {
+            Known::Document(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    let unknown: Vec<&str> = grants
+        .iter()
+        .filter_map(|g| match &g.document {
+            Known::Unknown(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut evidence: Vec<String> = grants
+        .iter()
+        .filter_map(|g| match &g.document {
+            Known::NoXray(why) => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
+    let evaluation = match iam_policy::evaluate(&documents, &XRAY_ACTIONS) {
+        Ok(evaluation) => evaluation,
+        Err(error) => {
+            evidence.push(format!("a policy of the role cannot be read: {error}"));
+            return Decided { verdict: Verdict::Unknown, evidence, allowing: Vec::new() };
+        }
+    };
+    let allowing: Vec<usize> = grants
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| match &g.document {
+            Known::Document(d) => iam_policy::evaluate(&[d], &XRAY_ACTIONS).is_ok_and(|e| e.all_allowed()),
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for decision in &evaluation.actions {
+        evidence.push(format!("{}: {}", decision.action, decision.reason));
+    }
+    let verdict = match evaluation.overall() {
+        Decision::Denied => Verdict::Fail,
+        _ if !unknown.is_empty() => {
+            evidence.extend(unknown.iter().map(|w| (*w).to_owned()));
+            Verdict::Unknown
+        }
+        Decision::Allowed => Verdict::Pass,
+        Decision::Conditional => Verdict::Unknown,
+        Decision::NotGranted if partial => {
+            evidence.push("this plan is partial, so grants outside it are not seen".to_owned());
+            Verdict::Unknown
+        }
+        Decision::NotGranted => {
+            let sources: Vec<&str> = grants.iter().map(|g| g.source.as_str()).collect();
+            evidence.push(if sources.is_empty() {
+                "the plan grants the role nothing: the apply with Active tracing fails with InvalidParameterValueException".to_owned()
+            } else {
+                format!(
+                    "nothing the plan grants it ({}) allows both: the apply with Active tracing fails with InvalidParameterValueException",
+                    crate::finding::shorten(sources.join(", "))
+                )
+            });
+            Verdict::Fail
+        }
+    };
+    Decided { verdict, evidence, allowing }
+}
