@@ -80,7 +80,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub changed_only: bool,
 
-    /// Run only this rule (repeatable; `tracegate rules` lists them). Default: every rule.
+    /// Run only this rule (repeatable; `tracegate rules` lists them). Default: the rules on by
+    /// default (D9.AWS.OPE.07); `--rule D9.AWS.OPE.07 --rule TG.LAMBDA.XRAY.PERMISSION` adds the
+    /// X-Ray permission rule.
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 

@@ -26,7 +26,7 @@ pub struct RunOptions {
     pub plan_path: Option<String>,
     /// Judge only functions the plan creates, updates or replaces.
     pub changed_only: bool,
-    /// Rule ids to run (`--rule`); empty: every rule.
+    /// Rule ids to run (`--rule`); empty: the rules that are on by default.
     pub rules: Vec<String>,
     /// Rule ids not to run (`--skip-rule`).
     pub skip_rules: Vec<String>,
@@ -187,8 +187,13 @@ fn skipped_rules(options: &RunOptions) -> Result<Vec<&'static str>> {
         .iter()
         .map(|r| r.id)
         .filter(|id| {
-            (!options.rules.is_empty() && !options.rules.iter().any(|r| r == id))
-                || options.skip_rules.iter().any(|r| r == id)
+            let named = options.rules.iter().any(|r| r == id);
+            let default = crate::rule::find(id).is_some_and(|r| r.on_by_default);
+            (if options.rules.is_empty() {
+                !default
+            } else {
+                !named
+            }) || options.skip_rules.iter().any(|r| r == id)
         })
         .collect())
 }

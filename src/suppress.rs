@@ -9,7 +9,6 @@
 
 use crate::finding::{Evidence, Finding, Location, Suppression, SuppressionKind, Verdict};
 use crate::plan::address;
-use crate::rule::TRACING;
 use crate::source::module::Found;
 use crate::source::SourceTree;
 use crate::support::line_index::LineIndex;
@@ -187,8 +186,8 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// An ignore comment on a line: `Some(reason)` when it names this rule (the reason may be empty).
-fn ignore_comment(line: &str) -> Option<String> {
+/// An ignore comment on a line: `Some(reason)` when it names `rule` (the reason may be empty).
+fn ignore_comment(line: &str, rule: &str) -> Option<String> {
     let at = line.find(MARKER)?;
     let before = line[..at].trim_end();
     if !(before.ends_with('#') || before.ends_with("//") || before.ends_with("/*")) {
@@ -199,7 +198,7 @@ fn ignore_comment(line: &str) -> Option<String> {
     let names_rule = rules
         .split(',')
         .map(str::trim)
-        .any(|r| r == TRACING.id || r == "*");
+        .any(|r| r == rule || r == "*");
     names_rule.then(|| {
         reason
             .trim()
@@ -308,12 +307,12 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
         if let Some(sources) = sources {
             let mut suppressed = false;
             for (at, text) in comments(finding, sources) {
-                let Some(reason) = ignore_comment(&text) else {
+                let Some(reason) = ignore_comment(&text, finding.rule) else {
                     continue;
                 };
                 if !visible(&reason) {
                     finding.evidence.push(Evidence::at(
-                        format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", TRACING.id),
+                        format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", finding.rule),
                         Some(at),
                     ));
                     continue;
@@ -333,7 +332,7 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
             }
         }
         for (entry, location) in &config.entries {
-            if entry.rule.as_deref().is_some_and(|r| r != TRACING.id)
+            if entry.rule.as_deref().is_some_and(|r| r != finding.rule)
                 || !glob(entry.address.get_ref(), &finding.address)
             {
                 continue;
@@ -419,21 +418,34 @@ mod tests {
     #[test]
     fn comments() {
         assert_eq!(
-            ignore_comment("# tracegate:ignore[D9.AWS.OPE.07] legacy, retiring in Q1").as_deref(),
+            ignore_comment(
+                "# tracegate:ignore[D9.AWS.OPE.07] legacy, retiring in Q1",
+                "D9.AWS.OPE.07"
+            )
+            .as_deref(),
             Some("legacy, retiring in Q1")
         );
         assert_eq!(
-            ignore_comment("resource \"a\" \"b\" { // tracegate:ignore[X, D9.AWS.OPE.07]: why")
-                .as_deref(),
+            ignore_comment(
+                "resource \"a\" \"b\" { // tracegate:ignore[X, D9.AWS.OPE.07]: why",
+                "D9.AWS.OPE.07"
+            )
+            .as_deref(),
             Some("why")
         );
         assert_eq!(
-            ignore_comment("# tracegate:ignore[D9.AWS.OPE.07]").as_deref(),
+            ignore_comment("# tracegate:ignore[D9.AWS.OPE.07]", "D9.AWS.OPE.07").as_deref(),
             Some("")
         );
-        assert_eq!(ignore_comment("# tracegate:ignore[OTHER] reason"), None);
         assert_eq!(
-            ignore_comment("name = \"tracegate:ignore[D9.AWS.OPE.07] x\""),
+            ignore_comment("# tracegate:ignore[OTHER] reason", "D9.AWS.OPE.07"),
+            None
+        );
+        assert_eq!(
+            ignore_comment(
+                "name = \"tracegate:ignore[D9.AWS.OPE.07] x\"",
+                "D9.AWS.OPE.07"
+            ),
             None
         );
     }

@@ -321,3 +321,68 @@ fn verdicts_match_the_ground_truth() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The X-Ray permission rule against what the double's fake account did: every function whose
+/// truth records `xray_permission` gets that verdict (`warning` is the `warn` verdict), with and
+/// without the sources, and its fix names both settings where the tracing rule fails too.
+#[test]
+fn xray_permission_verdicts_match_the_ground_truth() {
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for case in cases() {
+        let truth = read_json(&case.join("truth.json"));
+        let wanted: Vec<(&str, &Value)> = truth["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| Some((f["address"].as_str()?, f.get("xray_permission")?)))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        for with_sources in [false, true] {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_tracegate"));
+            command
+                .arg("check")
+                .arg(case.join("plan.json"))
+                .args(["--format", "json", "--rule", "D9.AWS.OPE.07"])
+                .args(["--rule", "TG.LAMBDA.XRAY.PERMISSION"])
+                .current_dir(root())
+                .stdin(Stdio::null());
+            if with_sources {
+                command.arg("--source-root").arg(source_root(&case));
+            }
+            let output = command.output().expect("the binary runs");
+            let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+            let findings = report["plans"][0]["findings"].as_array().unwrap();
+            for (address, permission) in &wanted {
+                checked += 1;
+                let expect = match permission["expect"].as_str().unwrap() {
+                    "warning" => "warn",
+                    other => other,
+                };
+                let found = findings
+                    .iter()
+                    .find(|f| f["address"] == *address && f["rule"] == "TG.LAMBDA.XRAY.PERMISSION");
+                let got = found.map_or("none", |f| f["verdict"].as_str().unwrap());
+                if got != expect {
+                    wrong.push(format!(
+                        "{} {address} (sources: {with_sources}): expected {expect}, got {got}: {}",
+                        name(&case),
+                        found.map_or(String::new(), |f| f["evidence"].to_string())
+                    ));
+                }
+                if expect == "fail" || expect == "warn" {
+                    let fix = found
+                        .and_then(|f| f["fix"]["description"].as_str())
+                        .unwrap_or("");
+                    if fix.is_empty() {
+                        wrong.push(format!("{} {address}: no fix", name(&case)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 22, "only {checked} permission truths checked");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -51,7 +51,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             Issue {
                 kind: "issue",
                 description: super::escape::visible(&description).into_owned(),
-                check_name: crate::rule::TRACING.id,
+                check_name: finding.rule,
                 fingerprint: hex::lower(&digest[..16]),
                 severity: match severity {
                     // CloudGuard rates the rule Low: a failing function is a minor issue.

@@ -4,7 +4,7 @@
 use super::Settings;
 use crate::finding::Finding;
 use crate::outcome::{Gate, InputFailure, InputKind, Outcome, PlanScope, Summary, UnknownPolicy};
-use crate::rule::TRACING;
+use crate::rule;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -25,7 +25,7 @@ struct Report<'r> {
 struct Tool {
     name: &'static str,
     version: &'static str,
-    rules: [&'static crate::rule::Rule; 1],
+    rules: &'static [&'static crate::rule::Rule],
 }
 
 #[derive(Serialize)]
@@ -55,7 +55,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
-            rules: [&TRACING],
+            rules: &rule::ALL,
         },
         source_root: run.source_root.as_deref(),
         plans: run

@@ -5,7 +5,6 @@ use super::escape::markdown as cell;
 use super::{counts_line, Settings};
 use crate::finding::{Finding, Verdict};
 use crate::outcome::{Gate, Outcome, PlanResult, Severity, Undecided};
-use crate::rule::TRACING;
 use std::io::{self, Write};
 
 pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
@@ -20,10 +19,11 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         },
     };
     let header = format!(
-        "### tracegate: {gate}\n\n{} · rule {}: {}\n\n",
+        "### tracegate: {gate}\n\n{} · rule {}: {}{}\n\n",
         counts_line(run),
-        TRACING.id,
-        TRACING.title
+        crate::rule::ALL[0].id,
+        crate::rule::ALL[0].title,
+        super::other_rules(run)
     );
     let budget = settings.markdown_budget.unwrap_or(usize::MAX);
     // Room kept for the line that says what was left out.

@@ -162,6 +162,17 @@ pub fn undecided_words(why: Undecided) -> &'static str {
     }
 }
 
+/// The rules a run reports on after the first (`; TG.LAMBDA.XRAY.PERMISSION`), those with findings.
+pub fn other_rules(run: &Outcome) -> String {
+    let mut line = String::new();
+    for rule in crate::rule::ALL.iter().skip(1) {
+        if run.findings().any(|f| f.rule == rule.id) {
+            line.push_str(&format!("; {}", rule.id));
+        }
+    }
+    line
+}
+
 /// One line saying what a finding is, for titles and messages.
 pub fn headline(finding: &Finding) -> String {
     if finding.rule == crate::rule::XRAY_PERMISSION.id {

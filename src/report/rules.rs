@@ -1,18 +1,26 @@
 //! `tracegate rules`: the rule's documentation, as text for people or JSON.
 
-use crate::rule::{Rule, TRACING};
+use crate::rule::ALL;
 use std::io::{self, Write};
 
 /// The rules, as a JSON array.
 pub fn write_json(out: &mut dyn Write) -> io::Result<()> {
-    let rules: [&Rule; 1] = [&TRACING];
-    serde_json::to_writer_pretty(&mut *out, &rules)?;
+    serde_json::to_writer_pretty(&mut *out, &ALL)?;
     writeln!(out)
 }
 
 /// The rules, as text.
 pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
-    let rule = &TRACING;
+    for (i, rule) in ALL.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_rule(rule, out)?;
+    }
+    Ok(())
+}
+
+fn write_rule(rule: &crate::rule::Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}  {}", rule.id, rule.title)?;
     writeln!(
         out,

@@ -5,7 +5,7 @@
 use super::{escape, headline, Settings};
 use crate::finding::{Finding, Location, SuppressionKind};
 use crate::outcome::{Outcome, Severity};
-use crate::rule::TRACING;
+use crate::rule::{self, Rule};
 use crate::support::hex;
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
@@ -51,20 +51,18 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn rule() -> sarif::ReportingDescriptor {
+fn rule(rule: &Rule) -> sarif::ReportingDescriptor {
     let help_text = format!(
         "{}\n\nWhy: {}\n\nHow to fix:\n{}\n\n{}\n\nReferences:\n{}",
-        TRACING.description,
-        TRACING.rationale,
-        TRACING
-            .remediation
+        rule.description,
+        rule.rationale,
+        rule.remediation
             .iter()
             .map(|r| format!("- {r}"))
             .collect::<Vec<_>>()
             .join("\n"),
-        TRACING.permissions_note,
-        TRACING
-            .references
+        rule.permissions_note,
+        rule.references
             .iter()
             .map(|r| format!("- {r}"))
             .collect::<Vec<_>>()
@@ -72,14 +70,14 @@ fn rule() -> sarif::ReportingDescriptor {
     );
     let help_markdown = format!(
         "**{}**\n\n{}\n\n**Why.** {}\n\n**How to fix.**\n\n{}\n\n```hcl\nresource \"aws_lambda_function\" \"example\" {{\n  # ...\n  tracing_config {{\n    mode = \"Active\"\n  }}\n}}\n```\n\n{}\n\n**References.** CloudGuard rule {} ({}); {}",
-        TRACING.title,
-        TRACING.description,
-        TRACING.rationale,
-        TRACING.remediation.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n"),
-        TRACING.permissions_note,
-        TRACING.id,
-        TRACING.compliance.join(", "),
-        TRACING.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(", "),
+        rule.title,
+        rule.description,
+        rule.rationale,
+        rule.remediation.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n"),
+        rule.permissions_note,
+        rule.id,
+        rule.compliance.join(", "),
+        rule.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(", "),
     );
     let mut tags: Vec<String> = vec![
         "security".into(),
@@ -87,29 +85,29 @@ fn rule() -> sarif::ReportingDescriptor {
         "aws-lambda".into(),
         "terraform".into(),
     ];
-    tags.extend(TRACING.compliance.iter().map(|c| c.to_string()));
+    tags.extend(rule.compliance.iter().map(|c| c.to_string()));
     let properties = sarif::PropertyBag::builder()
         .tags(tags)
         .additional_properties(BTreeMap::from([
             ("precision".to_owned(), serde_json::json!("very-high")),
             (
                 "security-severity".to_owned(),
-                serde_json::json!(TRACING.security_severity),
+                serde_json::json!(rule.security_severity),
             ),
             ("problem.severity".to_owned(), serde_json::json!("error")),
         ]))
         .build();
     sarif::ReportingDescriptor::builder()
-        .id(TRACING.id)
+        .id(rule.id)
         .name("LambdaActiveXRayTracing")
         .short_description(
             sarif::MultiformatMessageString::builder()
-                .text(TRACING.title)
+                .text(rule.title)
                 .build(),
         )
         .full_description(
             sarif::MultiformatMessageString::builder()
-                .text(TRACING.description)
+                .text(rule.description)
                 .build(),
         )
         .help(
@@ -118,7 +116,7 @@ fn rule() -> sarif::ReportingDescriptor {
                 .markdown(help_markdown)
                 .build(),
         )
-        .help_uri(TRACING.references[0])
+        .help_uri(rule.references[0])
         .default_configuration(
             sarif::ReportingConfiguration::builder()
                 .level(serde_json::json!("error"))
@@ -240,8 +238,8 @@ fn result(
         .additional_properties(properties)
         .build();
     let mut result = sarif::Result::builder()
-        .rule_id(TRACING.id)
-        .rule_index(0)
+        .rule_id(finding.rule)
+        .rule_index(rule::index_of(finding.rule) as i64)
         .level(level)
         .message(
             sarif::Message::builder()
@@ -325,8 +323,8 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         .name(env!("CARGO_PKG_NAME"))
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri(TRACING.references[0])
-        .rules(vec![rule()])
+        .information_uri(rule::ALL[0].references[0])
+        .rules(rule::ALL.iter().map(|r| rule(r)).collect::<Vec<_>>())
         .build();
     let notifications: Vec<sarif::Notification> = run
         .errors

@@ -5,7 +5,6 @@ use super::escape::terminal as clean;
 use super::{counts_line, scope_words, undecided_words, Settings};
 use crate::finding::{Finding, Location, Verdict};
 use crate::outcome::{Gate, InputKind, Outcome, Undecided, UnknownPolicy};
-use crate::rule::TRACING;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -293,10 +292,11 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
     };
     writeln!(
         out,
-        "{}: {}: {gate} ({} {})",
+        "{}: {}: {gate} ({} {}{})",
         env!("CARGO_PKG_NAME"),
         counts_line(run),
-        TRACING.id,
-        TRACING.title,
+        crate::rule::ALL[0].id,
+        crate::rule::ALL[0].title,
+        super::other_rules(run),
     )
 }

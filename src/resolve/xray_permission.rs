@@ -64,7 +64,12 @@ impl<'d> Entry<'d> {
         self.change.change.after.0.get(key)
     }
     fn unknown(&self, key: &str) -> bool {
-        self.change.change.after_unknown.0.get(key).is_some_and(is_unknown)
+        self.change
+            .change
+            .after_unknown
+            .0
+            .get(key)
+            .is_some_and(is_unknown)
     }
     fn removed(&self) -> bool {
         self.change.change.actions.is(Actions::DELETE)
@@ -143,7 +148,11 @@ impl<'d> Grants<'d> {
 
     /// The permission finding of one function, or none when the rule does not apply (its
     /// tracing will not be Active, and no fix asks it to be).
-    pub fn judge(&self, function: &Function, location: Option<crate::finding::Location>) -> Option<Finding> {
+    pub fn judge(
+        &self,
+        function: &Function,
+        location: Option<crate::finding::Location>,
+    ) -> Option<Finding> {
         let becomes_active = match function.tracing_verdict {
             Verdict::Pass => function.tracing_mode == Some("Active"),
             Verdict::Fail | Verdict::Unknown => true,
@@ -184,11 +193,16 @@ impl<'d> Grants<'d> {
         )));
         let grants = self.grants_of(role);
         let decided = decide(&grants, self.partial);
-        finding.evidence.extend(decided.evidence.into_iter().map(Evidence::new));
+        finding
+            .evidence
+            .extend(decided.evidence.into_iter().map(Evidence::new));
         finding.verdict = decided.verdict;
         match decided.verdict {
             Verdict::Fail => finding.fix = Some(Box::new(self.fix(function, role))),
-            Verdict::Pass if function.actions.contains(Actions::CREATE) || function.actions.contains(Actions::UPDATE) => {
+            Verdict::Pass
+                if function.actions.contains(Actions::CREATE)
+                    || function.actions.contains(Actions::UPDATE) =>
+            {
                 if let Some(hazard) = self.ordering_hazard(function, &grants, &decided.allowing) {
                     finding.verdict = Verdict::Warn;
                     finding.evidence.push(Evidence::new(hazard.0));
@@ -225,8 +239,14 @@ impl<'d> Grants<'d> {
         let resource = module
             .resources
             .iter()
-            .find(|r| r.resource_type.as_str() == "aws_lambda_function" && r.name.as_str() == function.name)
-            .ok_or_else(|| "its role is known only after apply and the plan records no configuration for it".to_owned())?;
+            .find(|r| {
+                r.resource_type.as_str() == "aws_lambda_function"
+                    && r.name.as_str() == function.name
+            })
+            .ok_or_else(|| {
+                "its role is known only after apply and the plan records no configuration for it"
+                    .to_owned()
+            })?;
         let mut candidates = Vec::new();
         self.role_candidates(
             function.modules,
@@ -234,7 +254,8 @@ impl<'d> Grants<'d> {
             0,
             &mut candidates,
         )?;
-        candidates.sort_unstable_by(|a, b| a.change.address.as_str().cmp(b.change.address.as_str()));
+        candidates
+            .sort_unstable_by(|a, b| a.change.address.as_str().cmp(b.change.address.as_str()));
         candidates.dedup_by(|a, b| std::ptr::eq(a.change, b.change));
         match candidates.as_slice() {
             [one] => Ok(one),
@@ -265,7 +286,10 @@ impl<'d> Grants<'d> {
         hops: usize,
         out: &mut Vec<&'s Entry<'d>>,
     ) -> Result<(), String> {
-        let unresolved = || "its role is known only after apply, through an expression tracegate cannot follow".to_owned();
+        let unresolved = || {
+            "its role is known only after apply, through an expression tracegate cannot follow"
+                .to_owned()
+        };
         if hops > MAX_HOPS {
             return Err(unresolved());
         }
@@ -315,7 +339,23 @@ impl<'d> Grants<'d> {
                         match expression {
                             Some(e) => self.role_candidates(parent, Some(e), hops + 1, out)?,
                             // An input left to its default: the module's own default decides.
-                            None => {}
+                            None => {
+                                let default = self
+                                    .module(modules)
+                                    .and_then(|m| m.variables.get(variable))
+                                    .and_then(|v| v.default.as_ref());
+                                if let Some(arn) =
+                                    default.and_then(Value::as_str).filter(|a| !a.is_empty())
+                                {
+                                    match self.role_by_arn(arn) {
+                                        Some(role) => out.push(role),
+                                        None => return Err(format!(
+                                            "its execution role {} is not managed in this plan, so what it may do is unknown",
+                                            crate::finding::shorten(arn.to_owned())
+                                        )),
+                                    }
+                                }
+                            }
                         }
                     }
                     None => {
@@ -334,7 +374,10 @@ impl<'d> Grants<'d> {
                         }
                     }
                 }
-            } else if reference.starts_with("data.") || reference.starts_with("module.") || reference.starts_with("local.") {
+            } else if reference.starts_with("data.")
+                || reference.starts_with("module.")
+                || reference.starts_with("local.")
+            {
                 return Err(unresolved());
             }
             // Other references (`count.index`, `each.key`, a `var.create_role` flag resolved
@@ -380,7 +423,12 @@ impl<'d> Grants<'d> {
         let resource = module.resources.iter().find(|r| {
             r.resource_type.as_str() == entry.resource_type() && r.name.as_str() == entry.name
         })?;
-        let references = resource.expressions.0.get(key)?.get("references")?.as_array()?;
+        let references = resource
+            .expressions
+            .0
+            .get(key)?
+            .get("references")?
+            .as_array()?;
         Some(references.iter().filter_map(Value::as_str).collect())
     }
 
@@ -389,7 +437,10 @@ impl<'d> Grants<'d> {
         let mut grants = Vec::new();
         let role_address = role.change.address.as_str();
         // The role's own inline_policy blocks and managed_policy_arns.
-        for (key, what) in [("inline_policy", "inline policy"), ("managed_policy_arns", "managed policy")] {
+        for (key, what) in [
+            ("inline_policy", "inline policy"),
+            ("managed_policy_arns", "managed policy"),
+        ] {
             if role.unknown(key) {
                 // Unset on a new role, the provider plans it unknown; the configuration says whether it is set.
                 if self.configured(role, key) {
@@ -402,7 +453,12 @@ impl<'d> Grants<'d> {
                 }
                 continue;
             }
-            for item in role.after(key).and_then(Value::as_array).into_iter().flatten() {
+            for item in role
+                .after(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let document = if key == "inline_policy" {
                     policy_text(item.get("policy"))
                 } else {
@@ -440,12 +496,18 @@ impl<'d> Grants<'d> {
                 )),
             };
             // aws_iam_role_policies_exclusive removes the inline policies it does not list.
-            let document = if entry.resource_type() == "aws_iam_role_policy" && !exclusive.is_empty() {
+            let document = if entry.resource_type() == "aws_iam_role_policy"
+                && !exclusive.is_empty()
+            {
                 let name = entry.after("name").and_then(Value::as_str);
                 let listed = exclusive.iter().all(|x| {
                     x.after("policy_names")
                         .and_then(Value::as_array)
-                        .is_some_and(|names| names.iter().any(|n| n.as_str().is_some() && n.as_str() == name))
+                        .is_some_and(|names| {
+                            names
+                                .iter()
+                                .any(|n| n.as_str().is_some() && n.as_str() == name)
+                        })
                 });
                 if listed {
                     document
@@ -469,7 +531,8 @@ impl<'d> Grants<'d> {
         self.module(&entry.modules)
             .and_then(|m| {
                 m.resources.iter().find(|r| {
-                    r.resource_type.as_str() == entry.resource_type() && r.name.as_str() == entry.name
+                    r.resource_type.as_str() == entry.resource_type()
+                        && r.name.as_str() == entry.name
                 })
             })
             // No configuration recorded: it may be set.
@@ -489,7 +552,9 @@ impl<'d> Grants<'d> {
                 .next()?
                 .to_owned();
             self.changes.iter().find(|e| {
-                e.resource_type() == "aws_iam_policy" && e.name == name && e.modules == entry.modules
+                e.resource_type() == "aws_iam_policy"
+                    && e.name == name
+                    && e.modules == entry.modules
             })
         });
         match policy {
@@ -535,9 +600,11 @@ impl<'d> Grants<'d> {
         {
             return policy_text(Some(json));
         }
-        let unknown = || Known::Unknown(format!(
+        let unknown = || {
+            Known::Unknown(format!(
             "the policy of {user} comes from data.aws_iam_policy_document.{name}, read only during apply"
-        ));
+        ))
+        };
         if REGISTRY_NO_XRAY_DOCUMENTS.contains(&name) && self.registry_call(modules).is_some() {
             return Known::NoXray(format!(
                 "the policy of {user} (the registry module's {name} document, read during apply) lists no X-Ray action"
@@ -613,7 +680,12 @@ impl<'d> Grants<'d> {
     /// The module call's address when `modules` is a call of the registry module.
     pub fn registry_call(&self, modules: &[String]) -> Option<String> {
         let (call, parent) = modules.split_last()?;
-        let source = self.module(parent)?.module_calls.get(call.as_str())?.source.as_deref()?;
+        let source = self
+            .module(parent)?
+            .module_calls
+            .get(call.as_str())?
+            .source
+            .as_deref()?;
         source
             .starts_with(REGISTRY_MODULE)
             .then(|| address::module_path(modules))
@@ -644,7 +716,12 @@ impl<'d> Grants<'d> {
 
     /// A grant created in this apply that the function neither references nor depends on may
     /// arrive after CreateFunction: (evidence, fix).
-    fn ordering_hazard(&self, function: &Function, grants: &[Grant], allowing: &[usize]) -> Option<(String, String)> {
+    fn ordering_hazard(
+        &self,
+        function: &Function,
+        grants: &[Grant],
+        allowing: &[usize],
+    ) -> Option<(String, String)> {
         let allowing: Vec<&Grant> = allowing.iter().map(|&i| &grants[i]).collect();
         if allowing.iter().any(|g| !g.created || g.depend_on.is_none()) {
             // Already there, or part of the role the function references.
@@ -656,13 +733,28 @@ impl<'d> Grants<'d> {
         })?;
         let depends = |target: &str| {
             resource.depends_on.iter().any(|d| d == target)
-                || resource.expressions.0.as_object().into_iter().flat_map(|m| m.values()).any(|e| {
-                    e.get("references")
-                        .and_then(Value::as_array)
-                        .is_some_and(|r| r.iter().any(|r| r.as_str().is_some_and(|r| r == target || r.starts_with(&format!("{target}.")))))
-                })
+                || resource
+                    .expressions
+                    .0
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|m| m.values())
+                    .any(|e| {
+                        e.get("references")
+                            .and_then(Value::as_array)
+                            .is_some_and(|r| {
+                                r.iter().any(|r| {
+                                    r.as_str().is_some_and(|r| {
+                                        r == target || r.starts_with(&format!("{target}."))
+                                    })
+                                })
+                            })
+                    })
         };
-        if allowing.iter().any(|g| g.depend_on.as_deref().is_some_and(depends)) {
+        if allowing
+            .iter()
+            .any(|g| g.depend_on.as_deref().is_some_and(depends))
+        {
             return None;
         }
         let grant = allowing.first()?;
@@ -733,14 +825,20 @@ fn decide(grants: &[Grant], partial: bool) -> Decided {
         Ok(evaluation) => evaluation,
         Err(error) => {
             evidence.push(format!("a policy of the role cannot be read: {error}"));
-            return Decided { verdict: Verdict::Unknown, evidence, allowing: Vec::new() };
+            return Decided {
+                verdict: Verdict::Unknown,
+                evidence,
+                allowing: Vec::new(),
+            };
         }
     };
     let allowing: Vec<usize> = grants
         .iter()
         .enumerate()
         .filter(|(_, g)| match &g.document {
-            Known::Document(d) => iam_policy::evaluate(&[d], &XRAY_ACTIONS).is_ok_and(|e| e.all_allowed()),
+            Known::Document(d) => {
+                iam_policy::evaluate(&[d], &XRAY_ACTIONS).is_ok_and(|e| e.all_allowed())
+            }
             _ => false,
         })
         .map(|(i, _)| i)
@@ -773,5 +871,9 @@ fn decide(grants: &[Grant], partial: bool) -> Decided {
             Verdict::Fail
         }
     };
-    Decided { verdict, evidence, allowing }
+    Decided {
+        verdict,
+        evidence,
+        allowing,
+    }
 }

@@ -81,6 +81,8 @@ pub struct Rule {
     /// What AWS applies when nothing is set.
     pub default_value: &'static str,
     pub targets: &'static [Target],
+    /// Whether the rule runs when no `--rule` names the rules to run.
+    pub on_by_default: bool,
     /// Resource types read (not judged) to decide.
     pub also_reads: &'static [&'static str],
     /// The attributes read from those resources (the plan reader keeps only named attributes).
@@ -98,7 +100,6 @@ pub struct Target {
     /// How to write the passing setting in Terraform (empty where no one setting passes).
     pub snippet: &'static str,
 }
-
 
 impl Rule {
     /// Whether a mode value from the plan is the passing one.

@@ -39,6 +39,7 @@ pub static TRACING: Rule = Rule {
     ],
     passing_value: "Active",
     default_value: "PassThrough",
+    on_by_default: true,
     also_reads: &[],
     also_reads_attributes: &[],
     targets: &[

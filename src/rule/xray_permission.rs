@@ -40,6 +40,8 @@ pub static XRAY_PERMISSION: Rule = Rule {
         mode_path: "$.role",
         snippet: "resource \"aws_iam_role_policy_attachment\" \"xray\" {\n  role       = aws_iam_role.NAME.name\n  policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\"\n}",
     }],
+    // Opt-in (`--rule`) until every fixture and report test covers its findings.
+    on_by_default: false,
     also_reads: &[
         "aws_iam_role",
         "aws_iam_role_policy",
