@@ -482,7 +482,21 @@ pub const AWS_MANAGED_POLICIES: [ManagedPolicy; 4] = [
 /// The AWS managed policy with this ARN, in any partition (`arn:aws-cn:iam::aws:policy/...`),
 /// if tracegate knows its document.
 pub fn aws_managed(arn: &str) -> Option<&'static ManagedPolicy> {
-    let tail = arn.strip_prefix("arn:")?.split_once(':')?.1;
+    let (partition, tail) = arn.strip_prefix("arn:")?.split_once(':')?;
+    // Only AWS's partitions: any other string names no policy, and the attachment fails.
+    if !matches!(
+        partition,
+        "aws"
+            | "aws-cn"
+            | "aws-us-gov"
+            | "aws-iso"
+            | "aws-iso-b"
+            | "aws-iso-e"
+            | "aws-iso-f"
+            | "aws-eusc"
+    ) {
+        return None;
+    }
     AWS_MANAGED_POLICIES
         .iter()
         .find(|p| p.arn.strip_prefix("arn:aws:") == Some(tail))

@@ -98,6 +98,8 @@ struct Grant {
     depend_on: Option<String>,
     created: bool,
     document: Known,
+    /// The plan marks its policy sensitive: its statements are never shown.
+    sensitive: bool,
 }
 
 enum Known {
@@ -270,12 +272,9 @@ impl<'d> Grants<'d> {
                 .iter()
                 .filter(|e| e.resource_type() == "aws_iam_role" && !e.removed())
         };
-        roles()
-            .find(|e| e.after("arn").and_then(Value::as_str) == Some(arn))
-            .or_else(|| {
-                let name = arn.rsplit('/').next()?;
-                roles().find(|e| e.after("name").and_then(Value::as_str) == Some(name))
-            })
+        // By ARN only: a name alone does not say the account or path (another account's role of
+        // the same name is not this one).
+        roles().find(|e| e.after("arn").and_then(Value::as_str) == Some(arn))
     }
 
     /// Follows a role expression's references to roles of the plan (through module inputs).
@@ -402,7 +401,8 @@ impl<'d> Grants<'d> {
             entry.after(key).and_then(Value::as_str),
             role.after("name").and_then(Value::as_str),
         ) {
-            return Some(value == name);
+            // IAM names are unique regardless of case: another case is the same role.
+            return Some(value.eq_ignore_ascii_case(name));
         }
         let references = self.references(entry, key)?;
         // Known only after apply: the configuration's reference names the role, when it is one
@@ -436,6 +436,73 @@ impl<'d> Grants<'d> {
     fn grants_of(&self, role: &Entry) -> Vec<Grant> {
         let mut grants = Vec::new();
         let role_address = role.change.address.as_str();
+        // A permissions boundary caps what the policies allow; it is not evaluated here.
+        if role.unknown("permissions_boundary")
+            || role
+                .after("permissions_boundary")
+                .is_some_and(|b| !b.is_null())
+        {
+            grants.push(Grant {
+                source: format!("{role_address} permissions_boundary"),
+                depend_on: None,
+                created: role.created(),
+                document: Known::Unknown(format!(
+                    "{role_address} has a permissions boundary, which tracegate does not evaluate"
+                )),
+                sensitive: false,
+            });
+        }
+        // Exclusive attachments detach every managed policy they do not list.
+        if self.changes.iter().any(|e| {
+            e.resource_type() == "aws_iam_role_policy_attachments_exclusive"
+                && !e.removed()
+                && self.names_role(e, "role_name", role) != Some(false)
+        }) {
+            grants.push(Grant {
+                source: format!("aws_iam_role_policy_attachments_exclusive of {role_address}"),
+                depend_on: None,
+                created: role.created(),
+                document: Known::Unknown(
+                    "aws_iam_role_policy_attachments_exclusive may detach its managed policies"
+                        .to_owned(),
+                ),
+                sensitive: false,
+            });
+        }
+        let exclusive: Vec<&Entry> = self
+            .changes
+            .iter()
+            .filter(|e| e.resource_type() == "aws_iam_role_policies_exclusive" && !e.removed())
+            .filter(|e| self.names_role(e, "role_name", role) != Some(false))
+            .collect();
+        // aws_iam_role_policies_exclusive removes the inline policies it does not list, however
+        // they were written.
+        let listed = |name: Option<&str>, source: &str, document: Known| -> Known {
+            if exclusive.is_empty() {
+                return document;
+            }
+            if exclusive.iter().any(|x| x.unknown("policy_names")) {
+                return Known::Unknown(format!(
+                    "aws_iam_role_policies_exclusive lists policy names known only after apply, so {source} may be removed"
+                ));
+            }
+            let kept = exclusive.iter().all(|x| {
+                x.after("policy_names")
+                    .and_then(Value::as_array)
+                    .is_some_and(|names| {
+                        names
+                            .iter()
+                            .any(|n| n.as_str().is_some() && n.as_str() == name)
+                    })
+            });
+            if kept {
+                document
+            } else {
+                Known::NoXray(format!(
+                    "{source} is not listed by aws_iam_role_policies_exclusive, which removes it"
+                ))
+            }
+        };
         // The role's own inline_policy blocks and managed_policy_arns.
         for (key, what) in [
             ("inline_policy", "inline policy"),
@@ -449,6 +516,7 @@ impl<'d> Grants<'d> {
                         depend_on: None,
                         created: role.created(),
                         document: Known::Unknown(format!("its {what}s are known only after apply")),
+                        sensitive: false,
                     });
                 }
                 continue;
@@ -460,7 +528,12 @@ impl<'d> Grants<'d> {
                 .flatten()
             {
                 let document = if key == "inline_policy" {
-                    policy_text(item.get("policy"))
+                    let name = item.get("name").and_then(Value::as_str);
+                    listed(
+                        name,
+                        &format!("{role_address} inline_policy"),
+                        policy_text(item.get("policy")),
+                    )
                 } else {
                     match item.as_str() {
                         Some(arn) => self.policy_by_arn(arn),
@@ -472,15 +545,10 @@ impl<'d> Grants<'d> {
                     depend_on: None,
                     created: role.created(),
                     document,
+                    sensitive: sensitive(role.change, key),
                 });
             }
         }
-        let exclusive: Vec<&Entry> = self
-            .changes
-            .iter()
-            .filter(|e| e.resource_type() == "aws_iam_role_policies_exclusive" && !e.removed())
-            .filter(|e| self.names_role(e, "role_name", role) != Some(false))
-            .collect();
         for entry in self.changes.iter().filter(|e| !e.removed()) {
             let (key, document) = match entry.resource_type() {
                 "aws_iam_role_policy_attachment" => ("role", self.attached_policy(entry)),
@@ -495,25 +563,12 @@ impl<'d> Grants<'d> {
                     "{source} grants a role known only after apply, which may be this one"
                 )),
             };
-            // aws_iam_role_policies_exclusive removes the inline policies it does not list.
-            let document = if entry.resource_type() == "aws_iam_role_policy"
-                && !exclusive.is_empty()
-            {
-                let name = entry.after("name").and_then(Value::as_str);
-                let listed = exclusive.iter().all(|x| {
-                    x.after("policy_names")
-                        .and_then(Value::as_array)
-                        .is_some_and(|names| {
-                            names
-                                .iter()
-                                .any(|n| n.as_str().is_some() && n.as_str() == name)
-                        })
-                });
-                if listed {
-                    document
-                } else {
-                    Known::NoXray(format!("{source} is not listed by aws_iam_role_policies_exclusive, which removes it"))
-                }
+            let document = if entry.resource_type() == "aws_iam_role_policy" {
+                listed(
+                    entry.after("name").and_then(Value::as_str),
+                    &source,
+                    document,
+                )
             } else {
                 document
             };
@@ -522,6 +577,7 @@ impl<'d> Grants<'d> {
                 created: entry.created(),
                 source,
                 document,
+                sensitive: sensitive(entry.change, "policy"),
             });
         }
         grants
@@ -545,12 +601,17 @@ impl<'d> Grants<'d> {
         }
         // A customer policy created in this apply: its ARN is unknown, its document may not be.
         let policy = self.references(entry, "policy_arn").and_then(|references| {
-            let name = references
+            // Only an expression that names one customer policy and nothing else.
+            let names: Vec<Option<&str>> = references
                 .iter()
-                .find_map(|r| r.strip_prefix("aws_iam_policy."))?
-                .split(['.', '['])
-                .next()?
-                .to_owned();
+                .map(|r| r.strip_prefix("aws_iam_policy.")?.split(['.', '[']).next())
+                .collect();
+            let name = match names.first() {
+                Some(Some(first)) if names.iter().all(|n| *n == Some(*first)) => {
+                    (*first).to_owned()
+                }
+                _ => return None,
+            };
             self.changes.iter().find(|e| {
                 e.resource_type() == "aws_iam_policy"
                     && e.name == name
@@ -580,10 +641,21 @@ impl<'d> Grants<'d> {
         let Some(references) = self.references(entry, key) else {
             return Known::Unknown(format!("the policy of {address} is known only after apply"));
         };
-        let document = references.iter().find_map(|r| {
-            let rest = r.strip_prefix("data.aws_iam_policy_document.")?;
-            Some(rest.split(['.', '[']).next()?.to_owned())
-        });
+        // Only an expression that is the document itself (`data.X.json`): anything else could
+        // add or remove statements.
+        let names: Vec<Option<&str>> = references
+            .iter()
+            .map(|r| {
+                let rest = r.strip_prefix("data.aws_iam_policy_document.")?;
+                rest.split(['.', '[']).next()
+            })
+            .collect();
+        let document = match names.first() {
+            Some(Some(first)) if names.iter().all(|n| *n == Some(*first)) => {
+                Some((*first).to_owned())
+            }
+            _ => None,
+        };
         match document {
             Some(name) => self.document_source(&entry.modules, &name, address),
             None => Known::Unknown(format!("the policy of {address} is known only after apply")),
@@ -769,6 +841,16 @@ impl<'d> Grants<'d> {
     }
 }
 
+/// Whether the plan marks an attribute (or anything in it) sensitive.
+fn sensitive(change: &ResourceChange, key: &str) -> bool {
+    change
+        .change
+        .after_sensitive
+        .0
+        .get(key)
+        .is_some_and(is_unknown)
+}
+
 fn policy_text(value: Option<&Value>) -> Known {
     match value {
         Some(Value::String(text)) => match iam_policy::parse(text) {
@@ -843,8 +925,17 @@ fn decide(grants: &[Grant], partial: bool) -> Decided {
         })
         .map(|(i, _)| i)
         .collect();
+    let hidden = grants.iter().any(|g| g.sensitive);
     for decision in &evaluation.actions {
-        evidence.push(format!("{}: {}", decision.action, decision.reason));
+        evidence.push(if hidden {
+            // Statement ids come from a policy the plan marks sensitive: only the decision.
+            format!(
+                "{}: {:?} (a policy is sensitive: its statements are not shown)",
+                decision.action, decision.decision
+            )
+        } else {
+            format!("{}: {}", decision.action, decision.reason)
+        });
     }
     let verdict = match evaluation.overall() {
         Decision::Denied => Verdict::Fail,

@@ -168,6 +168,7 @@ pub const FIXTURES: &[(&str, Expect)] = &[
     ("plan-attacks", Data("tests/scope.rs")),
     ("plan-path-duplicate", Data("tests/scope.rs")),
     ("real", Data("tests/real_terraform.rs")),
+    ("xray-attacks", Data("tests/xray_attacks.rs")),
     ("refresh-only", Judged { exit: 1, counts: [1, 0, 1, 0] }),
     ("replace", Judged { exit: 1, counts: [1, 0, 1, 0] }),
     ("schemas", Data("tests/reports.rs")),

@@ -1,0 +1,86 @@
+//! The X-Ray permission rule against hostile edits of real plans (testdata/xray-attacks): each
+//! once gave a false pass, a false fail or showed a sensitive value.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn permission(plan: &str, address: &str) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_tracegate"))
+        .args([
+            "check",
+            &format!("testdata/xray-attacks/{plan}.json"),
+            "--format",
+            "json",
+        ])
+        .args([
+            "--rule",
+            "D9.AWS.OPE.07",
+            "--rule",
+            "TG.LAMBDA.XRAY.PERMISSION",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["plans"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["address"] == address && f["rule"] == "TG.LAMBDA.XRAY.PERMISSION")
+        .cloned()
+        .unwrap_or_else(|| panic!("{plan}: no permission finding for {address}"))
+}
+
+#[test]
+fn hostile_grants_never_pass() {
+    for (plan, address, verdict) in [
+        // A permissions boundary caps the grant: not evaluated, so not a pass.
+        (
+            "a01-permissions-boundary",
+            "aws_lambda_function.daemon",
+            "unknown",
+        ),
+        // policy_arn chosen by a conditional between an Allow and a Deny policy.
+        (
+            "a03-conditional-policy-arn",
+            "aws_lambda_function.customer",
+            "unknown",
+        ),
+        // IAM role names ignore case: a Deny on "XRAY-DAEMON-ROLE" is on the same role.
+        ("a05-role-name-case", "aws_lambda_function.daemon", "fail"),
+        // The policy expression references a document and more: not the document alone.
+        (
+            "a06-policy-expr-first-data-ref",
+            "aws_lambda_function.inline",
+            "unknown",
+        ),
+        // A role ARN of another account that shares the plan's role name is not that role.
+        (
+            "a09-role-arn-other-account-same-name",
+            "aws_lambda_function.daemon",
+            "unknown",
+        ),
+        // Exclusive policy names known only after apply may keep the grant: not a fail.
+        (
+            "a08-exclusive-unknown-names-falsefail",
+            "aws_lambda_function.inline",
+            "unknown",
+        ),
+    ] {
+        let finding = permission(plan, address);
+        assert_eq!(
+            finding["verdict"], verdict,
+            "{plan}: {}",
+            finding["evidence"]
+        );
+    }
+}
+
+#[test]
+fn statements_of_a_sensitive_policy_are_not_shown() {
+    let finding = permission("a10-sensitive-policy-sid", "aws_lambda_function.inline");
+    assert!(
+        !finding.to_string().contains("SECRETs3cr3tTOKEN"),
+        "{finding}"
+    );
+}
