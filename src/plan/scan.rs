@@ -12,6 +12,7 @@ use super::model::{
     Configuration, DeferredChange, Document, JudgedChanges, OtherChange, PlanVariable,
     ResourceChange, StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
 };
+use super::skip::{Fed, Skipper};
 use super::utf8_stream::stream_error;
 use crate::rule::TRACING;
 use crate::support::line_index::{self, Cursor};
@@ -20,149 +21,6 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// Finds where one JSON value ends, fed bytes in order.
-#[derive(Debug, Default)]
-struct ValueEnd {
-    depth: u32,
-    in_string: bool,
-    escape: bool,
-    started: bool,
-    scalar: bool,
-}
-
-enum Fed {
-    /// The value ends after this many bytes of the chunk.
-    Done(usize),
-    /// The whole chunk belongs to the value.
-    More,
-    /// A byte that cannot start a value, at this index of the chunk.
-    Unexpected(usize),
-}
-
-impl ValueEnd {
-    fn feed(&mut self, bytes: &[u8]) -> Fed {
-        let mut i = 0;
-        while i < bytes.len() {
-            if self.in_string {
-                if self.escape {
-                    self.escape = false;
-                    i += 1;
-                    continue;
-                }
-                match next_in_string(&bytes[i..]) {
-                    None => return Fed::More,
-                    Some(j) => {
-                        i += j;
-                        if bytes[i] == b'\\' {
-                            self.escape = true;
-                        } else {
-                            self.in_string = false;
-                            if self.depth == 0 {
-                                return Fed::Done(i + 1);
-                            }
-                        }
-                        i += 1;
-                        continue;
-                    }
-                }
-            }
-            let b = bytes[i];
-            if !self.started {
-                match b {
-                    b' ' | b'\n' | b'\r' | b'\t' => {}
-                    b'"' => {
-                        self.started = true;
-                        self.in_string = true;
-                    }
-                    b'{' | b'[' => {
-                        self.started = true;
-                        self.depth = 1;
-                    }
-                    b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
-                        self.started = true;
-                        self.scalar = true;
-                    }
-                    _ => return Fed::Unexpected(i),
-                }
-                i += 1;
-                continue;
-            }
-            if self.scalar {
-                if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                    return Fed::Done(i);
-                }
-                i += 1;
-                continue;
-            }
-            if b != b'"' && b & 0xDF != b'[' && b & 0xDF != b']' {
-                // Skip to the next quote or bracket, eight bytes at a time.
-                i += next_structural(&bytes[i..]).unwrap_or(bytes.len() - i);
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Fed::Done(i + 1);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        Fed::More
-    }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// A mask with the high bit set in the first byte of `word` equal to `byte` (exact for the
-/// lowest match, which is the only one used).
-#[inline]
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Index of the next `"` or `\\` in a string's bytes: a word at a time for the short strings most
-/// plans are made of, then memchr's SIMD search for long ones.
-#[inline]
-fn next_in_string(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= bytes.len() && i < 32 {
-        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        let mask = bytes_equal(word, b'"') | bytes_equal(word, b'\\');
-        if mask != 0 {
-            return Some(i + (mask.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr::memchr2(b'"', b'\\', &bytes[i..]).map(|j| i + j)
-}
-
-/// Index of the next `"`, `{`, `[`, `}` or `]` outside strings. `b & 0xDF` folds `{` onto `[` and
-/// `}` onto `]`.
-#[inline]
-fn next_structural(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        let folded = word & 0xDFDF_DFDF_DFDF_DFDF;
-        let mask = bytes_equal(word, b'"') | bytes_equal(folded, b'[') | bytes_equal(folded, b']');
-        if mask != 0 {
-            return Some(i + (mask.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..]
-        .iter()
-        .position(|&b| b == b'"' || b & 0xDF == b'[' || b & 0xDF == b']')
-        .map(|j| i + j)
-}
 
 /// Where the scanner reads from.
 pub trait Input<'a> {
@@ -222,7 +80,7 @@ impl<'a> Input<'a> for SliceInput<'a> {
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
         let start = self.pos;
-        let mut end = ValueEnd::default();
+        let mut end = Skipper::new();
         match end.feed(&self.text.as_bytes()[start..]) {
             Fed::Done(n) => {
                 self.pos = start + n;
@@ -315,7 +173,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
         self.start = self.cursor.position();
-        let mut end = ValueEnd::default();
+        let mut end = Skipper::new();
         let mut kept = Vec::new();
         loop {
             let buffer = self.reader.fill_buf().map_err(stream_error)?;
@@ -755,53 +613,6 @@ pub fn document<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ends(chunks: &[&[u8]]) -> Option<usize> {
-        let mut end = ValueEnd::default();
-        let mut total = 0;
-        for chunk in chunks {
-            match end.feed(chunk) {
-                Fed::Done(n) => return Some(total + n),
-                Fed::More => total += chunk.len(),
-                Fed::Unexpected(_) => return None,
-            }
-        }
-        None
-    }
-
-    #[test]
-    fn value_ends_across_chunks() {
-        assert_eq!(
-            ends(&[br#"{"a": "}\"]", "b": [1, {"c": null}]}, "#]),
-            Some(36)
-        );
-        assert_eq!(
-            ends(&[br#"{"a": "x\"#, br#""}"#, b"}"]),
-            None,
-            "the quote is escaped"
-        );
-        assert_eq!(ends(&[br#"{"a": "x\"#, br#"""}"#]), Some(12));
-        assert_eq!(ends(&[b"  123,"]), Some(5));
-        assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));
-        assert_eq!(ends(&[b"{\"open"]), None);
-        assert_eq!(ends(&[b"?"]), None);
-    }
-
-    #[test]
-    fn word_searches_find_the_first_byte() {
-        assert_eq!(next_in_string(br#"abcdefghijklmnop"q"#), Some(16));
-        assert_eq!(next_in_string(br#"ab\"#), Some(2));
-        assert_eq!(next_in_string(b"abcdefghij"), None);
-        assert_eq!(next_structural(b", 12345678 ]"), Some(11));
-        assert_eq!(next_structural(b": {"), Some(2));
-        assert_eq!(next_structural(b"\"x"), Some(0));
-        assert_eq!(next_structural(b"truefalse"), None);
-        // Bytes that differ from a target only in bit 5 are not brackets.
-        assert_eq!(
-            next_structural(&[0x3B, 0x3D, 0x7C, 0x5C, 0x1B, 0x1D, 0x5A, 0x7E]),
-            None
-        );
-    }
 
     #[test]
     fn entries_without_a_mode_and_escaped_types_are_kept() {
