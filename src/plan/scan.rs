@@ -35,6 +35,21 @@ pub trait Input<'a> {
     fn truncated(&self) -> InputError;
     /// The position where the current text started, for serde errors: (line, column) of its start.
     fn origin(&self) -> (usize, usize);
+    /// `resource_changes` read ahead on another core, when it was read from exactly where this
+    /// input now is (the value's first byte); `None` otherwise, and the caller reads it here.
+    fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
+        None
+    }
+}
+
+/// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
+/// entry's summary.
+pub type Changes<'a> = (JudgedChanges<'a>, Vec<OtherChange<'a>>);
+
+/// `resource_changes` being read on another thread from `start`: the result and where it ended.
+pub struct ReadAhead<'a> {
+    start: usize,
+    result: std::sync::mpsc::Receiver<(Result<Changes<'a>, InputError>, usize)>,
 }
 
 /// A memory-mapped (or in-memory) text.
@@ -43,6 +58,7 @@ pub struct SliceInput<'a> {
     pos: usize,
     start: usize,
     line_offset: usize,
+    ahead: Option<ReadAhead<'a>>,
 }
 
 impl<'a> SliceInput<'a> {
@@ -52,7 +68,52 @@ impl<'a> SliceInput<'a> {
             pos: 0,
             start: 0,
             line_offset,
+            ahead: None,
         }
+    }
+
+    /// Where `resource_changes` probably starts: the value after the first `"resource_changes"`
+    /// followed by a colon. Only a guess: [`SliceInput::read_ahead`] uses it only if the
+    /// document's own walk arrives there.
+    pub fn guess_changes(text: &str) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let key = memmem::find(bytes, b"\"resource_changes\"")?;
+        let mut at = key + "\"resource_changes\"".len();
+        let blank = |at: &mut usize| {
+            while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
+                *at += 1;
+            }
+        };
+        blank(&mut at);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at += 1;
+        blank(&mut at);
+        Some(at)
+    }
+
+    /// Reads `resource_changes` from `start` on `scope`'s thread while this input reads the rest.
+    pub fn read_ahead<'s>(
+        &mut self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        start: usize,
+        other_resources: bool,
+    ) where
+        'a: 's,
+    {
+        let (send, result) = std::sync::mpsc::sync_channel(1);
+        let (text, line_offset) = (self.text, self.line_offset);
+        scope.spawn(move || {
+            let mut input = SliceInput::new(text, line_offset);
+            input.pos = start;
+            let mut others = Vec::new();
+            let read = resource_changes(&mut input, other_resources.then_some(&mut others))
+                .map(|judged| (judged, others));
+            // The receiver is gone when the walk failed before reaching the guess.
+            let _ = send.send((read, input.pos));
+        });
+        self.ahead = Some(ReadAhead { start, result });
     }
 
     pub fn position(&self) -> usize {
@@ -114,6 +175,18 @@ impl<'a> Input<'a> for SliceInput<'a> {
 
     fn origin(&self) -> (usize, usize) {
         self.line_column(self.start)
+    }
+
+    fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
+        let _ = self.peek();
+        if self.ahead.as_ref()?.start != self.pos {
+            return None;
+        }
+        let ahead = self.ahead.take()?;
+        // The thread always sends, unless it panicked: then read here.
+        let (read, end) = ahead.result.recv().ok()?;
+        self.pos = end;
+        Some(read)
     }
 }
 
@@ -570,10 +643,17 @@ pub fn document<'a>(
     }
     object(input, "the document", READ_KEYS, |input, key| {
         match key {
-            "resource_changes" => {
-                let others = other_resources.then_some(&mut others);
-                doc.resource_changes = Some(resource_changes(input, others)?);
-            }
+            "resource_changes" => match input.changes_read_ahead() {
+                Some(read) => {
+                    let (judged, read_others) = read?;
+                    doc.resource_changes = Some(judged);
+                    others = read_others;
+                }
+                None => {
+                    let others = other_resources.then_some(&mut others);
+                    doc.resource_changes = Some(resource_changes(input, others)?);
+                }
+            },
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
             "prior_state" => doc.prior_state = prior_state(input)?,
             "planned_values" => {

@@ -96,6 +96,14 @@ impl Cursor {
 
     /// Moves past `bytes`.
     pub fn advance(&mut self, bytes: &[u8]) {
+        // In pieces that stay in cache, so that a large text is read from memory once, not once
+        // per search.
+        for piece in bytes.chunks(1 << 16) {
+            self.advance_piece(piece);
+        }
+    }
+
+    fn advance_piece(&mut self, bytes: &[u8]) {
         match memchr::memrchr(b'\n', bytes) {
             Some(last) => {
                 self.line += memchr::memchr_iter(b'\n', bytes).count();
