@@ -17,6 +17,7 @@ use super::utf8_stream::stream_error;
 use crate::rule::TRACING;
 use crate::support::line_index::{self, Cursor};
 use memchr::memmem;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -40,6 +41,39 @@ pub trait Input<'a> {
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         None
     }
+    /// Consumes one array entry: `T` when `admits` its text (the prefilter), and with `summary`
+    /// every entry's `O`. Errors come in this order: the entry's structure, `O`, `T`.
+    fn entry<T, O>(
+        &mut self,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+        Self: Sized,
+    {
+        let text = self.value(true)?.expect("kept");
+        judge_text(self, text, admits, summary)
+    }
+}
+
+/// [`Input::entry`] on an entry's whole text.
+fn judge_text<'a, T: Deserialize<'a>, O: Deserialize<'a>>(
+    input: &impl Input<'a>,
+    text: Cow<'a, str>,
+    admits: &(dyn Fn(&str) -> bool + Sync),
+    summary: bool,
+) -> Result<(Option<T>, Option<O>), InputError> {
+    let other = if summary {
+        Some(parse(input, text.clone())?)
+    } else {
+        None
+    };
+    if !admits(&text) {
+        return Ok((None, other));
+    }
+    Ok((Some(parse(input, text)?), other))
 }
 
 /// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
@@ -295,6 +329,194 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     fn origin(&self) -> (usize, usize) {
         self.start
     }
+
+    fn entry<T, O>(
+        &mut self,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+    {
+        self.peek()?;
+        self.start = self.cursor.position();
+        let mut end = Skipper::new();
+        let mut kept = Vec::new();
+        loop {
+            let buffer = self.reader.fill_buf().map_err(stream_error)?;
+            if buffer.is_empty() {
+                return Err(self.truncated());
+            }
+            let (n, done) = match end.feed(buffer) {
+                Fed::Done(n) => (n, true),
+                Fed::More => (buffer.len(), false),
+                Fed::Unexpected(i) => {
+                    self.consume(i)?;
+                    return Err(self.error("unexpected character"));
+                }
+            };
+            kept.extend_from_slice(&buffer[..n]);
+            self.consume(n)?;
+            if done {
+                break;
+            }
+            if kept.len() >= STREAMED_ENTRY {
+                return self.stream_entry(kept, end, admits, summary);
+            }
+        }
+        // The stream was validated as UTF-8 on the way in.
+        let text = String::from_utf8(kept).map_err(|_| self.error("invalid UTF-8"))?;
+        judge_text(self, Cow::Owned(text), admits, summary)
+    }
+}
+
+/// An entry larger than this is parsed while it streams in, never held whole.
+const STREAMED_ENTRY: usize = 1 << 20;
+
+/// Bytes of the last piece kept to search with the next, so that a prefilter needle split across
+/// pieces is found: enough for any needle up to 250 bytes (type names are a few dozen).
+const WINDOW_OVERLAP: usize = 256;
+
+impl<R: BufRead> StreamInput<R> {
+    /// [`Input::entry`] for an entry too large to hold: its pieces go, as they are read, to serde
+    /// on one thread per parsed type (bounded channels: a few pieces in flight), and through the
+    /// prefilter in overlapping windows. The result is the whole-text one: the same bytes reach
+    /// serde, the prefilter sees every substring a needle can be, and errors are reported in the
+    /// same order.
+    fn stream_entry<'a, T, O>(
+        &mut self,
+        first: Vec<u8>,
+        mut end: Skipper,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+    {
+        std::thread::scope(|scope| {
+            fn parser<'s, 'a, V: Deserialize<'a> + Send + 's>(
+                scope: &'s std::thread::Scope<'s, '_>,
+            ) -> (
+                std::sync::mpsc::SyncSender<Vec<u8>>,
+                std::thread::ScopedJoinHandle<'s, Result<V, serde_json::Error>>,
+            ) {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+                let handle = scope.spawn(move || {
+                    let pieces = Pieces {
+                        receive,
+                        piece: Vec::new(),
+                        at: 0,
+                    };
+                    let reader = std::io::BufReader::with_capacity(1 << 16, pieces);
+                    let mut de = serde_json::Deserializer::from_reader(reader);
+                    V::deserialize(&mut de)
+                });
+                (send, handle)
+            }
+            let (send_t, parse_t) = parser::<T>(scope);
+            let mut other = summary.then(|| parser::<O>(scope));
+            let mut window = Vec::new();
+            let mut admitted = false;
+            let mut piece = first;
+            let mut done = false;
+            let read = loop {
+                if !admitted {
+                    admitted = window_admits(&mut window, &piece, admits);
+                }
+                if let Some((send, _)) = &other {
+                    // A send fails only when the parser stopped early (at an error).
+                    let _ = send.send(piece.clone());
+                }
+                let _ = send_t.send(piece);
+                if done {
+                    break Ok(());
+                }
+                let buffer = match self.reader.fill_buf() {
+                    Ok(buffer) => buffer,
+                    Err(error) => break Err(stream_error(error)),
+                };
+                if buffer.is_empty() {
+                    break Err(self.truncated());
+                }
+                let n = match end.feed(buffer) {
+                    Fed::Done(n) => {
+                        done = true;
+                        n
+                    }
+                    Fed::More => buffer.len(),
+                    Fed::Unexpected(_) => unreachable!("the value has started"),
+                };
+                piece = buffer[..n].to_vec();
+                if let Err(error) = self.consume(n) {
+                    break Err(error);
+                }
+            };
+            drop(send_t);
+            fn join<V>(handle: std::thread::ScopedJoinHandle<'_, V>) -> V {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            let other = other.take().map(|(send, handle)| {
+                drop(send);
+                join(handle)
+            });
+            let judged = join(parse_t);
+            read?;
+            let other = match other {
+                Some(parsed) => Some(parsed.map_err(|error| serde_error(&*self, error))?),
+                None => None,
+            };
+            if !admitted {
+                return Ok((None, other));
+            }
+            let judged = judged.map_err(|error| serde_error(&*self, error))?;
+            Ok((Some(judged), other))
+        })
+    }
+}
+
+/// Whether `admits` the text of the window that ends with `piece` (the last bytes before it, cut
+/// at a character, and `piece`); keeps the window's end for the next.
+fn window_admits(
+    window: &mut Vec<u8>,
+    piece: &[u8],
+    admits: &(dyn Fn(&str) -> bool + Sync),
+) -> bool {
+    window.extend_from_slice(piece);
+    // Pieces are whole characters (the UTF-8 reader hands out no split ones); a window that is
+    // not UTF-8 anyway is admitted, and serde decides.
+    let hit = std::str::from_utf8(window).map_or(true, admits);
+    let mut cut = window.len().saturating_sub(WINDOW_OVERLAP);
+    while cut < window.len() && window[cut] & 0xC0 == 0x80 {
+        cut += 1;
+    }
+    window.drain(..cut);
+    hit
+}
+
+/// The pieces of one entry, as a reader: ends when the sender is dropped.
+struct Pieces {
+    receive: std::sync::mpsc::Receiver<Vec<u8>>,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.piece.len() {
+            match self.receive.recv() {
+                Ok(piece) => (self.piece, self.at) = (piece, 0),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Parses a value's text with serde: borrowed when the text is, owned otherwise.
@@ -309,7 +531,12 @@ fn parse<'a, T: Deserialize<'a>>(
             T::deserialize(&mut de)
         }
     };
-    result.map_err(|error| {
+    result.map_err(|error| serde_error(input, error))
+}
+
+/// A serde error inside the current value, at its position in the whole input.
+fn serde_error<'a>(input: &impl Input<'a>, error: serde_json::Error) -> InputError {
+    {
         // Positions inside the value, moved to the whole input's.
         let (line, column) = input.origin();
         let at_line = line + error.line().saturating_sub(1);
@@ -338,7 +565,7 @@ fn parse<'a, T: Deserialize<'a>>(
             },
             other => other,
         }
-    })
+    }
 }
 
 fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
@@ -503,15 +730,13 @@ fn null<'a>(input: &mut impl Input<'a>, what: &str) -> Result<(), InputError> {
 
 /// The next array entry, parsed only when the prefilter admits its text (it may be a judged
 /// resource); `None` for entries that cannot be.
-fn admitted_entry<'a, T: Deserialize<'a>>(
+fn admitted_entry<'a, T: Deserialize<'a> + Send>(
     input: &mut impl Input<'a>,
     prefilter: &Prefilter,
 ) -> Result<Option<T>, InputError> {
-    let text = input.value(true)?.expect("kept");
-    if !prefilter.admits(&text) {
-        return Ok(None);
-    }
-    parse(input, text).map(Some)
+    let admits = |text: &str| prefilter.admits(text);
+    let (entry, _) = input.entry::<T, IgnoredAny>(&admits, false)?;
+    Ok(entry)
 }
 
 /// `resource_changes`: the judged entries, and with `others` every entry's summary.
@@ -523,14 +748,15 @@ fn resource_changes<'a>(
     let prefilter = Prefilter::new();
     let mut others = others;
     array(input, "resource_changes", |input| {
-        let text = input.value(true)?.expect("kept");
-        if let Some(others) = others.as_deref_mut() {
-            others.push(parse(input, text.clone())?);
+        let admits = |text: &str| prefilter.admits(text);
+        let (change, other) =
+            input.entry::<ResourceChange<'a>, OtherChange<'a>>(&admits, others.is_some())?;
+        if let (Some(others), Some(other)) = (others.as_deref_mut(), other) {
+            others.push(other);
         }
-        if !prefilter.admits(&text) {
+        let Some(change) = change else {
             return Ok(());
-        }
-        let change: ResourceChange<'a> = parse(input, text)?;
+        };
         if let Some(address) = change.type_conflict() {
             return Err(InputError::missing_type(address));
         }
