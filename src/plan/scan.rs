@@ -41,6 +41,10 @@ pub trait Input<'a> {
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         None
     }
+    /// `prior_state` read ahead, when read from exactly where this input now is.
+    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
+        None
+    }
     /// Consumes one array entry: `T` when `admits` its text (the prefilter), and with `summary`
     /// every entry's `O`. Errors come in this order: the entry's structure, `O`, `T`.
     fn entry<T, O>(
@@ -80,10 +84,33 @@ fn judge_text<'a, T: Deserialize<'a>, O: Deserialize<'a>>(
 /// entry's summary.
 pub type Changes<'a> = (JudgedChanges<'a>, Vec<OtherChange<'a>>);
 
-/// `resource_changes` being read on another thread from `start`: the result and where it ended.
+/// `resource_changes` being read on another thread: where it started (its guessed start), the
+/// result and where it ended.
 pub struct ReadAhead<'a> {
-    start: usize,
-    result: std::sync::mpsc::Receiver<(Result<Changes<'a>, InputError>, usize)>,
+    result: std::sync::mpsc::Receiver<ChangesAhead<'a>>,
+}
+
+type ChangesAhead<'a> = (usize, Result<Changes<'a>, InputError>, usize);
+
+/// `prior_state` read ahead on this thread while it waited: start, result, end.
+type PriorAhead<'a> = (usize, Result<Option<StateValues<'a>>, InputError>, usize);
+
+/// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search:
+/// memchr's reverse substring search has no SIMD prefilter.
+fn rfind_forward(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    const PIECE: usize = 1 << 20;
+    let finder = memmem::Finder::new(needle);
+    let mut end = bytes.len();
+    while end > 0 {
+        // Pieces overlap by the needle's length, so a match across two is seen whole.
+        let start = end.saturating_sub(PIECE);
+        let stop = (end + needle.len()).min(bytes.len());
+        if let Some(last) = finder.find_iter(&bytes[start..stop]).last() {
+            return Some(start + last);
+        }
+        end = start;
+    }
+    None
 }
 
 /// A memory-mapped (or in-memory) text.
@@ -93,6 +120,7 @@ pub struct SliceInput<'a> {
     start: usize,
     line_offset: usize,
     ahead: Option<ReadAhead<'a>>,
+    prior: Option<PriorAhead<'a>>,
 }
 
 impl<'a> SliceInput<'a> {
@@ -103,16 +131,22 @@ impl<'a> SliceInput<'a> {
             start: 0,
             line_offset,
             ahead: None,
+            prior: None,
         }
     }
 
-    /// Where `resource_changes` probably starts: the value after the first `"resource_changes"`
-    /// followed by a colon. Only a guess: [`SliceInput::read_ahead`] uses it only if the
-    /// document's own walk arrives there.
-    pub fn guess_changes(text: &str) -> Option<usize> {
+    /// Where the value of a top-level `key` probably starts: after `"key"` and a colon, the first
+    /// (or with `last`, the last) such place in the text. Only a guess: a read from there is used
+    /// only if the document's own walk arrives exactly there.
+    fn guess(text: &str, key: &str, last: bool) -> Option<usize> {
         let bytes = text.as_bytes();
-        let key = memmem::find(bytes, b"\"resource_changes\"")?;
-        let mut at = key + "\"resource_changes\"".len();
+        let needle = format!("\"{key}\"");
+        let found = if last {
+            rfind_forward(bytes, needle.as_bytes())
+        } else {
+            memmem::find(bytes, needle.as_bytes())
+        }?;
+        let mut at = found + needle.len();
         let blank = |at: &mut usize| {
             while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
                 *at += 1;
@@ -127,27 +161,42 @@ impl<'a> SliceInput<'a> {
         Some(at)
     }
 
-    /// Reads `resource_changes` from `start` on `scope`'s thread while this input reads the rest.
-    pub fn read_ahead<'s>(
-        &mut self,
-        scope: &'s std::thread::Scope<'s, '_>,
-        start: usize,
-        other_resources: bool,
-    ) where
+    /// Reads `resource_changes` on `scope`'s thread, from where it probably starts, while this
+    /// input reads the rest; this thread reads `prior_state` ahead when it gets to
+    /// `resource_changes` first (see [`Input::changes_read_ahead`]).
+    pub fn read_ahead<'s>(&mut self, scope: &'s std::thread::Scope<'s, '_>, other_resources: bool)
+    where
         'a: 's,
     {
         let (send, result) = std::sync::mpsc::sync_channel(1);
         let (text, line_offset) = (self.text, self.line_offset);
         scope.spawn(move || {
+            let Some(start) = SliceInput::guess(text, "resource_changes", false) else {
+                return;
+            };
             let mut input = SliceInput::new(text, line_offset);
             input.pos = start;
             let mut others = Vec::new();
             let read = resource_changes(&mut input, other_resources.then_some(&mut others))
                 .map(|judged| (judged, others));
             // The receiver is gone when the walk failed before reaching the guess.
-            let _ = send.send((read, input.pos));
+            let _ = send.send((start, read, input.pos));
         });
-        self.ahead = Some(ReadAhead { start, result });
+        self.ahead = Some(ReadAhead { result });
+    }
+
+    /// Reads `prior_state` from where it probably starts (after `from`), kept for the walk.
+    fn read_prior_ahead(&mut self, from: usize) {
+        let Some(start) = SliceInput::guess(self.text, "prior_state", true) else {
+            return;
+        };
+        if start <= from {
+            return;
+        }
+        let mut input = SliceInput::new(self.text, self.line_offset);
+        input.pos = start;
+        let read = prior_state(&mut input);
+        self.prior = Some((start, read, input.pos));
     }
 
     pub fn position(&self) -> usize {
@@ -213,12 +262,34 @@ impl<'a> Input<'a> for SliceInput<'a> {
 
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         let _ = self.peek();
-        if self.ahead.as_ref()?.start != self.pos {
+        let ahead = self.ahead.take()?;
+        let ready = match ahead.result.try_recv() {
+            Ok(ready) => Some(ready),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                // The other thread is still at it: read `prior_state` meanwhile.
+                self.read_prior_ahead(self.pos);
+                None
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+        };
+        // The thread sends unless it found no guess (or panicked): then read here.
+        let (start, read, end) = match ready {
+            Some(ready) => ready,
+            None => ahead.result.recv().ok()?,
+        };
+        if start != self.pos {
             return None;
         }
-        let ahead = self.ahead.take()?;
-        // The thread always sends, unless it panicked: then read here.
-        let (read, end) = ahead.result.recv().ok()?;
+        self.pos = end;
+        Some(read)
+    }
+
+    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
+        let _ = self.peek();
+        let (start, read, end) = self.prior.take()?;
+        if start != self.pos {
+            return None;
+        }
         self.pos = end;
         Some(read)
     }
@@ -881,7 +952,12 @@ pub fn document<'a>(
                 }
             },
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
-            "prior_state" => doc.prior_state = prior_state(input)?,
+            "prior_state" => {
+                doc.prior_state = match input.prior_state_read_ahead() {
+                    Some(read) => read?,
+                    None => prior_state(input)?,
+                }
+            }
             "planned_values" => {
                 doc.has_planned_values = true;
                 doc.planned_values = state_values(input)?;
@@ -937,6 +1013,17 @@ mod tests {
             .map(|c| c.address.as_str())
             .collect();
         assert_eq!(kept, ["aws_lambda_function.a", "aws_lambda_function.b"]);
+    }
+
+    #[test]
+    fn reverse_search_in_pieces_finds_the_last() {
+        let mut text = vec![b'x'; 3 << 20];
+        text[5..9].copy_from_slice(b"\"ab\"");
+        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(5));
+        let at = (2 << 20) - 2;
+        text[at..at + 4].copy_from_slice(b"\"ab\"");
+        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(at));
+        assert_eq!(rfind_forward(&text, b"zz"), None);
     }
 
     #[test]

@@ -67,6 +67,28 @@ struct Masks {
 
 const BLOCK: usize = 64;
 
+/// How far ahead of the block in hand the skipper asks for memory: the block step's chain of
+/// work is long enough that the out-of-order window alone keeps too few loads in flight.
+const PREFETCH: usize = 1024;
+
+/// Asks the CPU to bring `bytes[at]` into cache, when there is such a byte.
+#[inline(always)]
+fn prefetch(bytes: &[u8], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if at < bytes.len() {
+        // SAFETY: a prefetch hint for an address inside `bytes`; it reads nothing and cannot
+        // fault. SSE is baseline on x86_64.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch(
+                bytes.as_ptr().add(at).cast(),
+                std::arch::x86_64::_MM_HINT_T0,
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, at);
+}
+
 impl Skipper {
     pub fn new() -> Self {
         Skipper::default()
@@ -74,6 +96,12 @@ impl Skipper {
 
     /// Feeds the next bytes of the value.
     pub fn feed(&mut self, bytes: &[u8]) -> Fed {
+        self.feed_on(Backend::Detected, bytes)
+    }
+
+    /// [`Skipper::feed`] on a chosen backend (for the tests and benchmarks that compare them);
+    /// a backend this CPU lacks falls back to the detected one.
+    pub fn feed_on(&mut self, backend: Backend, bytes: &[u8]) -> Fed {
         let mut i = 0;
         while i < bytes.len() {
             if !self.started {
@@ -105,7 +133,7 @@ impl Skipper {
                     None => Fed::More,
                 };
             }
-            return match self.body(&bytes[i..]) {
+            return match self.body(backend, &bytes[i..]) {
                 Some(n) => Fed::Done(i + n),
                 None => Fed::More,
             };
@@ -114,10 +142,13 @@ impl Skipper {
     }
 
     /// The body of a string or container: the value's end within `bytes`, if there.
-    fn body(&mut self, bytes: &[u8]) -> Option<usize> {
+    fn body(&mut self, backend: Backend, bytes: &[u8]) -> Option<usize> {
+        if backend == Backend::Portable {
+            return self.body_portable(bytes);
+        }
         #[cfg(target_arch = "x86_64")]
         {
-            if avx2() {
+            if backend != Backend::Sse2 && avx2() {
                 // SAFETY: the CPU supports AVX2, BMI1 and POPCNT (checked at run time by `avx2`).
                 return unsafe { self.body_avx2(bytes) };
             }
@@ -129,6 +160,17 @@ impl Skipper {
             self.body_portable(bytes)
         }
     }
+}
+
+/// Which block implementation [`Skipper::feed_on`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// AVX2 where the CPU has it, else SSE2 on x86_64, else portable.
+    Detected,
+    /// SSE2 (x86_64 only; elsewhere the detected one).
+    Sse2,
+    /// Masks built a byte at a time, no SIMD.
+    Portable,
 }
 
 /// Whether AVX2 (with the BMI1 and POPCNT that every AVX2 CPU has) can be used. `std` caches the
@@ -253,6 +295,7 @@ macro_rules! body_loop {
         let bytes: &[u8] = $bytes;
         let mut at = 0;
         while at + BLOCK <= bytes.len() {
+            prefetch(bytes, at + PREFETCH);
             let block = &bytes[at..at + BLOCK];
             let masks = {
                 let $block = block;
@@ -299,7 +342,6 @@ impl Skipper {
         })
     }
 
-    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     fn body_portable(&mut self, bytes: &[u8]) -> Option<usize> {
         body_loop!(self, bytes, block => masks_portable(block))
     }
