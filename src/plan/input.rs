@@ -396,9 +396,7 @@ fn read_slice<R>(
         // rest (`planned_values`, `prior_state`, ...), from where it probably starts; the walk uses
         // that read only if it arrives exactly there, so the result is the one-thread result.
         if text.len() >= READ_AHEAD_SIZE {
-            if let Some(start) = SliceInput::guess_changes(text) {
-                scanner.read_ahead(scope, start, options.other_resources);
-            }
+            scanner.read_ahead(scope, options.other_resources);
         }
         let document = scan::document(&mut scanner, options.other_resources);
         document.map(|document| (document, scanner.position()))
