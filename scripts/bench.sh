@@ -43,8 +43,15 @@ row() { # resources percent
   bytes=$(stat -c %s "$plan")
   functions=$(sed 's/.*"functions":\([0-9]*\).*/\1/' "$plan.expected.json")
   cat "$plan" >/dev/null   # warm the page cache
-  mm=$("$FLOOR" "$plan" "$RUNS" | awk '$1 == "mmap+memchr" {print $2}')
-  rm=$("$FLOOR" "$plan" "$RUNS" | awk '$1 == "read+memchr" {print $2}')
+  read -r mm rm < <("$FLOOR" "$plan" "$RUNS" | awk '$1 == "mmap+memchr" {m=$2} $1 == "read+memchr" {r=$2} END {print m, r}')
+  # The verdicts first: file and stdin both give the generator's truth.
+  for via in file stdin; do
+    if [ "$via" = file ]; then "$BIN" check "$plan" --format json >"$DIR/out.json" || true
+    else "$BIN" check - --format json <"$plan" >"$DIR/out.json" || true; fi
+    got=$(sed -n 's/.*"summary": *{[^}]*"functions": *\([0-9]*\), *"pass": *\([0-9]*\), *"fail": *\([0-9]*\), *"unknown": *\([0-9]*\).*/\1 \2 \3 \4/p' <(tr -d '\n' <"$DIR/out.json"))
+    want=$(sed 's/.*"functions":\([0-9]*\),"pass":\([0-9]*\),"fail":\([0-9]*\),"unknown":\([0-9]*\).*/\1 \2 \3 \4/' "$plan.expected.json")
+    [ "$got" = "$want" ] || { echo "verdicts differ from the generator's truth ($via, $plan): got '$got', want '$want'" >&2; exit 1; }
+  done
   read -r ft fr fh < <(measure "$BIN check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   read -r st sr sh < <(measure "cat '$plan' | $BIN check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   awk -v n="$n" -v p="$p" -v b="$bytes" -v fn="$functions" -v ft="$ft" -v fr="$fr" -v fh="$fh" \

@@ -8,7 +8,8 @@
 //! byte-at-a-time reference does; (2) on JSON serde_json accepts, it ends where serde_json does;
 //! (3) a proper prefix of an object, array or string is `More`; (4) when the structure is broken
 //! (a closing quote or bracket dropped, an opening one added), serde_json rejects the text and the
-//! skipper never ends it where the intact value ended; (5) grammar inside is not checked: a value
+//! skipper never ends it where the intact value ended, unless the change leaves a backslash
+//! outside strings (which means nothing to the skipper, rule 3); (5) grammar inside is not checked: a value
 //! with a broken grammar but intact structure ends where the intact one did, though serde_json
 //! rejects it (the scanner hands every value it reads to serde; skipped values cannot change a
 //! verdict).
@@ -47,7 +48,7 @@ fn reference_run(bytes: &[u8]) -> Result<usize, Option<usize>> {
 fn answer(bytes: &[u8]) -> Result<usize, Option<usize>> {
     let whole = run(Backend::Detected, &[bytes]);
     for backend in BACKENDS {
-        for split in 0..=bytes.len() {
+        for split in splits(bytes.len()) {
             let (a, b) = bytes.split_at(split);
             assert_eq!(
                 run(backend, &[a, b]),
@@ -58,6 +59,18 @@ fn answer(bytes: &[u8]) -> Result<usize, Option<usize>> {
         }
     }
     whole
+}
+
+/// Where to split a text of `len` bytes in two: at every offset up to 700 bytes; beyond, at every
+/// offset of the first and last 200 and every 13th between (a debug build runs this in CI).
+fn splits(len: usize) -> Vec<usize> {
+    if len <= 700 {
+        return (0..=len).collect();
+    }
+    (0..200)
+        .chain((200..len - 200).step_by(13))
+        .chain(len - 200..=len)
+        .collect()
 }
 
 /// Where serde_json ends the first value of `bytes`, or `None` when it rejects it.
@@ -121,7 +134,7 @@ fn text_strategy() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// (2) and (3): serde_json's end, with any trailer; every prefix is `More`.
     #[test]
@@ -137,7 +150,7 @@ proptest! {
             prop_assert_eq!(answer(bytes), Ok(expected));
         }
         if !scalar {
-            for cut in 0..expected {
+            for cut in splits(expected).into_iter().filter(|&cut| cut < expected) {
                 prop_assert_eq!(run(Backend::Detected, &[&bytes[..cut]]), Err(None));
             }
         }
@@ -148,8 +161,8 @@ proptest! {
     fn any_bytes_as_the_reference(bytes in prop::collection::vec(prop_oneof![
         Just(b'"'), Just(b'\\'), Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b' '),
         Just(b','), Just(b'1'), Just(b'a'), Just(b':'), Just(b'\n'), Just(0xC3), Just(0xA9),
-        Just(b'{' ^ 0x20), Just(b']' ^ 0x20)], 1..300), lead in prop_oneof![Just(&b"{"[..]), Just(b"["), Just(b"\""), Just(b""), Just(b"1")]) {
-        let mut all = lead.to_vec();
+        Just(b'{' ^ 0x20), Just(b']' ^ 0x20)], 1..300), lead in prop_oneof![Just("{"), Just("["), Just("\""), Just(""), Just("1")]) {
+        let mut all = lead.as_bytes().to_vec();
         all.extend_from_slice(&bytes);
         let expected = reference_run(&all);
         prop_assert_eq!(answer(&all), expected);
@@ -191,12 +204,44 @@ proptest! {
         };
         prop_assert!(serde_json::from_slice::<IgnoredAny>(&broken).is_err(), "serde rejects {}", String::from_utf8_lossy(&broken));
         let got = answer(&broken);
-        if structural {
-            prop_assert_ne!(got, Ok(broken.len()));
-        } else {
+        if !structural {
             prop_assert_eq!(got, Ok(broken.len()));
+        } else if !backslash_outside_strings(&broken) {
+            prop_assert_ne!(got, Ok(broken.len()));
         }
     }
+}
+
+/// Whether, read as the contract reads (rule 2 and 3), a backslash stands outside every string:
+/// dropping a quote can do that (`["\""]` becomes `[\""]`), and such a backslash means nothing to
+/// the skipper, so the text may balance again. serde_json rejects it wherever it reads a value.
+fn backslash_outside_strings(bytes: &[u8]) -> bool {
+    let (mut in_string, mut escape) = (false, false);
+    for &b in bytes {
+        if in_string {
+            if escape {
+                escape = false
+            } else if b == b'\\' {
+                escape = true
+            } else if b == b'"' {
+                in_string = false
+            }
+        } else if b == b'"' {
+            in_string = true
+        } else if b == b'\\' {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn a_dropped_quote_can_expose_a_backslash() {
+    // The one way broken structure balances again: documented in the module and here.
+    let broken = br#"[\""]"#;
+    assert!(backslash_outside_strings(broken));
+    assert_eq!(answer(broken), Ok(broken.len()));
+    assert!(serde_json::from_slice::<IgnoredAny>(broken).is_err());
 }
 
 #[test]

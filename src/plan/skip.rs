@@ -26,8 +26,10 @@
 //! What follows for JSON (also tested, against serde_json): for every value serde_json accepts,
 //! the skipper ends it where serde_json does; every proper prefix of an object, array or string is
 //! `More`; and a value whose structure is broken (a closing quote or bracket dropped, an opening
-//! one added, a stray quote) never ends where the intact value did. The scanner's callers check
-//! what follows a skipped value (`,`, `}`, `]`, the end), so broken structure is always an error;
+//! one added, a stray quote) never ends where the intact value did, unless the change leaves a
+//! backslash outside strings (rule 3: `["\""]` without its first quote reads as `[\""]`, which
+//! balances). The scanner's callers check
+//! what follows a skipped value (`,`, `}`, `]`, the end), so structure broken as these rules read it is always an error;
 //! broken grammar inside a skipped value is not, by design (it cannot change a verdict), and is
 //! rejected by serde_json wherever a value is read.
 //!
