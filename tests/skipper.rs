@@ -108,8 +108,8 @@ fn json_strategy() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
-        (-1e9f64..1e9).prop_map(|f| Value::from(f)),
+        any::<i64>().prop_map(Value::from),
+        (-1e9f64..1e9).prop_map(Value::from),
         string_strategy().prop_map(Value::String),
     ];
     leaf.prop_recursive(8, 200, 8, |inner| {

@@ -6,22 +6,30 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-/// A plan whose one Lambda function (Active) carries a `size`-byte attribute full of escapes and
-/// brackets inside strings, beside a small bucket, and a second, PassThrough function after it.
-fn plan(size: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(size + 4096);
-    out.extend_from_slice(br#"{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{"root_module":{}},"resource_changes":["#);
-    out.extend_from_slice(br#"{"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a","change":{"actions":["create"],"before":null,"after":{},"after_unknown":{}}},"#);
-    out.extend_from_slice(br#"{"address":"aws_lambda_function.big","mode":"managed","type":"aws_lambda_function","name":"big","change":{"actions":["create"],"before":null,"after":{"code":""#);
-    let piece = br#"ABCDabcd0123+/\"x\\y]}{[ \u00e9"#;
-    while out.len() < size {
-        out.extend_from_slice(piece);
+/// Writes a plan whose one Lambda function (Active) carries a `size`-byte attribute full of
+/// escapes and brackets inside strings, beside a small bucket, and a second, PassThrough function
+/// after it. Written in pieces: this process never holds it (a child's peak RSS starts from its
+/// parent's high-water mark, until it execs).
+fn write_plan(out: &mut impl Write, size: usize) -> std::io::Result<()> {
+    out.write_all(br#"{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{"root_module":{}},"resource_changes":["#)?;
+    out.write_all(br#"{"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a","change":{"actions":["create"],"before":null,"after":{},"after_unknown":{}}},"#)?;
+    out.write_all(br#"{"address":"aws_lambda_function.big","mode":"managed","type":"aws_lambda_function","name":"big","change":{"actions":["create"],"before":null,"after":{"code":""#)?;
+    let piece = br#"ABCDabcd0123+/\"x\\y]}{[ \u00e9"#.repeat(1 << 12);
+    let mut written = 0;
+    while written < size {
+        out.write_all(&piece)?;
+        written += piece.len();
     }
-    out.extend_from_slice(br#"","tracing_config":[{"mode":"Active"}],"nested":[{"k":[1,{"z":"}]"}]}]},"after_unknown":{"arn":true}}},"#);
-    out.extend_from_slice(br#"{"address":"aws_lambda_function.small","mode":"managed","type":"aws_lambda_function","name":"small","change":{"actions":["create"],"before":null,"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{}}}"#);
-    out.extend_from_slice(b"],\"configuration\":{\"root_module\":{}}}\n");
+    out.write_all(br#"","tracing_config":[{"mode":"Active"}],"nested":[{"k":[1,{"z":"}]"}]}]},"after_unknown":{"arn":true}}},"#)?;
+    out.write_all(br#"{"address":"aws_lambda_function.small","mode":"managed","type":"aws_lambda_function","name":"small","change":{"actions":["create"],"before":null,"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{}}}"#)?;
+    out.write_all(b"],\"configuration\":{\"root_module\":{}}}\n")
+}
+
+fn plan(size: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_plan(&mut out, size).unwrap();
     out
 }
 
@@ -44,22 +52,18 @@ fn verdicts(stdout: &[u8]) -> Vec<(String, String)> {
 
 #[test]
 fn a_large_kept_entry_streams_in_bounded_memory() {
-    let text = plan(96 << 20);
     let dir = common::scratch("stdin_stream");
     let file = dir.join("plan.json");
-    std::fs::write(&file, &text).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+    write_plan(&mut out, 96 << 20).unwrap();
+    out.into_inner().unwrap().sync_all().unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tracegate"))
+    // The file on stdin: `-` streams it as it would a pipe.
+    let streamed = Command::new(env!("CARGO_BIN_EXE_tracegate"))
         .args(["check", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
         .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || pipe.write_all(&text));
-    let streamed = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
     let peak = children_peak_rss_kb();
     assert_eq!(
         streamed.status.code(),
