@@ -7,7 +7,9 @@
 //! - `mmap+memchr`: map the file and count `\n` with memchr (the page faults and one read);
 //! - `read+memchr`: read it in 1 MB pieces and count `\n` (what a stream costs at least);
 //! - `mmap+utf8`: map it and check UTF-8 with simdutf8, one thread;
-//! - `mmap+skip`: map it and run the structural skipper over the whole top-level value, one thread.
+//! - `mmap+skip`: map it and run the structural skipper over the whole top-level value, one thread;
+//! - `scan`: tracegate's plan reader alone (map, UTF-8, scan, the kept entries parsed; both cores),
+//!   without judging or writing a report.
 
 use std::io::Read;
 use std::time::Instant;
@@ -61,6 +63,18 @@ fn main() {
         "mmap+utf8",
         best(runs, || {
             usize::from(simdutf8::basic::from_utf8(&map(&path)).is_ok())
+        }),
+    );
+    report(
+        "scan",
+        best(runs, || {
+            tracegate::plan::with_bytes(&map(&path), Default::default(), |parsed| {
+                parsed
+                    .document
+                    .resource_changes
+                    .map_or(0, |changes| changes.0.len())
+            })
+            .expect("a plan")
         }),
     );
     report(

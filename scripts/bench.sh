@@ -2,7 +2,9 @@
 # Times the whole binary on generated plans and prints Markdown tables: wall time and peak RSS
 # (from /usr/bin/time), peak heap (the heap-stats build), for a file and for stdin, and beside each
 # row the floor measured in the same run on the same file (examples/floor.rs: mmap + memchr, read +
-# memchr), so that a loaded machine moves both.
+# memchr), so that a loaded machine moves both, and the plan reader alone ("scan only": map, UTF-8,
+# scan, kept entries parsed; no judging, no report). Before timing, each plan's verdict counts on
+# file and stdin are checked against the generator's truth (<plan>.expected.json).
 #
 #   scripts/bench.sh                      # the goal rows (730 MB at 1, 10, 30 % Lambda), sizes, doubling
 #   ROWS="15000:1 15000:10" scripts/bench.sh   # RESOURCES:PERCENT rows only
@@ -18,7 +20,7 @@ mkdir -p "$DIR"
 
 cargo build --release --quiet --example gen_plan --example floor
 cargo build --release --quiet --features heap-stats
-BIN=target/release/tracegate
+BIN=${BIN:-target/release/tracegate}   # BIN=path/to/another/build compares builds on the same plans
 FLOOR=target/release/examples/floor
 
 # best-of-N: prints "seconds max_rss_kb peak_heap_bytes"
@@ -38,12 +40,12 @@ plan_for() { # resources percent -> path (generated once)
 }
 
 row() { # resources percent
-  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh mm rm
+  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh mm rm sc
   plan=$(plan_for "$n" "$p")
-  bytes=$(stat -c %s "$plan")
+  bytes=$(stat -L -c %s "$plan")
   functions=$(sed 's/.*"functions":\([0-9]*\).*/\1/' "$plan.expected.json")
   cat "$plan" >/dev/null   # warm the page cache
-  read -r mm rm < <("$FLOOR" "$plan" "$RUNS" | awk '$1 == "mmap+memchr" {m=$2} $1 == "read+memchr" {r=$2} END {print m, r}')
+  read -r mm rm sc < <("$FLOOR" "$plan" "$RUNS" | awk '$1 == "mmap+memchr" {m=$2} $1 == "read+memchr" {r=$2} $1 == "scan" {s=$2} END {print m, r, s}')
   # The verdicts first: file and stdin both give the generator's truth.
   for via in file stdin; do
     if [ "$via" = file ]; then "$BIN" check "$plan" --format json >"$DIR/out.json" || true
@@ -55,15 +57,15 @@ row() { # resources percent
   read -r ft fr fh < <(measure "$BIN check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   read -r st sr sh < <(measure "cat '$plan' | $BIN check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   awk -v n="$n" -v p="$p" -v b="$bytes" -v fn="$functions" -v ft="$ft" -v fr="$fr" -v fh="$fh" \
-      -v st="$st" -v sr="$sr" -v sh="$sh" -v mm="$mm" -v rm="$rm" 'BEGIN {
-    printf "| %d | %d %% | %.0f MB | %.2f s | %.0f | %.1f µs | %.1f MB | %.1f MB | %.2f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.3f s | %.2f× |\n",
-      n, p, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), (fn > 0 ? ft*1e6/fn : 0), fr/1024, fh/1e6, st,
-      (ft > 0 ? st/ft : 0), sr/1024, sh/1e6, mm, rm, (mm > 0 ? ft/mm : 0) }'
+      -v st="$st" -v sr="$sr" -v sh="$sh" -v mm="$mm" -v rm="$rm" -v sc="$sc" 'BEGIN {
+    printf "| %d | %d %% | %d | %.0f MB | %.2f s | %.0f | %.1f MB | %.1f MB | %.2f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× |\n",
+      n, p, fn, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), fr/1024, fh/1e6, st,
+      (ft > 0 ? st/ft : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0) }'
 }
 
 header() {
-  echo "| resources | Lambda | plan size | file: wall | file: MB/s | per function | file: peak RSS | file: peak heap | stdin: wall | stdin/file | stdin: peak RSS | stdin: peak heap | floor: mmap+memchr | floor: read+memchr | file/floor |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | file: peak RSS | file: peak heap | stdin: wall | stdin/file | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 echo "Skipper backend: $(grep -q avx2 /proc/cpuinfo && echo avx2 || echo sse2); $(nproc) cores; best of $RUNS"
