@@ -35,13 +35,10 @@ fn verdicts(findings: &[Finding]) -> BTreeMap<String, String> {
         .collect()
 }
 
+type Read = Result<BTreeMap<String, String>, String>;
+
 /// Verdicts read from the slice (with read-ahead) and from a stream (without).
-fn both(
-    text: &[u8],
-) -> (
-    Result<BTreeMap<String, String>, String>,
-    Result<BTreeMap<String, String>, String>,
-) {
+fn both(text: &[u8]) -> (Read, Read) {
     let slice = plan::with_bytes(text, plan::ReadOptions::default(), |parsed| {
         verdicts(&judge(&parsed.document, parsed.text))
     })

@@ -349,22 +349,38 @@ impl Skipper {
     }
 }
 
-/// The masks of a block without SIMD (other architectures, and the tests' cross-check).
+/// The masks of a block without SIMD (other architectures, and the tests' cross-check): eight
+/// bytes at a time in a `u64`.
 #[inline(always)]
 fn masks_portable(block: &[u8]) -> Masks {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOWS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    /// The high bit of every byte of `word` that is `byte`, exactly.
+    #[inline(always)]
+    fn equal(word: u64, byte: u8) -> u64 {
+        let y = word ^ (ONES * u64::from(byte));
+        !(((y & LOWS) + LOWS) | y) & !LOWS
+    }
+    /// The eight high bits, gathered into bits 0..8 (byte `i`'s into bit `i`): every product term
+    /// lands on its own bit, so the multiplication carries nothing.
+    #[inline(always)]
+    fn gather(high: u64) -> u64 {
+        ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+    }
     let mut masks = Masks {
         quote: 0,
         backslash: 0,
         open: 0,
         close: 0,
     };
-    for (i, &b) in block[..BLOCK].iter().enumerate() {
-        let bit = 1u64 << i;
-        let folded = b & 0xDF;
-        masks.quote |= if b == b'"' { bit } else { 0 };
-        masks.backslash |= if b == b'\\' { bit } else { 0 };
-        masks.open |= if folded == b'[' { bit } else { 0 };
-        masks.close |= if folded == b']' { bit } else { 0 };
+    for (i, chunk) in block[..BLOCK].chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let folded = word & 0xDFDF_DFDF_DFDF_DFDF;
+        let shift = 8 * i;
+        masks.quote |= gather(equal(word, b'"')) << shift;
+        masks.backslash |= gather(equal(word, b'\\')) << shift;
+        masks.open |= gather(equal(folded, b'[')) << shift;
+        masks.close |= gather(equal(folded, b']')) << shift;
     }
     masks
 }
@@ -558,6 +574,36 @@ mod tests {
         assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));
         assert_eq!(ends(&[b"{\"open"]), None);
         assert_eq!(ends(&[b"?"]), None);
+    }
+
+    #[test]
+    fn portable_masks_are_exact() {
+        let mut block = [0u8; 64];
+        for (i, b) in block.iter_mut().enumerate() {
+            *b = [
+                b'"',
+                b'\\',
+                b'[',
+                b'{',
+                b']',
+                b'}',
+                b'a',
+                0xFF,
+                b'"' ^ 0x80,
+                b'[' ^ 0x20,
+            ][i % 10];
+        }
+        let masks = masks_portable(&block);
+        let expect = |f: &dyn Fn(u8) -> bool| {
+            block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &b)| m | (u64::from(f(b)) << i))
+        };
+        assert_eq!(masks.quote, expect(&|b| b == b'"'));
+        assert_eq!(masks.backslash, expect(&|b| b == b'\\'));
+        assert_eq!(masks.open, expect(&|b| b == b'[' || b == b'{'));
+        assert_eq!(masks.close, expect(&|b| b == b']' || b == b'}'));
     }
 
     #[test]
