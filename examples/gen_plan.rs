@@ -1,12 +1,15 @@
 //! Generates a large, deterministic Terraform plan for benchmarks and tests:
 //!
 //!     cargo run --release --example gen_plan -- --resources 100000 --out big.json [--seed 1] [--lambda-percent 1]
+//!         [--unknown-percent P] [--module-depth D]
 //!
 //! The plan has the shape `terraform show -json` writes (format 1.2): every resource appears in
 //! `planned_values`, in `resource_changes` (`before` and `after`) and in `prior_state`, about 7 KB
 //! each. Lambda functions mix Active, PassThrough, omitted (the whole block unknown at create),
 //! module-fed (the mode comes from a module call's input) and unknown (computed during apply)
-//! modes. The expected verdict counts are printed as JSON and written to `<out>.expected.json`.
+//! modes; `--unknown-percent` sets the share of functions whose mode is unknown until apply
+//! (default: one in ten, as the other kinds), `--module-depth` how deep the modules of resources
+//! in modules nest (default 1). The expected verdict counts are printed as JSON and written to `<out>.expected.json`.
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -135,6 +138,19 @@ pub fn generate(
     lambda_percent: u64,
     w: &mut impl Write,
 ) -> std::io::Result<Counts> {
+    generate_with(count, seed, lambda_percent, None, 1, w)
+}
+
+/// [`generate`] with the share of unknown modes (percent of functions; `None`: one kind in ten)
+/// and the depth of module nesting.
+pub fn generate_with(
+    count: usize,
+    seed: u64,
+    lambda_percent: u64,
+    unknown_percent: Option<u64>,
+    module_depth: usize,
+    w: &mut impl Write,
+) -> std::io::Result<Counts> {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
 
     let mut resources = Vec::with_capacity(count);
@@ -142,7 +158,12 @@ pub fn generate(
     for i in 0..count {
         let lambda = rng.below(100) < lambda_percent;
         let kind = if lambda {
-            match rng.below(10) {
+            let bucket = match unknown_percent {
+                None => rng.below(10),
+                Some(p) if rng.below(100) < p => 9,
+                Some(_) => rng.below(9),
+            };
+            match bucket {
                 0..=2 => Kind::Active,
                 3..=4 => Kind::PassThrough,
                 5..=6 => Kind::Omitted,
@@ -160,7 +181,15 @@ pub fn generate(
         };
         let (module, name) = match kind {
             Kind::ModuleFed { .. } => (Some(format!("module.fn_{i}")), "this".to_owned()),
-            _ if rng.below(5) == 0 => (Some(format!("module.stack_{}", i % 50)), format!("r{i}")),
+            _ if rng.below(5) == 0 => {
+                let nested: String = (1..module_depth.max(1))
+                    .map(|d| format!(".module.inner_{}", (i / (d * 7)) % 5))
+                    .collect();
+                (
+                    Some(format!("module.stack_{}{nested}", i % 50)),
+                    format!("r{i}"),
+                )
+            }
             _ => (None, format!("r{i}")),
         };
         let address = match &module {
@@ -294,8 +323,19 @@ fn main() -> std::io::Result<()> {
     let seed: u64 = arg("--seed").map_or(1, |v| v.parse().expect("--seed N"));
     let lambda_percent: u64 =
         arg("--lambda-percent").map_or(1, |v| v.parse().expect("--lambda-percent N"));
+    let unknown_percent: Option<u64> =
+        arg("--unknown-percent").map(|v| v.parse().expect("--unknown-percent N"));
+    let module_depth: usize =
+        arg("--module-depth").map_or(1, |v| v.parse().expect("--module-depth N"));
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out_path)?);
-    let counts = generate(count, seed, lambda_percent, &mut w)?;
+    let counts = generate_with(
+        count,
+        seed,
+        lambda_percent,
+        unknown_percent,
+        module_depth,
+        &mut w,
+    )?;
     drop(w);
 
     let size = std::fs::metadata(&out_path)?.len();

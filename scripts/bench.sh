@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Times the whole binary on generated plans and prints a Markdown table: wall time and peak RSS
-# (from /usr/bin/time), peak heap (the heap-stats build), for a file and for stdin.
+# Times the whole binary on generated plans and prints Markdown tables: wall time and peak RSS
+# (from /usr/bin/time), peak heap (the heap-stats build), for a file and for stdin, and beside each
+# row the floor measured in the same run on the same file (examples/floor.rs: mmap + memchr, read +
+# memchr), so that a loaded machine moves both, and the plan reader alone ("scan only": map, UTF-8,
+# scan, kept entries parsed; no judging, no report). Before timing, each plan's verdict counts on
+# file and stdin are checked against the generator's truth (<plan>.expected.json).
 #
-#   scripts/bench.sh                 # 10k, 100k resources (about 73 MB and 730 MB) and 1 GB
-#   SIZES="1500 15000" scripts/bench.sh
-#   RUNS=5 scripts/bench.sh          # best of N runs (default 3), warm page cache
+#   scripts/bench.sh                      # the goal rows (730 MB at 1, 10, 30 % Lambda), sizes, doubling
+#   ROWS="15000:1 15000:10" scripts/bench.sh   # RESOURCES:PERCENT rows only
+#   RUNS=5 scripts/bench.sh               # best of N runs (default 5), warm page cache
+#   DOUBLING=0 scripts/bench.sh           # without the doubling series
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZES=${SIZES:-"1500 15000 100000 140000"}
-RUNS=${RUNS:-3}
+ROWS=${ROWS:-"1500:1 15000:1 100000:1 100000:10 100000:30 140000:10"}
+DOUBLING=${DOUBLING:-"1"}
+RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-target/bench}
 mkdir -p "$DIR"
 
-cargo build --release --quiet --example gen_plan
+cargo build --release --quiet --example gen_plan --example floor
 cargo build --release --quiet --features heap-stats
-BIN=target/release/tracegate
+BIN=${BIN:-target/release/tracegate}   # BIN=path/to/another/build compares builds on the same plans
+FLOOR=target/release/examples/floor
 
 # best-of-N: prints "seconds max_rss_kb peak_heap_bytes"
 measure() {
@@ -26,16 +33,54 @@ measure() {
   echo "$best"
 }
 
-echo "| resources | plan size | file: wall | file: MB/s | file: peak RSS | file: peak heap | stdin: wall | stdin: peak RSS | stdin: peak heap |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for n in $SIZES; do
-  plan="$DIR/plan-$n.json"
-  [ -f "$plan" ] || ./target/release/examples/gen_plan --resources "$n" --out "$plan" >/dev/null
-  bytes=$(stat -c %s "$plan")
+plan_for() { # resources percent -> path (generated once)
+  local plan="$DIR/plan-$1-$2.json"
+  [ -f "$plan" ] || ./target/release/examples/gen_plan --resources "$1" --lambda-percent "$2" --out "$plan" >/dev/null
+  echo "$plan"
+}
+
+row() { # resources percent
+  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh mm rm sc
+  plan=$(plan_for "$n" "$p")
+  bytes=$(stat -L -c %s "$plan")
+  functions=$(sed 's/.*"functions":\([0-9]*\).*/\1/' "$plan.expected.json")
   cat "$plan" >/dev/null   # warm the page cache
+  read -r mm rm sc < <("$FLOOR" "$plan" "$RUNS" | awk '$1 == "mmap+memchr" {m=$2} $1 == "read+memchr" {r=$2} $1 == "scan" {s=$2} END {print m, r, s}')
+  # The verdicts first: file and stdin both give the generator's truth.
+  for via in file stdin; do
+    if [ "$via" = file ]; then "$BIN" check "$plan" --format json >"$DIR/out.json" || true
+    else "$BIN" check - --format json <"$plan" >"$DIR/out.json" || true; fi
+    got=$(sed -n 's/.*"summary": *{[^}]*"functions": *\([0-9]*\), *"pass": *\([0-9]*\), *"fail": *\([0-9]*\), *"unknown": *\([0-9]*\).*/\1 \2 \3 \4/p' <(tr -d '\n' <"$DIR/out.json"))
+    want=$(sed 's/.*"functions":\([0-9]*\),"pass":\([0-9]*\),"fail":\([0-9]*\),"unknown":\([0-9]*\).*/\1 \2 \3 \4/' "$plan.expected.json")
+    [ "$got" = "$want" ] || { echo "verdicts differ from the generator's truth ($via, $plan): got '$got', want '$want'" >&2; exit 1; }
+  done
   read -r ft fr fh < <(measure "$BIN check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   read -r st sr sh < <(measure "cat '$plan' | $BIN check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
-  awk -v n="$n" -v b="$bytes" -v ft="$ft" -v fr="$fr" -v fh="$fh" -v st="$st" -v sr="$sr" -v sh="$sh" 'BEGIN {
-    printf "| %d | %.0f MB | %.2f s | %.0f | %.1f MB | %.1f MB | %.2f s | %.1f MB | %.1f MB |\n",
-      n, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), fr/1024, fh/1e6, st, sr/1024, sh/1e6 }'
+  awk -v n="$n" -v p="$p" -v b="$bytes" -v fn="$functions" -v ft="$ft" -v fr="$fr" -v fh="$fh" \
+      -v st="$st" -v sr="$sr" -v sh="$sh" -v mm="$mm" -v rm="$rm" -v sc="$sc" 'BEGIN {
+    printf "| %d | %d %% | %d | %.0f MB | %.2f s | %.0f | %.1f MB | %.1f MB | %.2f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× |\n",
+      n, p, fn, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), fr/1024, fh/1e6, st,
+      (ft > 0 ? st/ft : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0) }'
+}
+
+header() {
+  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | file: peak RSS | file: peak heap | stdin: wall | stdin/file | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+}
+
+echo "Skipper backend: $(grep -q avx2 /proc/cpuinfo && echo avx2 || echo sse2); $(nproc) cores; best of $RUNS"
+echo
+header
+for spec in $ROWS; do
+  row "${spec%%:*}" "${spec##*:}"
 done
+
+if [ "$DOUBLING" = "1" ]; then
+  echo
+  echo "Doubling series (10 % Lambda): the time per MB stays flat when there is no superlinear term."
+  echo
+  header
+  for n in 1500 3000 6000 12000 24000 48000 96000; do
+    row "$n" 10
+  done
+fi

@@ -84,3 +84,54 @@ fn statements_of_a_sensitive_policy_are_not_shown() {
         "{finding}"
     );
 }
+
+/// A plan large enough that `resource_changes` is read ahead on a second core (8 MB and up)
+/// keeps the IAM grants the permission rule reads, from a file and from stdin.
+#[test]
+fn grants_survive_the_read_ahead_of_a_large_plan() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("testdata/real/xray-no-dependency/plan.json")).unwrap();
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    let filler = "y".repeat(200);
+    let mut changes: Vec<Value> = (0..50_000)
+        .map(|i| {
+            serde_json::json!({"address": format!("null_resource.p{i}"), "mode": "managed",
+                "type": "null_resource", "name": format!("p{i}"),
+                "change": {"actions": ["no-op"], "after": {"x": filler}, "after_unknown": {}}})
+        })
+        .collect();
+    changes.extend(plan["resource_changes"].as_array().unwrap().iter().cloned());
+    plan["resource_changes"] = Value::Array(changes);
+    let dir =
+        std::env::temp_dir().join(format!("tracegate-xray-read-ahead-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 8 << 20);
+    for stdin in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tracegate"));
+        command.args([
+            "check",
+            "--format",
+            "json",
+            "--rule",
+            "TG.LAMBDA.XRAY.PERMISSION",
+        ]);
+        if stdin {
+            command.arg("-").stdin(std::fs::File::open(&path).unwrap());
+        } else {
+            command.arg(&path);
+        }
+        let output = command.output().unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let verdicts: Vec<&Value> = report["plans"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["verdict"])
+            .collect();
+        assert_eq!(verdicts, ["warn"], "stdin: {stdin}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -59,6 +59,9 @@ pub struct ReadOptions<'o> {
     pub other_resources: bool,
 }
 
+/// From this size on, a plan's `resource_changes` is read on a second thread.
+const READ_AHEAD_SIZE: usize = 8 << 20;
+
 /// How much text after the document is inspected for wrapper noise before it is called garbage.
 const TRAILING_LIMIT: u64 = 1 << 20;
 
@@ -365,7 +368,7 @@ fn read_slice<R>(
         return Err(InputError::Empty);
     }
     check_start(start)?;
-    let text = std::str::from_utf8(bytes).map_err(|error| {
+    let text = super::utf8_stream::validate(bytes).map_err(|error| {
         let (line, column) = line_index::position_of(bytes, error.valid_up_to(), 1);
         InputError::InvalidUtf8 {
             line: line + line_offset,
@@ -387,10 +390,19 @@ fn read_slice<R>(
         }));
     }
 
-    let mut scanner = SliceInput::new(text, line_offset);
-    let mut document = scan::document(&mut scanner, options.other_resources)?;
+    let (document, end) = std::thread::scope(|scope| {
+        let mut scanner = SliceInput::new(text, line_offset);
+        // A large plan's `resource_changes` is read on the other core while this one reads the
+        // rest (`planned_values`, `prior_state`, ...), from where it probably starts; the walk uses
+        // that read only if it arrives exactly there, so the result is the one-thread result.
+        if text.len() >= READ_AHEAD_SIZE {
+            scanner.read_ahead(scope, options.other_resources);
+        }
+        let document = scan::document(&mut scanner, options.other_resources);
+        document.map(|document| (document, scanner.position()))
+    })?;
+    let mut document = document;
     document.qualify_state_addresses();
-    let end = scanner.position();
     let trailer = &bytes[end..];
     if !trailer.trim_ascii().is_empty() {
         if !is_wrapper_trailer(trailer, Some(&bytes[..end])) {

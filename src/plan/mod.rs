@@ -5,6 +5,7 @@ pub mod error;
 pub mod input;
 pub mod model;
 pub mod scan;
+pub mod skip;
 pub mod utf8_stream;
 
 pub use error::InputError;

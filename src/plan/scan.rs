@@ -12,157 +12,16 @@ use super::model::{
     Configuration, DeferredChange, Document, JudgedChanges, OtherChange, PlanVariable,
     ResourceChange, StateModule, StateResource, StateValues, KNOWN_SKIPPED_KEYS, READ_KEYS,
 };
+use super::skip::{Fed, Skipper};
 use super::utf8_stream::stream_error;
 use crate::rule;
 use crate::support::line_index::{self, Cursor};
 use memchr::memmem;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// Finds where one JSON value ends, fed bytes in order.
-#[derive(Debug, Default)]
-struct ValueEnd {
-    depth: u32,
-    in_string: bool,
-    escape: bool,
-    started: bool,
-    scalar: bool,
-}
-
-enum Fed {
-    /// The value ends after this many bytes of the chunk.
-    Done(usize),
-    /// The whole chunk belongs to the value.
-    More,
-    /// A byte that cannot start a value, at this index of the chunk.
-    Unexpected(usize),
-}
-
-impl ValueEnd {
-    fn feed(&mut self, bytes: &[u8]) -> Fed {
-        let mut i = 0;
-        while i < bytes.len() {
-            if self.in_string {
-                if self.escape {
-                    self.escape = false;
-                    i += 1;
-                    continue;
-                }
-                match next_in_string(&bytes[i..]) {
-                    None => return Fed::More,
-                    Some(j) => {
-                        i += j;
-                        if bytes[i] == b'\\' {
-                            self.escape = true;
-                        } else {
-                            self.in_string = false;
-                            if self.depth == 0 {
-                                return Fed::Done(i + 1);
-                            }
-                        }
-                        i += 1;
-                        continue;
-                    }
-                }
-            }
-            let b = bytes[i];
-            if !self.started {
-                match b {
-                    b' ' | b'\n' | b'\r' | b'\t' => {}
-                    b'"' => {
-                        self.started = true;
-                        self.in_string = true;
-                    }
-                    b'{' | b'[' => {
-                        self.started = true;
-                        self.depth = 1;
-                    }
-                    b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
-                        self.started = true;
-                        self.scalar = true;
-                    }
-                    _ => return Fed::Unexpected(i),
-                }
-                i += 1;
-                continue;
-            }
-            if self.scalar {
-                if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                    return Fed::Done(i);
-                }
-                i += 1;
-                continue;
-            }
-            if b != b'"' && b & 0xDF != b'[' && b & 0xDF != b']' {
-                // Skip to the next quote or bracket, eight bytes at a time.
-                i += next_structural(&bytes[i..]).unwrap_or(bytes.len() - i);
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Fed::Done(i + 1);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        Fed::More
-    }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// A mask with the high bit set in the first byte of `word` equal to `byte` (exact for the
-/// lowest match, which is the only one used).
-#[inline]
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Index of the next `"` or `\\` in a string's bytes: a word at a time for the short strings most
-/// plans are made of, then memchr's SIMD search for long ones.
-#[inline]
-fn next_in_string(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= bytes.len() && i < 32 {
-        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        let mask = bytes_equal(word, b'"') | bytes_equal(word, b'\\');
-        if mask != 0 {
-            return Some(i + (mask.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr::memchr2(b'"', b'\\', &bytes[i..]).map(|j| i + j)
-}
-
-/// Index of the next `"`, `{`, `[`, `}` or `]` outside strings. `b & 0xDF` folds `{` onto `[` and
-/// `}` onto `]`.
-#[inline]
-fn next_structural(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        let folded = word & 0xDFDF_DFDF_DFDF_DFDF;
-        let mask = bytes_equal(word, b'"') | bytes_equal(folded, b'[') | bytes_equal(folded, b']');
-        if mask != 0 {
-            return Some(i + (mask.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..]
-        .iter()
-        .position(|&b| b == b'"' || b & 0xDF == b'[' || b & 0xDF == b']')
-        .map(|j| i + j)
-}
 
 /// Where the scanner reads from.
 pub trait Input<'a> {
@@ -177,6 +36,86 @@ pub trait Input<'a> {
     fn truncated(&self) -> InputError;
     /// The position where the current text started, for serde errors: (line, column) of its start.
     fn origin(&self) -> (usize, usize);
+    /// `resource_changes` read ahead on another core, when it was read from exactly where this
+    /// input now is (the value's first byte); `None` otherwise, and the caller reads it here.
+    fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
+        None
+    }
+    /// `prior_state` read ahead, when read from exactly where this input now is.
+    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
+        None
+    }
+    /// Consumes one array entry: `T` when `admits` its text (the prefilter), and with `summary`
+    /// every entry's `O`. Errors come in this order: the entry's structure, `O`, `T`.
+    fn entry<T, O>(
+        &mut self,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+        Self: Sized,
+    {
+        let text = self.value(true)?.expect("kept");
+        judge_text(self, text, admits, summary)
+    }
+}
+
+/// [`Input::entry`] on an entry's whole text.
+fn judge_text<'a, T: Deserialize<'a>, O: Deserialize<'a>>(
+    input: &impl Input<'a>,
+    text: Cow<'a, str>,
+    admits: &(dyn Fn(&str) -> bool + Sync),
+    summary: bool,
+) -> Result<(Option<T>, Option<O>), InputError> {
+    let other = if summary {
+        Some(parse(input, text.clone())?)
+    } else {
+        None
+    };
+    if !admits(&text) {
+        return Ok((None, other));
+    }
+    Ok((Some(parse(input, text)?), other))
+}
+
+/// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
+/// entry's summary.
+/// The judged entries, every entry's summary (when asked) and the entries rules read (IAM).
+pub type Changes<'a> = (
+    JudgedChanges<'a>,
+    Vec<OtherChange<'a>>,
+    Vec<ResourceChange<'a>>,
+);
+
+/// `resource_changes` being read on another thread: where it started (its guessed start), the
+/// result and where it ended.
+pub struct ReadAhead<'a> {
+    result: std::sync::mpsc::Receiver<ChangesAhead<'a>>,
+}
+
+type ChangesAhead<'a> = (usize, Result<Changes<'a>, InputError>, usize);
+
+/// `prior_state` read ahead on this thread while it waited: start, result, end.
+type PriorAhead<'a> = (usize, Result<Option<StateValues<'a>>, InputError>, usize);
+
+/// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search:
+/// memchr's reverse substring search has no SIMD prefilter.
+fn rfind_forward(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    const PIECE: usize = 1 << 20;
+    let finder = memmem::Finder::new(needle);
+    let mut end = bytes.len();
+    while end > 0 {
+        // Pieces overlap by the needle's length, so a match across two is seen whole.
+        let start = end.saturating_sub(PIECE);
+        let stop = (end + needle.len()).min(bytes.len());
+        if let Some(last) = finder.find_iter(&bytes[start..stop]).last() {
+            return Some(start + last);
+        }
+        end = start;
+    }
+    None
 }
 
 /// A memory-mapped (or in-memory) text.
@@ -185,6 +124,8 @@ pub struct SliceInput<'a> {
     pos: usize,
     start: usize,
     line_offset: usize,
+    ahead: Option<ReadAhead<'a>>,
+    prior: Option<PriorAhead<'a>>,
 }
 
 impl<'a> SliceInput<'a> {
@@ -194,7 +135,78 @@ impl<'a> SliceInput<'a> {
             pos: 0,
             start: 0,
             line_offset,
+            ahead: None,
+            prior: None,
         }
+    }
+
+    /// Where the value of a top-level `key` probably starts: after `"key"` and a colon, the first
+    /// (or with `last`, the last) such place in the text. Only a guess: a read from there is used
+    /// only if the document's own walk arrives exactly there.
+    fn guess(text: &str, key: &str, last: bool) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let needle = format!("\"{key}\"");
+        let found = if last {
+            rfind_forward(bytes, needle.as_bytes())
+        } else {
+            memmem::find(bytes, needle.as_bytes())
+        }?;
+        let mut at = found + needle.len();
+        let blank = |at: &mut usize| {
+            while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
+                *at += 1;
+            }
+        };
+        blank(&mut at);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at += 1;
+        blank(&mut at);
+        Some(at)
+    }
+
+    /// Reads `resource_changes` on `scope`'s thread, from where it probably starts, while this
+    /// input reads the rest; this thread reads `prior_state` ahead when it gets to
+    /// `resource_changes` first (see [`Input::changes_read_ahead`]).
+    pub fn read_ahead<'s>(&mut self, scope: &'s std::thread::Scope<'s, '_>, other_resources: bool)
+    where
+        'a: 's,
+    {
+        let (send, result) = std::sync::mpsc::sync_channel(1);
+        let (text, line_offset) = (self.text, self.line_offset);
+        scope.spawn(move || {
+            let Some(start) = SliceInput::guess(text, "resource_changes", false) else {
+                return;
+            };
+            let mut input = SliceInput::new(text, line_offset);
+            input.pos = start;
+            let mut others = Vec::new();
+            let mut read_changes = Vec::new();
+            let read = resource_changes(
+                &mut input,
+                other_resources.then_some(&mut others),
+                &mut read_changes,
+            )
+            .map(|judged| (judged, others, read_changes));
+            // The receiver is gone when the walk failed before reaching the guess.
+            let _ = send.send((start, read, input.pos));
+        });
+        self.ahead = Some(ReadAhead { result });
+    }
+
+    /// Reads `prior_state` from where it probably starts (after `from`), kept for the walk.
+    fn read_prior_ahead(&mut self, from: usize) {
+        let Some(start) = SliceInput::guess(self.text, "prior_state", true) else {
+            return;
+        };
+        if start <= from {
+            return;
+        }
+        let mut input = SliceInput::new(self.text, self.line_offset);
+        input.pos = start;
+        let read = prior_state(&mut input);
+        self.prior = Some((start, read, input.pos));
     }
 
     pub fn position(&self) -> usize {
@@ -222,7 +234,7 @@ impl<'a> Input<'a> for SliceInput<'a> {
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
         let start = self.pos;
-        let mut end = ValueEnd::default();
+        let mut end = Skipper::new();
         match end.feed(&self.text.as_bytes()[start..]) {
             Fed::Done(n) => {
                 self.pos = start + n;
@@ -256,6 +268,40 @@ impl<'a> Input<'a> for SliceInput<'a> {
 
     fn origin(&self) -> (usize, usize) {
         self.line_column(self.start)
+    }
+
+    fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
+        let _ = self.peek();
+        let ahead = self.ahead.take()?;
+        let ready = match ahead.result.try_recv() {
+            Ok(ready) => Some(ready),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                // The other thread is still at it: read `prior_state` meanwhile.
+                self.read_prior_ahead(self.pos);
+                None
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+        };
+        // The thread sends unless it found no guess (or panicked): then read here.
+        let (start, read, end) = match ready {
+            Some(ready) => ready,
+            None => ahead.result.recv().ok()?,
+        };
+        if start != self.pos {
+            return None;
+        }
+        self.pos = end;
+        Some(read)
+    }
+
+    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
+        let _ = self.peek();
+        let (start, read, end) = self.prior.take()?;
+        if start != self.pos {
+            return None;
+        }
+        self.pos = end;
+        Some(read)
     }
 }
 
@@ -315,7 +361,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
         self.start = self.cursor.position();
-        let mut end = ValueEnd::default();
+        let mut end = Skipper::new();
         let mut kept = Vec::new();
         loop {
             let buffer = self.reader.fill_buf().map_err(stream_error)?;
@@ -364,6 +410,194 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
     fn origin(&self) -> (usize, usize) {
         self.start
     }
+
+    fn entry<T, O>(
+        &mut self,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+    {
+        self.peek()?;
+        self.start = self.cursor.position();
+        let mut end = Skipper::new();
+        let mut kept = Vec::new();
+        loop {
+            let buffer = self.reader.fill_buf().map_err(stream_error)?;
+            if buffer.is_empty() {
+                return Err(self.truncated());
+            }
+            let (n, done) = match end.feed(buffer) {
+                Fed::Done(n) => (n, true),
+                Fed::More => (buffer.len(), false),
+                Fed::Unexpected(i) => {
+                    self.consume(i)?;
+                    return Err(self.error("unexpected character"));
+                }
+            };
+            kept.extend_from_slice(&buffer[..n]);
+            self.consume(n)?;
+            if done {
+                break;
+            }
+            if kept.len() >= STREAMED_ENTRY {
+                return self.stream_entry(kept, end, admits, summary);
+            }
+        }
+        // The stream was validated as UTF-8 on the way in.
+        let text = String::from_utf8(kept).map_err(|_| self.error("invalid UTF-8"))?;
+        judge_text(self, Cow::Owned(text), admits, summary)
+    }
+}
+
+/// An entry larger than this is parsed while it streams in, never held whole.
+const STREAMED_ENTRY: usize = 1 << 20;
+
+/// Bytes of the last piece kept to search with the next, so that a prefilter needle split across
+/// pieces is found: enough for any needle up to 250 bytes (type names are a few dozen).
+const WINDOW_OVERLAP: usize = 256;
+
+impl<R: BufRead> StreamInput<R> {
+    /// [`Input::entry`] for an entry too large to hold: its pieces go, as they are read, to serde
+    /// on one thread per parsed type (bounded channels: a few pieces in flight), and through the
+    /// prefilter in overlapping windows. The result is the whole-text one: the same bytes reach
+    /// serde, the prefilter sees every substring a needle can be, and errors are reported in the
+    /// same order.
+    fn stream_entry<'a, T, O>(
+        &mut self,
+        first: Vec<u8>,
+        mut end: Skipper,
+        admits: &(dyn Fn(&str) -> bool + Sync),
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Deserialize<'a> + Send,
+        O: Deserialize<'a> + Send,
+    {
+        std::thread::scope(|scope| {
+            fn parser<'s, 'a, V: Deserialize<'a> + Send + 's>(
+                scope: &'s std::thread::Scope<'s, '_>,
+            ) -> (
+                std::sync::mpsc::SyncSender<Vec<u8>>,
+                std::thread::ScopedJoinHandle<'s, Result<V, serde_json::Error>>,
+            ) {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+                let handle = scope.spawn(move || {
+                    let pieces = Pieces {
+                        receive,
+                        piece: Vec::new(),
+                        at: 0,
+                    };
+                    let reader = std::io::BufReader::with_capacity(1 << 16, pieces);
+                    let mut de = serde_json::Deserializer::from_reader(reader);
+                    V::deserialize(&mut de)
+                });
+                (send, handle)
+            }
+            let (send_t, parse_t) = parser::<T>(scope);
+            let mut other = summary.then(|| parser::<O>(scope));
+            let mut window = Vec::new();
+            let mut admitted = false;
+            let mut piece = first;
+            let mut done = false;
+            let read = loop {
+                if !admitted {
+                    admitted = window_admits(&mut window, &piece, admits);
+                }
+                if let Some((send, _)) = &other {
+                    // A send fails only when the parser stopped early (at an error).
+                    let _ = send.send(piece.clone());
+                }
+                let _ = send_t.send(piece);
+                if done {
+                    break Ok(());
+                }
+                let buffer = match self.reader.fill_buf() {
+                    Ok(buffer) => buffer,
+                    Err(error) => break Err(stream_error(error)),
+                };
+                if buffer.is_empty() {
+                    break Err(self.truncated());
+                }
+                let n = match end.feed(buffer) {
+                    Fed::Done(n) => {
+                        done = true;
+                        n
+                    }
+                    Fed::More => buffer.len(),
+                    Fed::Unexpected(_) => unreachable!("the value has started"),
+                };
+                piece = buffer[..n].to_vec();
+                if let Err(error) = self.consume(n) {
+                    break Err(error);
+                }
+            };
+            drop(send_t);
+            fn join<V>(handle: std::thread::ScopedJoinHandle<'_, V>) -> V {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            let other = other.take().map(|(send, handle)| {
+                drop(send);
+                join(handle)
+            });
+            let judged = join(parse_t);
+            read?;
+            let other = match other {
+                Some(parsed) => Some(parsed.map_err(|error| serde_error(&*self, error))?),
+                None => None,
+            };
+            if !admitted {
+                return Ok((None, other));
+            }
+            let judged = judged.map_err(|error| serde_error(&*self, error))?;
+            Ok((Some(judged), other))
+        })
+    }
+}
+
+/// Whether `admits` the text of the window that ends with `piece` (the last bytes before it, cut
+/// at a character, and `piece`); keeps the window's end for the next.
+fn window_admits(
+    window: &mut Vec<u8>,
+    piece: &[u8],
+    admits: &(dyn Fn(&str) -> bool + Sync),
+) -> bool {
+    window.extend_from_slice(piece);
+    // Pieces are whole characters (the UTF-8 reader hands out no split ones); a window that is
+    // not UTF-8 anyway is admitted, and serde decides.
+    let hit = std::str::from_utf8(window).map_or(true, admits);
+    let mut cut = window.len().saturating_sub(WINDOW_OVERLAP);
+    while cut < window.len() && window[cut] & 0xC0 == 0x80 {
+        cut += 1;
+    }
+    window.drain(..cut);
+    hit
+}
+
+/// The pieces of one entry, as a reader: ends when the sender is dropped.
+struct Pieces {
+    receive: std::sync::mpsc::Receiver<Vec<u8>>,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.piece.len() {
+            match self.receive.recv() {
+                Ok(piece) => (self.piece, self.at) = (piece, 0),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Parses a value's text with serde: borrowed when the text is, owned otherwise.
@@ -378,7 +612,12 @@ fn parse<'a, T: Deserialize<'a>>(
             T::deserialize(&mut de)
         }
     };
-    result.map_err(|error| {
+    result.map_err(|error| serde_error(input, error))
+}
+
+/// A serde error inside the current value, at its position in the whole input.
+fn serde_error<'a>(input: &impl Input<'a>, error: serde_json::Error) -> InputError {
+    {
         // Positions inside the value, moved to the whole input's.
         let (line, column) = input.origin();
         let at_line = line + error.line().saturating_sub(1);
@@ -407,7 +646,7 @@ fn parse<'a, T: Deserialize<'a>>(
             },
             other => other,
         }
-    })
+    }
 }
 
 fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
@@ -602,15 +841,13 @@ fn null<'a>(input: &mut impl Input<'a>, what: &str) -> Result<(), InputError> {
 
 /// The next array entry, parsed only when the prefilter admits its text (it may be a judged
 /// resource); `None` for entries that cannot be.
-fn admitted_entry<'a, T: Deserialize<'a>>(
+fn admitted_entry<'a, T: Deserialize<'a> + Send>(
     input: &mut impl Input<'a>,
     prefilter: &Prefilter,
 ) -> Result<Option<T>, InputError> {
-    let text = input.value(true)?.expect("kept");
-    if !prefilter.admits(&text) {
-        return Ok(None);
-    }
-    parse(input, text).map(Some)
+    let admits = |text: &str| prefilter.admits(text);
+    let (entry, _) = input.entry::<T, IgnoredAny>(&admits, false)?;
+    Ok(entry)
 }
 
 /// `resource_changes`: the judged entries, and with `others` every entry's summary.
@@ -623,14 +860,15 @@ fn resource_changes<'a>(
     let prefilter = Prefilter::new();
     let mut others = others;
     array(input, "resource_changes", |input| {
-        let text = input.value(true)?.expect("kept");
-        if let Some(others) = others.as_deref_mut() {
-            others.push(parse(input, text.clone())?);
+        let admits = |text: &str| prefilter.admits(text);
+        let (change, other) =
+            input.entry::<ResourceChange<'a>, OtherChange<'a>>(&admits, others.is_some())?;
+        if let (Some(others), Some(other)) = (others.as_deref_mut(), other) {
+            others.push(other);
         }
-        if !prefilter.admits(&text) {
+        let Some(change) = change else {
             return Ok(());
-        }
-        let change: ResourceChange<'a> = parse(input, text)?;
+        };
         if let Some(address) = change.type_conflict() {
             return Err(InputError::missing_type(address));
         }
@@ -745,13 +983,26 @@ pub fn document<'a>(
     }
     object(input, "the document", READ_KEYS, |input, key| {
         match key {
-            "resource_changes" => {
-                let others = other_resources.then_some(&mut others);
-                doc.resource_changes =
-                    Some(resource_changes(input, others, &mut doc.read_changes)?);
-            }
+            "resource_changes" => match input.changes_read_ahead() {
+                Some(read) => {
+                    let (judged, read_others, read_changes) = read?;
+                    doc.resource_changes = Some(judged);
+                    others = read_others;
+                    doc.read_changes = read_changes;
+                }
+                None => {
+                    let others = other_resources.then_some(&mut others);
+                    doc.resource_changes =
+                        Some(resource_changes(input, others, &mut doc.read_changes)?);
+                }
+            },
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
-            "prior_state" => doc.prior_state = prior_state(input)?,
+            "prior_state" => {
+                doc.prior_state = match input.prior_state_read_ahead() {
+                    Some(read) => read?,
+                    None => prior_state(input)?,
+                }
+            }
             "planned_values" => {
                 doc.has_planned_values = true;
                 doc.planned_values = state_values(input)?;
@@ -790,53 +1041,6 @@ pub fn document<'a>(
 mod tests {
     use super::*;
 
-    fn ends(chunks: &[&[u8]]) -> Option<usize> {
-        let mut end = ValueEnd::default();
-        let mut total = 0;
-        for chunk in chunks {
-            match end.feed(chunk) {
-                Fed::Done(n) => return Some(total + n),
-                Fed::More => total += chunk.len(),
-                Fed::Unexpected(_) => return None,
-            }
-        }
-        None
-    }
-
-    #[test]
-    fn value_ends_across_chunks() {
-        assert_eq!(
-            ends(&[br#"{"a": "}\"]", "b": [1, {"c": null}]}, "#]),
-            Some(36)
-        );
-        assert_eq!(
-            ends(&[br#"{"a": "x\"#, br#""}"#, b"}"]),
-            None,
-            "the quote is escaped"
-        );
-        assert_eq!(ends(&[br#"{"a": "x\"#, br#"""}"#]), Some(12));
-        assert_eq!(ends(&[b"  123,"]), Some(5));
-        assert_eq!(ends(&[br#""a\\""#, b"x"]), Some(5));
-        assert_eq!(ends(&[b"{\"open"]), None);
-        assert_eq!(ends(&[b"?"]), None);
-    }
-
-    #[test]
-    fn word_searches_find_the_first_byte() {
-        assert_eq!(next_in_string(br#"abcdefghijklmnop"q"#), Some(16));
-        assert_eq!(next_in_string(br#"ab\"#), Some(2));
-        assert_eq!(next_in_string(b"abcdefghij"), None);
-        assert_eq!(next_structural(b", 12345678 ]"), Some(11));
-        assert_eq!(next_structural(b": {"), Some(2));
-        assert_eq!(next_structural(b"\"x"), Some(0));
-        assert_eq!(next_structural(b"truefalse"), None);
-        // Bytes that differ from a target only in bit 5 are not brackets.
-        assert_eq!(
-            next_structural(&[0x3B, 0x3D, 0x7C, 0x5C, 0x1B, 0x1D, 0x5A, 0x7E]),
-            None
-        );
-    }
-
     #[test]
     fn entries_without_a_mode_and_escaped_types_are_kept() {
         let text = r#"{"format_version":"1.2","resource_changes":[
@@ -854,6 +1058,17 @@ mod tests {
             .map(|c| c.address.as_str())
             .collect();
         assert_eq!(kept, ["aws_lambda_function.a", "aws_lambda_function.b"]);
+    }
+
+    #[test]
+    fn reverse_search_in_pieces_finds_the_last() {
+        let mut text = vec![b'x'; 3 << 20];
+        text[5..9].copy_from_slice(b"\"ab\"");
+        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(5));
+        let at = (2 << 20) - 2;
+        text[at..at + 4].copy_from_slice(b"\"ab\"");
+        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(at));
+        assert_eq!(rfind_forward(&text, b"zz"), None);
     }
 
     #[test]

@@ -96,6 +96,14 @@ impl Cursor {
 
     /// Moves past `bytes`.
     pub fn advance(&mut self, bytes: &[u8]) {
+        // In pieces that stay in cache, so that a large text is read from memory once, not once
+        // per search.
+        for piece in bytes.chunks(1 << 16) {
+            self.advance_piece(piece);
+        }
+    }
+
+    fn advance_piece(&mut self, bytes: &[u8]) {
         match memchr::memrchr(b'\n', bytes) {
             Some(last) => {
                 self.line += memchr::memchr_iter(b'\n', bytes).count();
@@ -119,20 +127,64 @@ pub fn position_of(text: &[u8], offset: usize, first_line: usize) -> (usize, usi
 }
 
 /// The positions of many offsets in one forward pass up to the largest, with no index kept: a
-/// large plan is read once, whatever the number of offsets.
+/// large plan is read once, whatever the number of offsets. Over a large text the pass is split in
+/// two at the middle offset, one half per core: the second half counts from the split, and its
+/// positions are moved by where the first half ends.
 pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<Position> {
+    /// Below this much text to pass over, one thread is faster than two.
+    const SPLIT: usize = 8 << 20;
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_unstable_by_key(|&i| offsets[i]);
+    let sorted: Vec<usize> = order.iter().map(|&i| offsets[i].min(text.len())).collect();
+    let last = sorted.last().copied().unwrap_or(0);
+    let found = if last < SPLIT || sorted.len() < 2 {
+        pass(text, 0, Cursor::at_line(1), &sorted).0
+    } else {
+        let middle = sorted[sorted.len() / 2];
+        let (first, second) = sorted.split_at(sorted.partition_point(|&o| o < middle));
+        let ((mut found, base), relative) = rayon::join(
+            || {
+                let (found, mut base, at) = pass(text, 0, Cursor::at_line(1), first);
+                base.advance(&text[at..middle]);
+                (found, base)
+            },
+            // Lines counted from 0 at `middle`, columns from `middle` until the first newline.
+            || pass(text, middle, Cursor::at_line(0), second).0,
+        );
+        found.extend(relative.into_iter().map(|(line, column)| {
+            if line == 0 {
+                (base.line, base.column + column)
+            } else {
+                (base.line + line, column)
+            }
+        }));
+        found
+    };
     let mut result = vec![(1, 1); offsets.len()];
-    let (mut cursor, mut at) = (Cursor::at_line(1), 0);
-    for i in order {
-        let offset = offsets[i].min(text.len());
-        cursor.advance(&text[at..offset]);
-        at = offset;
-        let (line, column) = cursor.position();
-        result[i] = (line as u32, column as u32);
+    for (&i, (line, column)) in order.iter().zip(found) {
+        result[i] = (line as u32, column as u32 + 1);
     }
     result
+}
+
+/// Raw cursor states (line, characters into the line) at sorted `offsets`, passing from `start`;
+/// and the cursor where the pass stopped, and its offset.
+fn pass(
+    text: &[u8],
+    start: usize,
+    mut cursor: Cursor,
+    offsets: &[usize],
+) -> (Vec<(usize, usize)>, Cursor, usize) {
+    let mut at = start;
+    let found = offsets
+        .iter()
+        .map(|&offset| {
+            cursor.advance(&text[at..offset]);
+            at = offset;
+            (cursor.line, cursor.column)
+        })
+        .collect();
+    (found, cursor, at)
 }
 
 #[cfg(test)]
@@ -171,6 +223,30 @@ mod tests {
         assert_eq!(index.position(text, 3), (2, 1));
         assert_eq!(index.position(text, 6), (3, 1));
         assert_eq!(positions(text, &[6, 3]), vec![(3, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn a_split_pass_over_a_large_text_agrees_with_the_index() {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 9 << 20 {
+            text.push_str(if i % 7 == 0 { "é€\n" } else { "abcdefghé" });
+            if i % 1000 == 0 {
+                text.push_str(&"x".repeat(5000));
+            }
+            i += 1;
+        }
+        let bytes = text.as_bytes();
+        let index = LineIndex::new(bytes);
+        let offsets: Vec<usize> = (0..bytes.len())
+            .step_by(99_991)
+            .chain([bytes.len()])
+            .rev()
+            .collect();
+        let batch = positions(bytes, &offsets);
+        for (&offset, &got) in offsets.iter().zip(&batch) {
+            assert_eq!(got, index.position(bytes, offset), "offset {offset}");
+        }
     }
 
     #[test]

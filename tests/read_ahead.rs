@@ -1,0 +1,124 @@
+//! A large plan's `resource_changes` and `prior_state` are read ahead from where their keys
+//! probably are (`plan::scan`); the walk uses those reads only when it arrives exactly there. These
+//! plans are over the read-ahead size and put decoy keys where the guesses find them first, or
+//! break an entry inside the part read ahead: the results and errors must be the one-thread ones
+//! (the stream reader, which never reads ahead) and the generator's truth.
+
+use std::collections::BTreeMap;
+use tracegate::finding::Finding;
+use tracegate::plan::scan::{self, StreamInput};
+use tracegate::plan::{self, Document};
+use tracegate::resolve::{self, Options};
+
+#[path = "../examples/gen_plan.rs"]
+#[allow(dead_code)]
+mod gen_plan;
+
+fn judge(document: &Document, text: &[u8]) -> Vec<Finding> {
+    let (kind, _) = plan::classify(document).expect("a plan");
+    resolve::judge(
+        document,
+        kind,
+        text,
+        0,
+        "plan.json",
+        Options::default(),
+        None,
+    )
+    .findings
+}
+
+fn verdicts(findings: &[Finding]) -> BTreeMap<String, String> {
+    findings
+        .iter()
+        .map(|f| (f.address.clone(), f.verdict.to_string()))
+        .collect()
+}
+
+type Read = Result<BTreeMap<String, String>, String>;
+
+/// Verdicts read from the slice (with read-ahead) and from a stream (without).
+fn both(text: &[u8]) -> (Read, Read) {
+    let slice = plan::with_bytes(text, plan::ReadOptions::default(), |parsed| {
+        verdicts(&judge(&parsed.document, parsed.text))
+    })
+    .map_err(|e| e.to_string());
+    let mut input = StreamInput::new(std::io::Cursor::new(text), 0);
+    let stream = scan::document(&mut input, false)
+        .map(|document| verdicts(&judge(&document, &[])))
+        .map_err(|e| e.to_string());
+    (slice, stream)
+}
+
+fn generated() -> (String, gen_plan::Counts) {
+    let mut out = Vec::new();
+    let counts = gen_plan::generate(1_400, 3, 10, &mut out).unwrap();
+    assert!(out.len() > 9 << 20, "over the read-ahead size");
+    (String::from_utf8(out).unwrap(), counts)
+}
+
+fn count(verdicts: &BTreeMap<String, String>, verdict: &str) -> usize {
+    verdicts.values().filter(|v| *v == verdict).count()
+}
+
+#[test]
+fn read_ahead_agrees_with_one_thread_and_the_truth() {
+    let (text, counts) = generated();
+    let (slice, stream) = both(text.as_bytes());
+    let slice = slice.unwrap();
+    assert_eq!(Ok(slice.clone()), stream);
+    assert_eq!(slice.len(), counts.functions);
+    assert_eq!(count(&slice, "pass"), counts.pass);
+    assert_eq!(count(&slice, "fail"), counts.fail);
+    assert_eq!(count(&slice, "unknown"), counts.unknown);
+}
+
+#[test]
+fn decoy_keys_where_the_guesses_look_first_change_nothing() {
+    let (text, counts) = generated();
+    let decoy_change = r#"{"resource_changes":[{"address":"aws_lambda_function.decoy","mode":"managed","type":"aws_lambda_function","name":"decoy","change":{"actions":["create"],"after":{"tracing_config":[{"mode":"Active"}]},"after_unknown":{}}}]}"#;
+    let decoy_prior = r#"{"prior_state":{"values":{"root_module":{"resources":[{"address":"aws_lambda_function.ghost","mode":"managed","type":"aws_lambda_function","name":"ghost","values":{"tracing_config":[{"mode":"PassThrough"}]}}]}}}}"#;
+    // The first `"resource_changes"` is now inside `variables`, before `planned_values`; the last
+    // `"prior_state"` inside the configuration's variables, after the real one.
+    let text = text
+        .replacen(
+            r#""variables":{"region":{"value":"eu-west-1"}}"#,
+            &format!(r#""variables":{{"region":{{"value":{decoy_change}}}}}"#),
+            1,
+        )
+        .replacen(
+            r#""variables":{"region":{"default":"eu-west-1"}}"#,
+            &format!(r#""variables":{{"region":{{"default":{decoy_prior}}}}}"#),
+            1,
+        );
+    assert!(text.contains("decoy") && text.contains("ghost"));
+    let (slice, stream) = both(text.as_bytes());
+    let slice = slice.unwrap();
+    assert_eq!(Ok(slice.clone()), stream);
+    assert_eq!(slice.len(), counts.functions);
+    assert!(!slice.contains_key("aws_lambda_function.decoy"));
+    assert!(!slice.contains_key("aws_lambda_function.ghost"));
+}
+
+#[test]
+fn an_error_in_the_part_read_ahead_is_the_one_thread_error() {
+    let (text, _) = generated();
+    // Broken grammar in a judged entry of `resource_changes` (read on the second thread), and
+    // separately in `prior_state` (read ahead on the first).
+    let changes = text.find(r#""resource_changes":["#).unwrap();
+    let prior = text.find(r#""prior_state":"#).unwrap();
+    for (from, what) in [(changes, "resource_changes"), (prior, "prior_state")] {
+        let at = from + text[from..].find(r#""mode":"Active""#).unwrap();
+        let mut broken = text.clone().into_bytes();
+        broken[at + 6] = b';';
+        let (slice, stream) = both(&broken);
+        let error = slice.expect_err(what);
+        assert_eq!(Err(error.clone()), stream, "{what}");
+        assert!(error.contains("line 1, column"), "{what}: {error}");
+    }
+    // Truncated inside `resource_changes`.
+    let cut = changes + (text.len() - changes) / 3;
+    let (slice, stream) = both(&text.as_bytes()[..cut]);
+    assert!(slice.is_err());
+    assert_eq!(slice, stream);
+}
