@@ -118,6 +118,48 @@ impl<'de> Deserialize<'de> for Attributes {
     }
 }
 
+/// The kept attributes of one resource instance, held as compact JSON text and read into a value
+/// only while that instance is judged: a plan of a million functions would otherwise hold a
+/// million small maps (about 1.3 KB each) until its last function is judged.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Kept {
+    #[default]
+    Null,
+    Bool(bool),
+    EmptyObject,
+    Json(Box<str>),
+}
+
+impl Kept {
+    fn of(value: Value) -> Kept {
+        match value {
+            Value::Null => Kept::Null,
+            Value::Bool(b) => Kept::Bool(b),
+            Value::Object(map) if map.is_empty() => Kept::EmptyObject,
+            other => Kept::Json(other.to_string().into_boxed_str()),
+        }
+    }
+
+    /// The attributes as a value.
+    pub fn value(&self) -> Value {
+        match self {
+            Kept::Null => Value::Null,
+            Kept::Bool(b) => Value::Bool(*b),
+            Kept::EmptyObject => Value::Object(Map::new()),
+            // Text serde_json wrote from a value it had read (no deeper than it was): it reads back.
+            Kept::Json(text) => {
+                serde_json::from_str(text).expect("kept text is JSON serde_json wrote")
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Kept {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Attributes::deserialize(deserializer).map(|a| Kept::of(a.0))
+    }
+}
+
 /// A JSON value whose objects have unique keys: in the attributes the rule judges (and in an
 /// envelope read for `--plan-path`), a repeated key could hide the value that matters, so it is
 /// refused rather than silently overwritten.
@@ -351,11 +393,11 @@ pub struct Change {
     #[serde(default)]
     pub actions: Actions,
     #[serde(default)]
-    pub after: Attributes,
+    pub after: Kept,
     #[serde(default)]
-    pub after_unknown: Attributes,
+    pub after_unknown: Kept,
     #[serde(default)]
-    pub after_sensitive: Attributes,
+    pub after_sensitive: Kept,
 }
 
 /// `resource_changes`, keeping only managed resources of the types the rule judges.
@@ -506,9 +548,9 @@ pub struct StateResource<'a> {
     #[serde(borrow, default)]
     pub deposed_key: Option<Text<'a>>,
     #[serde(default)]
-    pub values: Attributes,
+    pub values: Kept,
     #[serde(default)]
-    pub sensitive_values: Attributes,
+    pub sensitive_values: Kept,
 }
 
 #[derive(Debug, Default, Deserialize)]

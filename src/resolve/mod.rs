@@ -12,7 +12,7 @@ pub mod xray_permission;
 
 use crate::finding::{fingerprint, Evidence, Finding, Location, Verdict};
 use crate::plan::address;
-use crate::plan::model::{Actions, Document, ResourceChange, StateResource};
+use crate::plan::model::{Actions, Document, Kept, ResourceChange, StateResource};
 use crate::plan::{DocumentKind, PlanShape};
 use crate::rule::{CompiledPath, Target, TRACING, XRAY_PERMISSION};
 use crate::source::SourceTree;
@@ -73,9 +73,9 @@ struct Subject<'r> {
     resource_type: &'r str,
     deposed: Option<&'r str>,
     actions: Actions,
-    after: &'r Value,
-    after_unknown: &'r Value,
-    after_sensitive: &'r Value,
+    after: &'r Kept,
+    after_unknown: &'r Kept,
+    after_sensitive: &'r Kept,
     offset: Option<usize>,
     seen: Seen<'r>,
     /// What the evidence says the facts come from: "the plan", "the state", "the prior state".
@@ -145,9 +145,15 @@ pub fn judge(
             Seen::Deferred { .. } => judged.deferred += 1,
             Seen::Planned | Seen::State | Seen::PlannedOnly => {}
         }
-        let mut tracing = judge_one(&run, subject, run.kind, location);
+        // Read into values only now, and dropped after this function: see `Kept`.
+        let values = Values {
+            after: subject.after.value(),
+            after_unknown: subject.after_unknown.value(),
+            after_sensitive: subject.after_sensitive.value(),
+        };
+        let mut tracing = judge_one(&run, subject, &values, run.kind, location);
         if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
-            if let Some(finding) = judge_permission(grants, subject, &mut tracing) {
+            if let Some(finding) = judge_permission(grants, subject, &values, &mut tracing) {
                 judged.findings.push(finding);
             }
         }
@@ -164,6 +170,7 @@ pub fn judge(
 fn judge_permission(
     grants: &xray_permission::Grants,
     subject: &Subject,
+    values: &Values,
     tracing: &mut Finding,
 ) -> Option<Finding> {
     if !XRAY_PERMISSION.judges(subject.resource_type) {
@@ -180,8 +187,8 @@ fn judge_permission(
             modules: &modules,
             name: &parsed.name,
             actions: subject.actions,
-            after: subject.after,
-            after_unknown: subject.after_unknown,
+            after: &values.after,
+            after_unknown: &values.after_unknown,
             tracing_verdict: tracing.verdict,
             tracing_mode: tracing.mode.as_deref(),
         },
@@ -200,7 +207,14 @@ fn judge_permission(
     Some(finding)
 }
 
-static NULL: Value = Value::Null;
+/// A subject's kept attributes, read for the time it is judged.
+struct Values {
+    after: Value,
+    after_unknown: Value,
+    after_sensitive: Value,
+}
+
+static NULL: Kept = Kept::Null;
 
 /// Every function to judge: a state's resources; a plan's changes, its deferred changes, and the
 /// functions of its prior state that neither touches (a `-target`, errored or refresh-only plan
@@ -289,9 +303,9 @@ fn state_subject<'r>(
         resource_type: resource.resource_type.as_str(),
         deposed: resource.deposed_key.as_ref().map(|d| d.as_str()),
         actions: Actions::default(),
-        after: &resource.values.0,
+        after: &resource.values,
         after_unknown: &NULL,
-        after_sensitive: &resource.sensitive_values.0,
+        after_sensitive: &resource.sensitive_values,
         offset: resource
             .address
             .offset_in(text)
@@ -313,9 +327,9 @@ fn change_subject<'r>(change: &'r ResourceChange, seen: Seen<'r>, text: &[u8]) -
         resource_type: change.resource_type.as_str(),
         deposed: change.deposed.as_ref().map(|d| d.as_str()),
         actions: change.change.actions,
-        after: &change.change.after.0,
-        after_unknown: &change.change.after_unknown.0,
-        after_sensitive: &change.change.after_sensitive.0,
+        after: &change.change.after,
+        after_unknown: &change.change.after_unknown,
+        after_sensitive: &change.change.after_sensitive,
         // Addresses with for_each keys hold escapes and cannot borrow; the type sits beside the
         // address in the same entry and never does.
         offset: change
@@ -376,6 +390,7 @@ impl Judging<'_> {
 fn judge_one(
     run: &Judging,
     subject: &Subject,
+    values: &Values,
     kind: DocumentKind,
     plan_location: Option<Location>,
 ) -> Finding {
@@ -407,8 +422,14 @@ fn judge_one(
         }
         Seen::PlannedOnly => {
             let why = "planned_values holds it but resource_changes does not, which Terraform never writes: judged from its planned values";
-            let mut judged =
-                judge_configured(run, subject, DocumentKind::State, plan_location, finding);
+            let mut judged = judge_configured(
+                run,
+                subject,
+                values,
+                DocumentKind::State,
+                plan_location,
+                finding,
+            );
             judged.evidence.insert(0, Evidence::new(why));
             return judged;
         }
@@ -422,8 +443,14 @@ fn judge_one(
                 return finding;
             }
             // As it is: judged like a state's function.
-            let mut judged =
-                judge_configured(run, subject, DocumentKind::State, plan_location, finding);
+            let mut judged = judge_configured(
+                run,
+                subject,
+                values,
+                DocumentKind::State,
+                plan_location,
+                finding,
+            );
             judged.evidence.insert(0, Evidence::new(why));
             return judged;
         }
@@ -446,7 +473,7 @@ fn judge_one(
         ));
         return finding;
     }
-    judge_configured(run, subject, kind, plan_location, finding)
+    judge_configured(run, subject, values, kind, plan_location, finding)
 }
 
 /// A deposed key as reports show it: Terraform writes eight hex digits; anything else is cut to
@@ -495,6 +522,7 @@ fn untouched_words(shape: PlanShape) -> &'static str {
 fn judge_configured(
     run: &Judging,
     subject: &Subject,
+    values: &Values,
     kind: DocumentKind,
     plan_location: Option<Location>,
     mut finding: Finding,
@@ -515,12 +543,12 @@ fn judge_configured(
         .map_or_else(|| subject.address.to_owned(), |p| p.config_address());
     let fact = plan_facts::read(
         path,
-        subject.after,
-        subject.after_unknown,
-        subject.after_sensitive,
+        &values.after,
+        &values.after_unknown,
+        &values.after_sensitive,
     );
     // Where the plan hides the mode, nothing on the way to it is shown either.
-    let hide = plan_facts::hides_mode(path, subject.after_sensitive);
+    let hide = plan_facts::hides_mode(path, &values.after_sensitive);
     let trace = match (&parsed, &modules) {
         (Some(parsed), Some(modules)) if kind == DocumentKind::Plan => run.configuration.trace(
             &run.document.variables,

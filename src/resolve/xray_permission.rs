@@ -45,7 +45,7 @@ pub struct Grants<'d> {
     document: &'d Document<'d>,
     changes: Vec<Entry<'d>>,
     /// Policy documents of data sources read while planning: (module path, name) → JSON text.
-    documents: Vec<(Vec<String>, &'d str, &'d Value)>,
+    documents: Vec<(Vec<String>, &'d str, Value)>,
     /// A partial plan (targeted, errored, refresh-only) may leave grants out.
     partial: bool,
 }
@@ -54,22 +54,25 @@ struct Entry<'d> {
     change: &'d ResourceChange<'d>,
     modules: Vec<String>,
     name: String,
+    /// The kept attributes, read once (IAM entries are few beside what they grant).
+    after: Value,
+    after_unknown: Value,
+    after_sensitive: Value,
 }
 
 impl<'d> Entry<'d> {
     fn resource_type(&self) -> &str {
         self.change.resource_type.as_str()
     }
-    fn after(&self, key: &str) -> Option<&'d Value> {
-        self.change.change.after.0.get(key)
+    fn after(&self, key: &str) -> Option<&Value> {
+        self.after.get(key)
     }
     fn unknown(&self, key: &str) -> bool {
-        self.change
-            .change
-            .after_unknown
-            .0
-            .get(key)
-            .is_some_and(is_unknown)
+        self.after_unknown.get(key).is_some_and(is_unknown)
+    }
+    /// Whether the plan marks an attribute (or anything in it) sensitive.
+    fn sensitive(&self, key: &str) -> bool {
+        self.after_sensitive.get(key).is_some_and(is_unknown)
     }
     fn removed(&self) -> bool {
         self.change.change.actions.is(Actions::DELETE)
@@ -125,6 +128,9 @@ impl<'d> Grants<'d> {
                     change,
                     modules,
                     name,
+                    after: change.change.after.value(),
+                    after_unknown: change.change.after_unknown.value(),
+                    after_sensitive: change.change.after_sensitive.value(),
                 })
             })
             .collect();
@@ -137,7 +143,8 @@ impl<'d> Grants<'d> {
             })
             .filter_map(|r| {
                 let parsed = data_address(r.address.as_str())?;
-                Some((parsed.0, parsed.1, r.values.0.get("json")?))
+                let json = r.values.value().get("json")?.clone();
+                Some((parsed.0, parsed.1, json))
             })
             .collect();
         Grants {
@@ -545,7 +552,7 @@ impl<'d> Grants<'d> {
                     depend_on: None,
                     created: role.created(),
                     document,
-                    sensitive: sensitive(role.change, key),
+                    sensitive: role.sensitive(key),
                 });
             }
         }
@@ -577,7 +584,7 @@ impl<'d> Grants<'d> {
                 created: entry.created(),
                 source,
                 document,
-                sensitive: sensitive(entry.change, "policy"),
+                sensitive: entry.sensitive("policy"),
             });
         }
         grants
@@ -839,16 +846,6 @@ impl<'d> Grants<'d> {
             format!("add `depends_on = [{target}]` to {}", function.address),
         ))
     }
-}
-
-/// Whether the plan marks an attribute (or anything in it) sensitive.
-fn sensitive(change: &ResourceChange, key: &str) -> bool {
-    change
-        .change
-        .after_sensitive
-        .0
-        .get(key)
-        .is_some_and(is_unknown)
 }
 
 fn policy_text(value: Option<&Value>) -> Known {
