@@ -190,3 +190,46 @@ fn running_out_of_memory_is_an_input_error_not_an_abort() {
     let lines: Vec<&str> = outcome.stderr.lines().collect();
     assert_eq!(lines, ["tracegate: error: out of memory: the input needs more memory than this machine gives; judge a smaller plan or raise the limit"]);
 }
+
+/// A dense plan is judged within a memory cap: 100k functions (a finding each, a SARIF result
+/// each) under 400 MB of address space. At the start of December 2026 a SARIF of 1M functions
+/// took 9.7 GB (about 10 KB a function); kept attributes and findings are compact now.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_dense_plan_is_judged_within_a_memory_cap() {
+    let dir = scratch("dense-plan-capped");
+    let plan = dir.join("plan.json");
+    let count = 100_000;
+    let entries: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"address":"aws_lambda_function.f{i}","mode":"managed","type":"aws_lambda_function","name":"f{i}","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}]}}"#,
+            entries.join(",")
+        ),
+    )
+    .unwrap();
+    let sarif = dir.join("out.sarif");
+    let script = format!(
+        "ulimit -v 400000; exec {} check {} --format sarif --output {}",
+        env!("CARGO_BIN_EXE_tracegate"),
+        plan.display(),
+        sarif.display()
+    );
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", &script]);
+    let outcome = run_with(cmd, None);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(
+        report["runs"][0]["results"].as_array().unwrap().len(),
+        count
+    );
+}
