@@ -33,6 +33,7 @@ fn main() -> ExitCode {
 
 /// An allocation that fails ends the run with exit 2 and one line, not an abort (Rust's default
 /// on allocation failure): a gate that ran out of memory did not decide.
+#[cfg(not(feature = "heap-stats"))]
 mod out_of_memory {
     use std::alloc::{GlobalAlloc, Layout, System};
 
