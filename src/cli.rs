@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use tracegate::report;
-use tracegate::{RunOptions, UnknownPolicy};
+use tracegate::{FailOn, RunOptions, UnknownPolicy};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +24,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  tracegate check plan.json\n  terraform show -json tf.plan | tracegate check -\n  tracegate check tf.plan                       # runs `terraform show -json` (or `tofu`) for you\n  tracegate check plan.json --format json --output verdicts.json\n  tracegate check plans/*.json --unknown fail --changed-only\n\nExit codes: 0 the gate passes, 1 the gate fails, 2 usage or input error."
     )]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rule tracegate enforces, with its documentation.
     Rules(RulesArgs),
     /// Print a shell completion script: `tracegate completions bash > /etc/bash_completion.d/tracegate`.
@@ -74,6 +74,17 @@ pub struct CheckArgs {
     /// gate, `warn` prints it without failing, `pass` counts it as passing.
     #[arg(long, value_enum, default_value_t = Unknown::Warn, value_name = "POLICY")]
     pub unknown: Unknown,
+
+    /// Which failing functions fail the gate: `all`, or `new` (only those this plan creates or
+    /// replaces without Active tracing, or updates from Active to not Active; functions already
+    /// deployed untraced and left so are warnings). Read from each change's `before`.
+    #[arg(long, value_enum, default_value_t = FailOnArg::All, value_name = "WHICH")]
+    pub fail_on: FailOnArg,
+
+    /// Report as usual but exit 0 when the gate fails (Checkov's --soft-fail); an input that
+    /// cannot be read still exits 2.
+    #[arg(long)]
+    pub exit_zero: bool,
 
     /// Judge only functions the plan creates, updates or replaces; unchanged ones, and those a
     /// targeted plan does not touch, are skipped.
@@ -208,6 +219,24 @@ pub enum Unknown {
     Pass,
 }
 
+/// `--fail-on` (see `tracegate::FailOn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Every failing function fails the gate.
+    All,
+    /// Only functions this plan makes new without Active tracing.
+    New,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(which: FailOnArg) -> FailOn {
+        match which {
+            FailOnArg::All => FailOn::All,
+            FailOnArg::New => FailOn::New,
+        }
+    }
+}
+
 impl From<Unknown> for UnknownPolicy {
     fn from(policy: Unknown) -> UnknownPolicy {
         match policy {
@@ -228,6 +257,7 @@ impl CheckArgs {
             rules: self.rules.clone(),
             skip_rules: self.skip_rules.clone(),
             unknown_policy: self.unknown.into(),
+            fail_on: self.fail_on.into(),
             source_root: self.source_root.clone(),
         }
     }

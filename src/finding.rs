@@ -146,7 +146,20 @@ pub struct Finding {
     /// is then `skipped`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Box<Suppression>>,
+    /// For a tracing finding that fails or is unknown: whether this plan makes the function
+    /// worse (`new`: created, replaced, or updated from Active) or leaves it as deployed
+    /// (`existing`), read from the plan's `change.before`. What `--fail-on new` keys on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
     pub fingerprint: Fingerprint,
+}
+
+/// Whether a finding is new with this plan or was deployed before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Baseline {
+    New,
+    Existing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -30,5 +30,5 @@ pub mod source;
 pub mod support;
 pub mod suppress;
 
-pub use outcome::{Gate, Outcome, UnknownPolicy};
+pub use outcome::{FailOn, Gate, Outcome, UnknownPolicy};
 pub use run::{run, RunOptions};

@@ -1,7 +1,7 @@
 //! What a run decided: the judged inputs, the inputs that could not be read, the summary and the
 //! gate under the unknown policy. Every report reads only this (and findings and rules).
 
-use crate::finding::{Finding, Location, Verdict};
+use crate::finding::{Baseline, Finding, Location, Verdict};
 use serde::Serialize;
 
 /// How unknown verdicts count toward the gate.
@@ -124,6 +124,17 @@ pub enum Severity {
     Note,
 }
 
+/// `--fail-on`: which failing findings fail the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Every failing finding (and unknown under `--unknown fail`).
+    #[default]
+    All,
+    /// Only findings this plan makes new; those already deployed so are warnings.
+    New,
+}
+
 /// Everything one run judged.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -132,6 +143,8 @@ pub struct Outcome {
     /// Inputs that could not be read, in the order given.
     pub errors: Vec<InputFailure>,
     pub unknown_policy: UnknownPolicy,
+    /// `--fail-on`: every finding, or only those this plan makes new.
+    pub fail_on: FailOn,
     /// The source root read for layer 3 (relative to the repository), if any.
     pub source_root: Option<String>,
     /// What to tell the person running it, in the order it happened (the terminal's stderr).
@@ -167,10 +180,17 @@ impl Outcome {
         self.plans.len() + self.errors.len()
     }
 
-    /// Whether a verdict fails the gate under the unknown policy.
-    pub fn fails_gate(&self, verdict: Verdict) -> bool {
-        verdict == Verdict::Fail
-            || (verdict == Verdict::Unknown && self.unknown_policy == UnknownPolicy::Fail)
+    /// Whether a finding fails the gate under the unknown policy and `--fail-on`.
+    pub fn fails_gate(&self, finding: &Finding) -> bool {
+        let verdict = finding.verdict;
+        let failing = verdict == Verdict::Fail
+            || (verdict == Verdict::Unknown && self.unknown_policy == UnknownPolicy::Fail);
+        failing && !self.ratcheted(finding)
+    }
+
+    /// Whether `--fail-on new` keeps this finding from failing: it was deployed so before.
+    pub fn ratcheted(&self, finding: &Finding) -> bool {
+        self.fail_on == FailOn::New && finding.baseline == Some(Baseline::Existing)
     }
 
     /// Why the gate is not decided, if it is not.
@@ -187,7 +207,7 @@ impl Outcome {
     pub fn gate(&self) -> Gate {
         if self.undecided().is_some() {
             Gate::Error
-        } else if self.findings().any(|f| self.fails_gate(f.verdict)) {
+        } else if self.findings().any(|f| self.fails_gate(f)) {
             Gate::Fail
         } else {
             Gate::Pass
@@ -198,6 +218,11 @@ impl Outcome {
     /// finding keeps the severity of its own verdict; reports mark it suppressed).
     pub fn severity(&self, finding: &Finding) -> Option<Severity> {
         match (finding.effective_verdict(), self.unknown_policy) {
+            (Verdict::Fail, _) | (Verdict::Unknown, UnknownPolicy::Fail)
+                if self.ratcheted(finding) =>
+            {
+                Some(Severity::Warning)
+            }
             (Verdict::Fail, _) | (Verdict::Unknown, UnknownPolicy::Fail) => Some(Severity::Error),
             (Verdict::Unknown, UnknownPolicy::Warn) => Some(Severity::Warning),
             (Verdict::Unknown, UnknownPolicy::Pass) => Some(Severity::Note),

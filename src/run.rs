@@ -3,7 +3,8 @@
 
 use crate::finding;
 use crate::outcome::{
-    Diagnostic, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope, UnknownPolicy,
+    Diagnostic, FailOn, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope,
+    UnknownPolicy,
 };
 use crate::plan::{self, DocumentKind, InputError, InputSource};
 use crate::resolve::{self, Options};
@@ -31,6 +32,8 @@ pub struct RunOptions {
     /// Rule ids not to run (`--skip-rule`).
     pub skip_rules: Vec<String>,
     pub unknown_policy: UnknownPolicy,
+    /// `--fail-on`: every failing function, or only those the plan makes new.
+    pub fail_on: FailOn,
     /// The Terraform sources; `None`: the current directory when it holds `.tf` files.
     pub source_root: Option<PathBuf>,
 }
@@ -58,6 +61,7 @@ pub struct RunOptions {
 pub fn run(options: &RunOptions) -> Result<Outcome> {
     let mut outcome = Outcome {
         unknown_policy: options.unknown_policy,
+        fail_on: options.fail_on,
         ..Outcome::default()
     };
     skipped_rules(options)?;
@@ -226,6 +230,15 @@ fn judge_input(
             sources,
         );
         let mut findings = judged.findings;
+        if options.fail_on == FailOn::New {
+            for finding in &mut findings {
+                if finding.baseline == Some(finding::Baseline::Existing) {
+                    finding.evidence.push(finding::Evidence::new(
+                        "already deployed without Active tracing, and this plan leaves it so: --fail-on new reports it without failing the gate",
+                    ));
+                }
+            }
+        }
         suppress::apply(&mut findings, suppressions, sources, Date::today());
         finding::sort(&mut findings);
         if let Some(sources) = sources {

@@ -4,9 +4,12 @@
 //! resolver's tests; a format change shows here, one snapshot per format.
 
 use tracegate::finding::{
-    fingerprint, Edit, Evidence, Finding, Fix, Location, Suppression, SuppressionKind, Verdict,
+    fingerprint, Baseline, Edit, Evidence, Finding, Fix, Location, Suppression, SuppressionKind,
+    Verdict,
 };
-use tracegate::outcome::{InputFailure, InputKind, Outcome, PlanResult, PlanScope, UnknownPolicy};
+use tracegate::outcome::{
+    FailOn, InputFailure, InputKind, Outcome, PlanResult, PlanScope, UnknownPolicy,
+};
 use tracegate::report::{self, Format, Settings};
 
 const RULE: &str = "D9.AWS.OPE.07";
@@ -33,6 +36,7 @@ fn finding(address: &str, verdict: Verdict, mode: Option<&str>) -> Finding {
         fix: None,
         location: None,
         suppression: None,
+        baseline: None,
         fingerprint: fingerprint(RULE, address, None),
     }
 }
@@ -120,6 +124,8 @@ fn outcome() -> Outcome {
         Verdict::Fail,
         Some(HOSTILE),
     );
+    fail.baseline = Some(Baseline::New);
+    omitted.baseline = Some(Baseline::Existing);
     hostile.evidence = vec![Evidence::at(HOSTILE, at(HOSTILE, 2, Some(1)))];
     hostile.fix = Some(Box::new(Fix {
         description: HOSTILE.to_owned(),
@@ -128,6 +134,7 @@ fn outcome() -> Outcome {
     }));
 
     Outcome {
+        fail_on: FailOn::All,
         plans: vec![PlanResult {
             path: "infra/plan.json".to_owned(),
             kind: InputKind::Plan,

@@ -392,6 +392,9 @@ pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<S
 pub struct Change {
     #[serde(default)]
     pub actions: Actions,
+    /// What is deployed now (`null` on create), kept for the ratchet.
+    #[serde(default)]
+    pub before: Kept,
     #[serde(default)]
     pub after: Kept,
     #[serde(default)]

@@ -3,7 +3,7 @@
 //! with `startLine >= 1`.
 
 use super::{escape, headline, Settings};
-use crate::finding::{Finding, Location, SuppressionKind};
+use crate::finding::{Baseline, Finding, Location, SuppressionKind};
 use crate::outcome::{Outcome, Severity};
 use crate::rule::{self, Rule};
 use crate::support::hex;
@@ -256,6 +256,13 @@ fn result(
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
+    // The plan's `before` says whether the finding is new with it (SARIF 2.1.0 §3.27.24).
+    result.baseline_state = finding.baseline.map(|b| {
+        serde_json::json!(match b {
+            Baseline::New => "new",
+            Baseline::Existing => "unchanged",
+        })
+    });
     result.fixes = fixes(finding);
     if let Some(suppression) = &finding.suppression {
         let kind = match suppression.kind {

@@ -256,7 +256,7 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
         let mut current_file: Option<&str> = None;
         for finding in &plan.findings {
             let shown = if style.quiet {
-                run.fails_gate(finding.verdict)
+                run.fails_gate(finding)
             } else {
                 style.verbose || matches!(finding.verdict, Verdict::Fail | Verdict::Unknown)
             };

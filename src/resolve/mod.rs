@@ -10,7 +10,7 @@ pub mod plan_facts;
 pub mod sources;
 pub mod xray_permission;
 
-use crate::finding::{fingerprint, Evidence, Finding, Location, Verdict};
+use crate::finding::{fingerprint, Baseline, Evidence, Finding, Location, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, Document, Kept, ResourceChange, StateResource};
 use crate::plan::{DocumentKind, PlanShape};
@@ -73,6 +73,8 @@ struct Subject<'r> {
     resource_type: &'r str,
     deposed: Option<&'r str>,
     actions: Actions,
+    /// `change.before` (what is deployed now), for the ratchet; `Kept::Null` where there is none.
+    before: &'r Kept,
     after: &'r Kept,
     after_unknown: &'r Kept,
     after_sensitive: &'r Kept,
@@ -152,6 +154,9 @@ pub fn judge(
             after_sensitive: subject.after_sensitive.value(),
         };
         let mut tracing = judge_one(&run, subject, &values, run.kind, location);
+        if matches!(tracing.verdict, Verdict::Fail | Verdict::Unknown) {
+            tracing.baseline = Some(baseline(subject));
+        }
         if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
             if let Some(finding) = judge_permission(grants, subject, &values, &mut tracing) {
                 judged.findings.push(finding);
@@ -205,6 +210,37 @@ fn judge_permission(
         ));
     }
     Some(finding)
+}
+
+/// Whether the plan makes a failing function new or leaves it as deployed: created or replaced,
+/// or updated from Active, is new; updated or unchanged from a mode that was not Active, or left
+/// untouched by a partial plan, is existing. A state, a deferred change, or a change without
+/// `before` says nothing of what was deployed: new.
+fn baseline(subject: &Subject) -> Baseline {
+    match subject.seen {
+        Seen::Untouched => return Baseline::Existing,
+        Seen::Planned => {}
+        Seen::State | Seen::Deferred { .. } | Seen::PlannedOnly => return Baseline::New,
+    }
+    if subject.actions.contains(Actions::CREATE) || subject.deposed.is_some() {
+        return Baseline::New;
+    }
+    let before = subject.before.value();
+    if !before.is_object() {
+        return Baseline::New;
+    }
+    let Some(target) = TRACING.target(subject.resource_type) else {
+        return Baseline::New;
+    };
+    let mut value = Some(&before);
+    for step in &CompiledPath::for_target(target).steps {
+        value = value.and_then(|v| step.apply(v));
+    }
+    if value.is_some_and(|v| TRACING.passes(v)) {
+        Baseline::New
+    } else {
+        Baseline::Existing
+    }
 }
 
 /// A subject's kept attributes, read for the time it is judged.
@@ -303,6 +339,7 @@ fn state_subject<'r>(
         resource_type: resource.resource_type.as_str(),
         deposed: resource.deposed_key.as_ref().map(|d| d.as_str()),
         actions: Actions::default(),
+        before: &NULL,
         after: &resource.values,
         after_unknown: &NULL,
         after_sensitive: &resource.sensitive_values,
@@ -327,6 +364,7 @@ fn change_subject<'r>(change: &'r ResourceChange, seen: Seen<'r>, text: &[u8]) -
         resource_type: change.resource_type.as_str(),
         deposed: change.deposed.as_ref().map(|d| d.as_str()),
         actions: change.change.actions,
+        before: &change.change.before,
         after: &change.change.after,
         after_unknown: &change.change.after_unknown,
         after_sensitive: &change.change.after_sensitive,
@@ -410,6 +448,7 @@ fn judge_one(
         fix: None,
         location: plan_location.clone(),
         suppression: None,
+        baseline: None,
         fingerprint: fingerprint(TRACING.id, subject.address, deposed.as_deref()),
     };
     match subject.seen {

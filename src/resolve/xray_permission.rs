@@ -182,6 +182,7 @@ impl<'d> Grants<'d> {
             fix: None,
             location,
             suppression: None,
+            baseline: None,
             fingerprint: fingerprint(XRAY_PERMISSION.id, function.address, None),
         };
         if function.tracing_verdict != Verdict::Pass {
