@@ -234,7 +234,7 @@ fn judge_input(
             for finding in &mut findings {
                 if finding.baseline == Some(finding::Baseline::Existing) {
                     finding.evidence.push(finding::Evidence::new(
-                        "already deployed without Active tracing, and this plan leaves it so: --fail-on new reports it without failing the gate",
+                        "already deployed without Active tracing (its mode before this plan): --fail-on new reports it without failing the gate",
                     ));
                 }
             }

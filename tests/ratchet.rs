@@ -79,6 +79,18 @@ fn created_and_replaced_functions_are_new() {
     }
 }
 
+/// An import adopts a function this configuration did not manage: it is not part of the baseline.
+#[test]
+fn an_imported_untraced_function_is_new() {
+    let plan = "testdata/real/import-block/plan.json";
+    let (code, report) = check(plan, &["--fail-on", "new"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding(&report, "aws_lambda_function.adopted_as_is")["baseline"],
+        "new"
+    );
+}
+
 #[test]
 fn sarif_marks_the_baseline_state() {
     let outcome = run_with(

@@ -395,6 +395,9 @@ pub struct Change {
     /// What is deployed now (`null` on create), kept for the ratchet.
     #[serde(default)]
     pub before: Kept,
+    /// `importing` (Terraform 1.5+): the object is adopted by this plan, not yet managed here.
+    #[serde(default)]
+    pub importing: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     pub after: Kept,
     #[serde(default)]

@@ -75,6 +75,8 @@ struct Subject<'r> {
     actions: Actions,
     /// `change.before` (what is deployed now), for the ratchet; `Kept::Null` where there is none.
     before: &'r Kept,
+    /// The change imports the object (`change.importing`).
+    importing: bool,
     after: &'r Kept,
     after_unknown: &'r Kept,
     after_sensitive: &'r Kept,
@@ -222,7 +224,8 @@ fn baseline(subject: &Subject) -> Baseline {
         Seen::Planned => {}
         Seen::State | Seen::Deferred { .. } | Seen::PlannedOnly => return Baseline::New,
     }
-    if subject.actions.contains(Actions::CREATE) || subject.deposed.is_some() {
+    // An import adopts an object this configuration did not manage: not part of its baseline.
+    if subject.actions.contains(Actions::CREATE) || subject.deposed.is_some() || subject.importing {
         return Baseline::New;
     }
     let before = subject.before.value();
@@ -236,10 +239,10 @@ fn baseline(subject: &Subject) -> Baseline {
     for step in &CompiledPath::for_target(target).steps {
         value = value.and_then(|v| step.apply(v));
     }
-    if value.is_some_and(|v| TRACING.passes(v)) {
-        Baseline::New
-    } else {
-        Baseline::Existing
+    // Only a mode `before` holds, and not Active, is a baseline; a missing one is not.
+    match value {
+        Some(v) if v.is_string() && !TRACING.passes(v) => Baseline::Existing,
+        _ => Baseline::New,
     }
 }
 
@@ -340,6 +343,7 @@ fn state_subject<'r>(
         deposed: resource.deposed_key.as_ref().map(|d| d.as_str()),
         actions: Actions::default(),
         before: &NULL,
+        importing: false,
         after: &resource.values,
         after_unknown: &NULL,
         after_sensitive: &resource.sensitive_values,
@@ -365,6 +369,7 @@ fn change_subject<'r>(change: &'r ResourceChange, seen: Seen<'r>, text: &[u8]) -
         deposed: change.deposed.as_ref().map(|d| d.as_str()),
         actions: change.change.actions,
         before: &change.change.before,
+        importing: change.change.importing.is_some(),
         after: &change.change.after,
         after_unknown: &change.change.after_unknown,
         after_sensitive: &change.change.after_sensitive,
