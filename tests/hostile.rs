@@ -163,21 +163,7 @@ fn a_terraform_next_to_a_binary_plan_is_never_run() {
 fn running_out_of_memory_is_an_input_error_not_an_abort() {
     let dir = scratch("dense-plan");
     let plan = dir.join("plan.json");
-    let entries: Vec<String> = (0..200_000)
-        .map(|i| {
-            format!(
-                r#"{{"address":"aws_lambda_function.f{i}","mode":"managed","type":"aws_lambda_function","name":"f{i}","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}"#
-            )
-        })
-        .collect();
-    std::fs::write(
-        &plan,
-        format!(
-            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}]}}"#,
-            entries.join(",")
-        ),
-    )
-    .unwrap();
+    write_dense_plan(&plan, 200_000);
     let script = format!(
         "ulimit -v 400000; exec {} check {} --format sarif > /dev/null",
         env!("CARGO_BIN_EXE_tracegate"),
@@ -200,21 +186,7 @@ fn a_dense_plan_is_judged_within_a_memory_cap() {
     let dir = scratch("dense-plan-capped");
     let plan = dir.join("plan.json");
     let count = 100_000;
-    let entries: Vec<String> = (0..count)
-        .map(|i| {
-            format!(
-                r#"{{"address":"aws_lambda_function.f{i}","mode":"managed","type":"aws_lambda_function","name":"f{i}","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}"#
-            )
-        })
-        .collect();
-    std::fs::write(
-        &plan,
-        format!(
-            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}]}}"#,
-            entries.join(",")
-        ),
-    )
-    .unwrap();
+    write_dense_plan(&plan, count);
     let sarif = dir.join("out.sarif");
     let script = format!(
         "ulimit -v 400000; exec {} check {} --format sarif --output {}",
@@ -232,4 +204,23 @@ fn a_dense_plan_is_judged_within_a_memory_cap() {
         report["runs"][0]["results"].as_array().unwrap().len(),
         count
     );
+}
+
+/// A plan of `count` minimal PassThrough functions (a finding, evidence and a fix each).
+fn write_dense_plan(path: &std::path::Path, count: usize) {
+    let entries: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"address":"aws_lambda_function.f{i}","mode":"managed","type":"aws_lambda_function","name":"f{i}","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(
+        path,
+        format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}]}}"#,
+            entries.join(",")
+        ),
+    )
+    .unwrap();
 }

@@ -466,16 +466,7 @@ fn judge_one(
         }
         Seen::PlannedOnly => {
             let why = "planned_values holds it but resource_changes does not, which Terraform never writes: judged from its planned values";
-            let mut judged = judge_configured(
-                run,
-                subject,
-                values,
-                DocumentKind::State,
-                plan_location,
-                finding,
-            );
-            judged.evidence.insert(0, Evidence::new(why));
-            return judged;
+            return judged_as_deployed(run, subject, values, plan_location, finding, why);
         }
         Seen::Untouched => {
             let why = untouched_words(run.shape);
@@ -487,16 +478,7 @@ fn judge_one(
                 return finding;
             }
             // As it is: judged like a state's function.
-            let mut judged = judge_configured(
-                run,
-                subject,
-                values,
-                DocumentKind::State,
-                plan_location,
-                finding,
-            );
-            judged.evidence.insert(0, Evidence::new(why));
-            return judged;
+            return judged_as_deployed(run, subject, values, plan_location, finding, why);
         }
         Seen::Planned | Seen::State => {}
     }
@@ -518,6 +500,27 @@ fn judge_one(
         return finding;
     }
     judge_configured(run, subject, values, kind, plan_location, finding)
+}
+
+/// Judges a function as it stands (like a state's), with why it is judged so first.
+fn judged_as_deployed(
+    run: &Judging,
+    subject: &Subject,
+    values: &Values,
+    plan_location: Option<Location>,
+    finding: Finding,
+    why: &'static str,
+) -> Finding {
+    let mut judged = judge_configured(
+        run,
+        subject,
+        values,
+        DocumentKind::State,
+        plan_location,
+        finding,
+    );
+    judged.evidence.insert(0, Evidence::new(why));
+    judged
 }
 
 /// A deposed key as reports show it: Terraform writes eight hex digits; anything else is cut to
