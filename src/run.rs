@@ -64,7 +64,7 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         fail_on: options.fail_on,
         ..Outcome::default()
     };
-    skipped_rules(options)?;
+    let skipped = skipped_rules(options)?;
     let sources = open_sources(options.source_root.as_deref(), &mut outcome)?;
     let suppressions = match &sources {
         Some(tree) => suppress::Config::load(tree.root(), |p| tree.display_path(p)),
@@ -91,7 +91,7 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         .par_iter()
         .map(|arg| {
             let source = InputSource::from_arg(arg);
-            let result = judge_input(&source, options, sources.as_ref(), &suppressions);
+            let result = judge_input(&source, options, &skipped, sources.as_ref(), &suppressions);
             (source, result)
         })
         .collect();
@@ -205,13 +205,14 @@ fn skipped_rules(options: &RunOptions) -> Result<Vec<&'static str>> {
 fn judge_input(
     source: &InputSource,
     options: &RunOptions,
+    skipped: &[&'static str],
     sources: Option<&SourceTree>,
     suppressions: &suppress::Config,
 ) -> Result<PlanResult, InputError> {
     let label = input_label(source);
     let resolve_options = Options {
         changed_only: options.changed_only,
-        skipped_rules: skipped_rules(options).unwrap_or_default(),
+        skipped_rules: skipped.to_vec(),
     };
     let read = plan::ReadOptions {
         plan_path: options.plan_path.as_deref(),

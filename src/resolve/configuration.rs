@@ -291,6 +291,18 @@ impl<'d> Index<'d> {
         }
     }
 
+    /// The configured resource `resource_type.name` of module `modules`.
+    pub fn resource(
+        &self,
+        modules: &[String],
+        resource_type: &str,
+        name: &str,
+    ) -> Option<&'d ConfigResource<'d>> {
+        self.resources
+            .get(&(modules.to_vec(), resource_type, name))
+            .copied()
+    }
+
     /// Traces the tracing mode of the resource `resource_type.name` in module `modules`; with
     /// `hide`, no value on the way is shown.
     pub fn trace(

@@ -111,10 +111,6 @@ pub fn judge(
 ) -> Judged {
     let shape = PlanShape::of(document);
     let subjects = subjects(document, kind, text, shape);
-    let permission = (kind == DocumentKind::Plan && options.runs(XRAY_PERMISSION.id)).then(|| {
-        let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
-        xray_permission::Grants::new(document, partial)
-    });
     let run = Judging {
         document,
         kind,
@@ -125,6 +121,11 @@ pub fn judge(
         configuration: configuration::Index::new(document.configuration.as_ref()),
         source_cache: RefCell::default(),
     };
+    let permission =
+        (kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
+            let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
+            xray_permission::Grants::new(document, &run.configuration, partial)
+        });
     let plan_label: std::sync::Arc<str> = plan_label.into();
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
     let positions = line_index::positions(text, &offsets);

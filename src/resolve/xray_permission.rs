@@ -8,6 +8,7 @@
 //! It fails closed: `fail` only when the role is in the plan, every grant of it is known and
 //! none allows both actions (or a Deny removes one); anything the plan leaves open is `unknown`.
 
+use super::configuration::Index;
 use super::iam_policy::{self, Decision, XRAY_ACTIONS};
 use crate::finding::{fingerprint, Evidence, Finding, Fix, Verdict};
 use crate::plan::address;
@@ -41,8 +42,10 @@ pub struct Function<'a> {
 }
 
 /// What the plan grants, indexed once per document.
-pub struct Grants<'d> {
+pub struct Grants<'d, 'i> {
     document: &'d Document<'d>,
+    /// The configuration's resources, indexed once per plan (shared with the tracing rule).
+    config: &'i Index<'d>,
     changes: Vec<Entry<'d>>,
     /// Policy documents of data sources read while planning: (module path, name) → JSON text.
     documents: Vec<(Vec<String>, &'d str, Value)>,
@@ -112,8 +115,8 @@ enum Known {
     Unknown(String),
 }
 
-impl<'d> Grants<'d> {
-    pub fn new(document: &'d Document<'d>, partial: bool) -> Grants<'d> {
+impl<'d, 'i> Grants<'d, 'i> {
+    pub fn new(document: &'d Document<'d>, config: &'i Index<'d>, partial: bool) -> Self {
         let changes = document
             .read_changes
             .iter()
@@ -149,6 +152,7 @@ impl<'d> Grants<'d> {
             .collect();
         Grants {
             document,
+            config,
             changes,
             documents,
             partial,
@@ -242,17 +246,9 @@ impl<'d> Grants<'d> {
         if !function.after_unknown.get("role").is_some_and(is_unknown) {
             return Err("the plan holds no execution role for it".to_owned());
         }
-        let module = self.module(function.modules).ok_or_else(|| {
-            "its role is known only after apply and the plan records no configuration for it"
-                .to_owned()
-        })?;
-        let resource = module
-            .resources
-            .iter()
-            .find(|r| {
-                r.resource_type.as_str() == "aws_lambda_function"
-                    && r.name.as_str() == function.name
-            })
+        let resource = self
+            .config
+            .resource(function.modules, "aws_lambda_function", function.name)
             .ok_or_else(|| {
                 "its role is known only after apply and the plan records no configuration for it"
                     .to_owned()
@@ -427,10 +423,9 @@ impl<'d> Grants<'d> {
     }
 
     fn references(&self, entry: &Entry, key: &str) -> Option<Vec<&'d str>> {
-        let module = self.module(&entry.modules)?;
-        let resource = module.resources.iter().find(|r| {
-            r.resource_type.as_str() == entry.resource_type() && r.name.as_str() == entry.name
-        })?;
+        let resource = self
+            .config
+            .resource(&entry.modules, entry.resource_type(), &entry.name)?;
         let references = resource
             .expressions
             .0
@@ -592,13 +587,8 @@ impl<'d> Grants<'d> {
     }
 
     fn configured(&self, entry: &Entry, key: &str) -> bool {
-        self.module(&entry.modules)
-            .and_then(|m| {
-                m.resources.iter().find(|r| {
-                    r.resource_type.as_str() == entry.resource_type()
-                        && r.name.as_str() == entry.name
-                })
-            })
+        self.config
+            .resource(&entry.modules, entry.resource_type(), &entry.name)
             // No configuration recorded: it may be set.
             .is_none_or(|r| r.expressions.0.get(key).is_some())
     }
@@ -690,13 +680,12 @@ impl<'d> Grants<'d> {
                 "the policy of {user} (the registry module's {name} document, read during apply) lists no X-Ray action"
             ));
         }
-        let Some(config) = self.module(modules).and_then(|m| {
-            m.resources.iter().find(|r| {
-                r.mode.as_str() == "data"
-                    && r.resource_type.as_str() == "aws_iam_policy_document"
-                    && r.name.as_str() == name
-            })
-        }) else {
+        // A data-source-only type: no managed resource shares the key.
+        let Some(config) = self
+            .config
+            .resource(modules, "aws_iam_policy_document", name)
+            .filter(|r| r.mode.as_str() == "data")
+        else {
             return unknown();
         };
         let expressions = &config.expressions.0;
@@ -807,10 +796,9 @@ impl<'d> Grants<'d> {
             // Already there, or part of the role the function references.
             return None;
         }
-        let module = self.module(function.modules)?;
-        let resource = module.resources.iter().find(|r| {
-            r.resource_type.as_str() == "aws_lambda_function" && r.name.as_str() == function.name
-        })?;
+        let resource =
+            self.config
+                .resource(function.modules, "aws_lambda_function", function.name)?;
         let depends = |target: &str| {
             resource.depends_on.iter().any(|d| d == target)
                 || resource
