@@ -15,6 +15,7 @@ use crate::plan::address;
 use crate::plan::model::{Actions, ConfigModule, Configuration, Document, ResourceChange};
 use crate::rule::XRAY_PERMISSION;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// The registry module that grants X-Ray only with `attach_tracing_policy = true`.
 const REGISTRY_MODULE: &str = "terraform-aws-modules/lambda/aws";
@@ -47,6 +48,16 @@ pub struct Grants<'d, 'i> {
     /// The configuration's resources, indexed once per plan (shared with the tracing rule).
     config: &'i Index<'d>,
     changes: Vec<Entry<'d>>,
+    /// Roles not being deleted, by known ARN.
+    roles_by_arn: HashMap<String, usize>,
+    /// Attachments and inline policies (not being deleted) by the role name they hold,
+    /// lowercased (IAM names ignore case); those whose role is known only after apply apart.
+    grants_by_role: HashMap<String, Vec<usize>>,
+    grants_unknown_role: Vec<usize>,
+    /// Every entry by resource type, and roles by module path and name: one lookup per
+    /// function, not a search of every IAM entry.
+    by_type: HashMap<String, Vec<usize>>,
+    roles_by_config: HashMap<(Vec<String>, String), Vec<usize>>,
     /// Policy documents of data sources read while planning: (module path, name) → JSON text.
     documents: Vec<(Vec<String>, &'d str, Value)>,
     /// A partial plan (targeted, errored, refresh-only) may leave grants out.
@@ -117,7 +128,7 @@ enum Known {
 
 impl<'d, 'i> Grants<'d, 'i> {
     pub fn new(document: &'d Document<'d>, config: &'i Index<'d>, partial: bool) -> Self {
-        let changes = document
+        let changes: Vec<Entry> = document
             .read_changes
             .iter()
             .filter(|c| c.mode.as_str() != "data")
@@ -150,9 +161,49 @@ impl<'d, 'i> Grants<'d, 'i> {
                 Some((parsed.0, parsed.1, json))
             })
             .collect();
+        let mut roles_by_arn = HashMap::new();
+        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut grants_unknown_role = Vec::new();
+        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> = HashMap::new();
+        for (i, entry) in changes.iter().enumerate() {
+            by_type
+                .entry(entry.resource_type().to_owned())
+                .or_default()
+                .push(i);
+            if entry.removed() {
+                continue;
+            }
+            match entry.resource_type() {
+                "aws_iam_role" => {
+                    roles_by_config
+                        .entry((entry.modules.clone(), entry.name.clone()))
+                        .or_default()
+                        .push(i);
+                    if let Some(arn) = entry.after("arn").and_then(Value::as_str) {
+                        roles_by_arn.entry(arn.to_owned()).or_insert(i);
+                    }
+                }
+                "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => {
+                    match entry.after("role").and_then(Value::as_str) {
+                        Some(role) => grants_by_role
+                            .entry(role.to_ascii_lowercase())
+                            .or_default()
+                            .push(i),
+                        None => grants_unknown_role.push(i),
+                    }
+                }
+                _ => {}
+            }
+        }
         Grants {
             document,
             config,
+            roles_by_arn,
+            grants_by_role,
+            grants_unknown_role,
+            by_type,
+            roles_by_config,
             changes,
             documents,
             partial,
@@ -270,15 +321,19 @@ impl<'d, 'i> Grants<'d, 'i> {
         }
     }
 
+    /// The entries of one resource type, deleted ones included.
+    fn of_type<'s>(&'s self, resource_type: &str) -> impl Iterator<Item = &'s Entry<'d>> {
+        self.by_type
+            .get(resource_type)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.changes[i])
+    }
+
     fn role_by_arn(&self, arn: &str) -> Option<&Entry<'d>> {
-        let roles = || {
-            self.changes
-                .iter()
-                .filter(|e| e.resource_type() == "aws_iam_role" && !e.removed())
-        };
         // By ARN only: a name alone does not say the account or path (another account's role of
         // the same name is not this one).
-        roles().find(|e| e.after("arn").and_then(Value::as_str) == Some(arn))
+        self.roles_by_arn.get(arn).map(|&i| &self.changes[i])
     }
 
     /// Follows a role expression's references to roles of the plan (through module inputs).
@@ -325,12 +380,14 @@ impl<'d, 'i> Grants<'d, 'i> {
         for reference in references {
             if let Some(rest) = reference.strip_prefix("aws_iam_role.") {
                 let name = rest.split(['.', '[']).next().unwrap_or_default();
-                out.extend(self.changes.iter().filter(|e| {
-                    e.resource_type() == "aws_iam_role"
-                        && !e.removed()
-                        && e.name == name
-                        && e.modules.as_slice() == modules
-                }));
+                let key = (modules.to_vec(), name.to_owned());
+                out.extend(
+                    self.roles_by_config
+                        .get(&key)
+                        .into_iter()
+                        .flatten()
+                        .map(|&i| &self.changes[i]),
+                );
             } else if let Some(variable) = reference.strip_prefix("var.") {
                 let variable = variable.split(['.', '[']).next().unwrap_or_default();
                 match modules.split_last() {
@@ -456,11 +513,10 @@ impl<'d, 'i> Grants<'d, 'i> {
             });
         }
         // Exclusive attachments detach every managed policy they do not list.
-        if self.changes.iter().any(|e| {
-            e.resource_type() == "aws_iam_role_policy_attachments_exclusive"
-                && !e.removed()
-                && self.names_role(e, "role_name", role) != Some(false)
-        }) {
+        if self
+            .of_type("aws_iam_role_policy_attachments_exclusive")
+            .any(|e| !e.removed() && self.names_role(e, "role_name", role) != Some(false))
+        {
             grants.push(Grant {
                 source: format!("aws_iam_role_policy_attachments_exclusive of {role_address}"),
                 depend_on: None,
@@ -473,9 +529,8 @@ impl<'d, 'i> Grants<'d, 'i> {
             });
         }
         let exclusive: Vec<&Entry> = self
-            .changes
-            .iter()
-            .filter(|e| e.resource_type() == "aws_iam_role_policies_exclusive" && !e.removed())
+            .of_type("aws_iam_role_policies_exclusive")
+            .filter(|e| !e.removed())
             .filter(|e| self.names_role(e, "role_name", role) != Some(false))
             .collect();
         // aws_iam_role_policies_exclusive removes the inline policies it does not list, however
@@ -552,16 +607,35 @@ impl<'d, 'i> Grants<'d, 'i> {
                 });
             }
         }
-        for entry in self.changes.iter().filter(|e| !e.removed()) {
-            let (key, document) = match entry.resource_type() {
-                "aws_iam_role_policy_attachment" => ("role", self.attached_policy(entry)),
-                "aws_iam_role_policy" => ("role", self.inline_policy(entry)),
-                _ => continue,
-            };
+        // Only grants that can be this role's: those holding its name, and those whose role is
+        // known only after apply; all of them when the role's own name is not known.
+        let mut candidates: Vec<usize> = match role.after("name").and_then(Value::as_str) {
+            Some(name) => self
+                .grants_by_role
+                .get(&name.to_ascii_lowercase())
+                .into_iter()
+                .flatten()
+                .chain(&self.grants_unknown_role)
+                .copied()
+                .collect(),
+            None => self
+                .grants_by_role
+                .values()
+                .flatten()
+                .chain(&self.grants_unknown_role)
+                .copied()
+                .collect(),
+        };
+        candidates.sort_unstable();
+        for entry in candidates.into_iter().map(|i| &self.changes[i]) {
             let source = entry.change.address.as_str().to_owned();
-            let document = match self.names_role(entry, key, role) {
+            // Whether it grants this role first: its policy is read only then.
+            let document = match self.names_role(entry, "role", role) {
                 Some(false) => continue,
-                Some(true) => document,
+                Some(true) if entry.resource_type() == "aws_iam_role_policy" => {
+                    self.inline_policy(entry)
+                }
+                Some(true) => self.attached_policy(entry),
                 None => Known::Unknown(format!(
                     "{source} grants a role known only after apply, which may be this one"
                 )),
@@ -610,11 +684,8 @@ impl<'d, 'i> Grants<'d, 'i> {
                 }
                 _ => return None,
             };
-            self.changes.iter().find(|e| {
-                e.resource_type() == "aws_iam_policy"
-                    && e.name == name
-                    && e.modules == entry.modules
-            })
+            self.of_type("aws_iam_policy")
+                .find(|e| e.name == name && e.modules == entry.modules)
         });
         match policy {
             Some(policy) => self.document_of(policy, "policy"),
@@ -733,11 +804,10 @@ impl<'d, 'i> Grants<'d, 'i> {
                 Err(_) => Known::Unknown(format!("the managed policy {arn} cannot be read")),
             };
         }
-        match self.changes.iter().find(|e| {
-            e.resource_type() == "aws_iam_policy"
-                && !e.removed()
-                && e.after("arn").and_then(Value::as_str) == Some(arn)
-        }) {
+        match self
+            .of_type("aws_iam_policy")
+            .find(|e| !e.removed() && e.after("arn").and_then(Value::as_str) == Some(arn))
+        {
             Some(policy) => self.document_of(policy, "policy"),
             None => Known::Unknown(format!(
                 "the policy {} is not managed in this plan",
