@@ -25,7 +25,7 @@ pub enum Command {
         after_help = "Examples:\n  tracegate check plan.json\n  terraform show -json tf.plan | tracegate check -\n  tracegate check tf.plan                       # runs `terraform show -json` (or `tofu`) for you\n  tracegate check plan.json --format json --output verdicts.json\n  tracegate check plans/*.json --unknown fail --changed-only\n\nExit codes: 0 the gate passes, 1 the gate fails, 2 usage or input error."
     )]
     Check(Box<CheckArgs>),
-    /// List the rule tracegate enforces, with its documentation.
+    /// List the rules tracegate enforces, with their documentation.
     Rules(RulesArgs),
     /// Print a shell completion script: `tracegate completions bash > /etc/bash_completion.d/tracegate`.
     Completions {
@@ -91,9 +91,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub changed_only: bool,
 
-    /// Run only this rule (repeatable; `tracegate rules` lists them). Default: the rules on by
-    /// default (D9.AWS.OPE.07); `--rule D9.AWS.OPE.07 --rule TG.LAMBDA.XRAY.PERMISSION` adds the
-    /// X-Ray permission rule.
+    /// Run only this rule (repeatable; `tracegate rules` lists them). Default: every rule on by
+    /// default (D9.AWS.OPE.07 and TG.LAMBDA.XRAY.PERMISSION).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 

@@ -241,6 +241,7 @@ fn judge_input(
             }
         }
         suppress::apply(&mut findings, suppressions, sources, Date::today());
+        drop_followers_of_suppressed(&mut findings);
         finding::sort(&mut findings);
         if let Some(sources) = sources {
             warnings.extend(
@@ -306,4 +307,23 @@ fn scope_warnings(scope: &PlanScope) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// A finding of a rule that checks another rule's fix goes when that rule's finding of the same
+/// function is suppressed: nothing asks the function to change any more.
+fn drop_followers_of_suppressed(findings: &mut Vec<finding::Finding>) {
+    let suppressed: std::collections::HashSet<(&'static str, String, Option<String>)> = findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .map(|f| (f.rule, f.address.clone(), f.deposed.clone()))
+        .collect();
+    if suppressed.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let rule = crate::rule::ALL[crate::rule::index_of(f.rule)];
+        !rule.follows.is_some_and(|followed| {
+            suppressed.contains(&(followed, f.address.clone(), f.deposed.clone()))
+        })
+    });
 }

@@ -109,7 +109,9 @@ fn sarif_marks_the_baseline_state() {
         .iter()
         .map(|r| &r["baselineState"])
         .collect();
-    assert_eq!(states, ["unchanged"]);
+    // The permission finding follows its function's tracing finding: the role's X-Ray grant is
+    // asked for only by the tracing fix that `--fail-on new` does not demand yet.
+    assert_eq!(states, ["unchanged", "unchanged"]);
 }
 
 #[test]

@@ -141,8 +141,14 @@ fn sarif_results_carry_fixes_related_locations_and_suppressions() {
         serde_json::from_str(&report("sarif", "testdata/sources/plan.json", &sources).stdout)
             .unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    // pass functions are not results; unknown is a warning under the default policy.
-    assert_eq!(results.len(), 9);
+    // pass functions are not results; unknown is a warning under the default policy. The
+    // permission rule adds an unknown for each of the 10 functions it judges (their role is
+    // not in the plan).
+    let tracing = results
+        .iter()
+        .filter(|r| r["ruleId"] == common::TRACING)
+        .count();
+    assert_eq!((tracing, results.len() - tracing), (9, 10));
     let worker = results
         .iter()
         .find(|r| {
@@ -168,11 +174,11 @@ fn sarif_results_carry_fixes_related_locations_and_suppressions() {
         replacement["deletedRegion"]["startLine"], 59,
         "before the closing brace"
     );
-    // Every function of the sources fixture is decided; an unknown one is a warning.
-    assert_eq!(
-        results.iter().filter(|r| r["level"] == "warning").count(),
-        0
-    );
+    // Every function of the sources fixture is decided; an unknown one is a warning: only
+    // the permission rule's, whose roles are not in the plan.
+    let warnings: Vec<&Value> = results.iter().filter(|r| r["level"] == "warning").collect();
+    assert_eq!(warnings.len(), 10);
+    assert!(warnings.iter().all(|r| r["ruleId"] == common::PERMISSION));
     let unknown: Value =
         serde_json::from_str(&report("sarif", "testdata/mode-unknown/plan.json", &[]).stdout)
             .unwrap();
@@ -182,7 +188,8 @@ fn sarif_results_carry_fixes_related_locations_and_suppressions() {
         .iter()
         .map(|r| &r["level"])
         .collect();
-    assert_eq!(levels, [&Value::from("warning")]);
+    // The tracing unknown, and the permission rule's (its role is not in the plan).
+    assert_eq!(levels, [&Value::from("warning"), &Value::from("warning")]);
 
     // Kept only when asked: code scanning ignores `suppressions` (see tests/ci_native.rs).
     let suppressed = vec![
@@ -283,11 +290,17 @@ fn gitlab_code_quality_contract() {
     let outcome = report("gitlab", "testdata/sources/plan.json", &sources);
     let issues: Value = serde_json::from_str(&outcome.stdout).unwrap();
     let issues = issues.as_array().unwrap();
-    assert_eq!(issues.len(), 9);
+    assert_eq!(
+        issues.len(),
+        9 + 10,
+        "as SARIF: 9 of the tracing rule, 10 of the permission rule"
+    );
     let mut fingerprints = std::collections::HashSet::new();
     for issue in issues {
         assert!(issue["description"].as_str().unwrap().len() > 10);
-        assert_eq!(issue["check_name"], "D9.AWS.OPE.07");
+        assert!(
+            [common::TRACING, common::PERMISSION].contains(&issue["check_name"].as_str().unwrap())
+        );
         assert!(
             fingerprints.insert(issue["fingerprint"].as_str().unwrap().to_owned()),
             "unique fingerprints"
@@ -311,7 +324,9 @@ fn gitlab_code_quality_contract() {
         &report("gitlab", "testdata/suppressions/plan.json", &suppressed).stdout,
     )
     .unwrap();
-    assert_eq!(issues.as_array().unwrap().len(), 2);
+    // The two unsuppressed fails, and their permission unknowns; the suppressed functions'
+    // permission findings go with their suppressed tracing findings.
+    assert_eq!(issues.as_array().unwrap().len(), 4);
 }
 
 #[test]
@@ -348,11 +363,14 @@ fn junit_parses_back() {
             ]
             .concat(),
         );
-        assert_eq!(
-            cases as u64,
-            report["summary"]["functions"].as_u64().unwrap(),
-            "{plan}"
-        );
+        // One case per finding: a function has one per rule that judges it.
+        let findings: usize = report["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["findings"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(cases, findings, "{plan}");
         assert_eq!(
             skipped as u64,
             report["summary"]["skipped"].as_u64().unwrap(),
@@ -382,14 +400,16 @@ fn hostile_values_are_escaped_in_every_format() {
     // Workflow commands: the injected text cannot start a line or end the command.
     let github = report("github", HOSTILE, &[]).stdout;
     let lines: Vec<&str> = github.lines().collect();
-    assert_eq!(lines.len(), 2, "{github}");
+    // The tracing rule's error, the permission rule's warning, the summary line.
+    assert_eq!(lines.len(), 3, "{github}");
     assert!(lines[0].starts_with("::error file=testdata/hostile-names/plan.json,line=1,col="));
     assert!(
         lines[0].contains("evil%250A%3A%3Aerror%3A%3Apwned%0A|<b>"),
         "{}",
         lines[0]
     );
-    assert!(lines[1].starts_with("tracegate: "));
+    assert!(lines[1].starts_with("::warning file=testdata/hostile-names/plan.json,line=1,col="));
+    assert!(lines[2].starts_with("tracegate: "));
     // Markdown: every row keeps its six cell borders; no raw HTML.
     let markdown = report("markdown", HOSTILE, &[]).stdout;
     for row in markdown.lines().filter(|l| l.starts_with("| ❌")) {
@@ -429,9 +449,10 @@ fn several_reports_in_one_run() {
         "text still goes to stdout"
     );
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // 2 tracing fails, 3 permission unknowns (no role of the plan).
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 5);
     let gitlab: Value = serde_json::from_str(&std::fs::read_to_string(gitlab).unwrap()).unwrap();
-    assert_eq!(gitlab.as_array().unwrap().len(), 2);
+    assert_eq!(gitlab.as_array().unwrap().len(), 5);
     assert!(std::fs::read_to_string(summary)
         .unwrap()
         .starts_with("### tracegate: ❌ gate failed"));

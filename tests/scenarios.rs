@@ -345,3 +345,28 @@ fn plan_path_selects_a_nested_plan() {
         missing.stderr
     );
 }
+
+/// A role outside the plan: the permission rule cannot judge it, and its unknown counts as every
+/// unknown does (README, "Roles outside the plan").
+#[test]
+fn a_role_outside_the_plan_is_unknown_and_counts_as_the_policy_says() {
+    let active = plan("active");
+    let (_, report) = json_report(&["check", &active]);
+    let permission = common::rule_findings(&report, 0, common::PERMISSION);
+    assert_eq!(permission.len(), 1, "{report}");
+    assert_eq!(permission[0]["verdict"], "unknown");
+    assert!(permission[0]["evidence"]
+        .to_string()
+        .contains("not managed in this plan"));
+    assert_eq!(run(&["check", &active]).code, 0, "warn: the gate passes");
+    assert_eq!(run(&["check", &active, "--unknown", "fail"]).code, 1);
+    let skipped = run(&[
+        "check",
+        &active,
+        "--unknown",
+        "fail",
+        "--skip-rule",
+        common::PERMISSION,
+    ]);
+    assert_eq!(skipped.code, 0, "{}", skipped.stdout);
+}

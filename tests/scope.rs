@@ -12,10 +12,8 @@ fn plan(scenario: &str) -> String {
 
 /// (address, deposed key or "") → verdict of the first plan.
 fn verdicts(report: &Value) -> Vec<(String, String, String)> {
-    report["plans"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
+    common::tracing_findings(report, 0)
+        .into_iter()
         .map(|f| {
             (
                 f["address"].as_str().unwrap().to_owned(),
@@ -27,10 +25,8 @@ fn verdicts(report: &Value) -> Vec<(String, String, String)> {
 }
 
 fn finding<'r>(report: &'r Value, address: &str) -> &'r Value {
-    report["plans"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
+    common::tracing_findings(report, 0)
+        .into_iter()
         .find(|f| f["address"] == address && f.get("deposed").is_none())
         .unwrap_or_else(|| panic!("no finding for {address}"))
 }
@@ -257,7 +253,7 @@ fn deposed_objects_have_their_own_key_and_fingerprint() {
             )
         ]
     );
-    let findings = report["plans"][0]["findings"].as_array().unwrap();
+    let findings = common::tracing_findings(&report, 0);
     assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
     // Text and SARIF name the key.
     let text = run(&["check", &plan("deposed-kept"), "--color", "never"]);
@@ -269,7 +265,12 @@ fn deposed_objects_have_their_own_key_and_fingerprint() {
     );
     let sarif = run(&["check", &plan("deposed-kept"), "--format", "sarif"]);
     let sarif: Value = serde_json::from_str(&sarif.stdout).unwrap();
-    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let results: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == common::TRACING)
+        .collect();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["properties"]["deposed"], "522d8f92");
     assert!(results[0]["message"]["text"]

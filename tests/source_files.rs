@@ -76,10 +76,8 @@ fn judge(dir: &Path, limit: Duration) -> (i32, Value, String, Duration) {
 }
 
 fn finding<'r>(report: &'r Value, address: &str) -> &'r Value {
-    report["plans"][0]["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings: {report}"))
-        .iter()
+    common::tracing_findings(report, 0)
+        .into_iter()
         .find(|f| f["address"] == address)
         .unwrap_or_else(|| panic!("no finding for {address}: {report}"))
 }

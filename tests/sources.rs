@@ -10,10 +10,8 @@ const PLAN: &str = "testdata/sources/plan.json";
 const ROOT: &str = "testdata/sources";
 
 fn findings(report: &Value) -> BTreeMap<String, Value> {
-    report["plans"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
+    common::tracing_findings(report, 0)
+        .into_iter()
         .map(|f| (f["address"].as_str().unwrap().to_owned(), f.clone()))
         .collect()
 }
@@ -280,7 +278,7 @@ fn an_oversized_file_is_not_read() {
         "{}",
         outcome.stderr
     );
-    assert_eq!(report["plans"][0]["findings"][0]["verdict"], "fail");
+    assert_eq!(common::tracing_findings(&report, 0)[0]["verdict"], "fail");
 }
 
 #[test]
@@ -298,7 +296,7 @@ fn deep_nesting_in_a_tf_file_is_a_parse_problem() {
         "{}",
         outcome.stderr
     );
-    assert_eq!(report["plans"][0]["findings"][0]["verdict"], "fail");
+    assert_eq!(common::tracing_findings(&report, 0)[0]["verdict"], "fail");
 }
 
 #[test]
@@ -315,7 +313,7 @@ fn evaluation_is_bounded() {
     let (outcome, report) = judge_with_tf("bounded-eval", &tf, "mode-unknown");
     assert!(started.elapsed().as_secs() < 20, "bounded");
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
-    let finding = &report["plans"][0]["findings"][0];
+    let finding = common::tracing_findings(&report, 0)[0];
     assert_eq!(finding["verdict"], "unknown");
     let evidence = finding["evidence"].to_string();
     assert!(
@@ -347,7 +345,7 @@ fn a_plan_older_than_the_sources_follows_the_plan() {
     let tf = "resource \"aws_lambda_function\" \"api\" {\n  tracing_config {\n    mode = \"Active\"\n  }\n}\n";
     let (outcome, report) = judge_with_tf("stale-plan", tf, "omitted-unknown");
     assert_eq!(outcome.code, 1);
-    let finding = &report["plans"][0]["findings"][0];
+    let finding = common::tracing_findings(&report, 0)[0];
     assert_eq!(finding["verdict"], "fail", "apply does what the plan says");
     assert!(finding["evidence"]
         .to_string()
@@ -373,7 +371,7 @@ fn what_tracegate_cannot_evaluate_leaves_the_verdict_to_the_plan() {
         );
         let (outcome, report) = judge_with_tf("not-evaluated", &tf, "omitted-unknown");
         assert_eq!(outcome.code, 1, "{for_each}: {}", outcome.stdout);
-        let finding = &report["plans"][0]["findings"][0];
+        let finding = common::tracing_findings(&report, 0)[0];
         assert_eq!(finding["verdict"], "fail", "{for_each}");
         assert!(
             finding["evidence"]

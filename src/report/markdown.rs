@@ -2,7 +2,7 @@
 //! is escaped (no HTML, no links, no pipes or line breaks from plan values).
 
 use super::escape::markdown as cell;
-use super::{counts_line, Settings};
+use super::{counts_line, primary_rule, Settings};
 use crate::finding::{Finding, Verdict};
 use crate::outcome::{Gate, Outcome, PlanResult, Severity, Undecided};
 use std::io::{self, Write};
@@ -19,11 +19,10 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         },
     };
     let header = format!(
-        "### tracegate: {gate}\n\n{} · rule {}: {}{}\n\n",
+        "### tracegate: {gate}\n\n{} · rule {}: {}\n\n",
         counts_line(run),
-        crate::rule::ALL[0].id,
-        crate::rule::ALL[0].title,
-        super::other_rules(run)
+        primary_rule(run).id,
+        primary_rule(run).title,
     );
     let budget = settings.markdown_budget.unwrap_or(usize::MAX);
     // Room kept for the line that says what was left out.
@@ -85,15 +84,21 @@ fn row(plan: &PlanResult, finding: &Finding, severity: Severity) -> String {
     let verdict = match (severity, finding.suppression.is_some()) {
         (_, true) => "🔕 suppressed",
         (Severity::Error, _) => "❌ fail",
+        _ if finding.verdict == Verdict::Warn => "⚠️ warn",
         (Severity::Warning | Severity::Note, _) => "❔ unknown",
     };
-    let mode = finding
-        .mode
-        .as_deref()
-        .unwrap_or(match finding.effective_verdict() {
-            Verdict::Unknown => "after apply",
-            _ => "not set",
-        });
+    // A finding of another rule than the tracing one names its rule in the mode column.
+    let mode = if finding.rule != crate::rule::ALL[0].id {
+        finding.rule
+    } else {
+        finding
+            .mode
+            .as_deref()
+            .unwrap_or(match finding.effective_verdict() {
+                Verdict::Unknown => "after apply",
+                _ => "not set",
+            })
+    };
     let fix = finding
         .suppression
         .as_ref()

@@ -11,8 +11,9 @@ pub mod rules;
 pub mod sarif;
 pub mod text;
 
-use crate::finding::{Finding, Verdict};
-use crate::outcome::{Outcome, PlanScope, Undecided};
+use crate::finding::Finding;
+use crate::outcome::{Outcome, PlanScope, Summary, Undecided};
+use crate::rule::Rule;
 use std::io::{self, Write};
 
 /// The output formats. Each is a leaf under `src/report/`.
@@ -96,19 +97,36 @@ pub fn write(
     write(outcome, settings, out)
 }
 
-/// The counts every summary line gives: "2 fail, 0 unknown, 1 pass, 0 skipped in 1 input", and
-/// in words what came from outside the plan's changes.
+/// The counts every summary line gives: "2 fail, 0 unknown, 1 pass, 0 skipped in 1 input", for
+/// the first rule with findings, then each other rule's non-zero counts
+/// ("; TG.LAMBDA.XRAY.PERMISSION: 1 fail, 2 unknown"), and in words what came from outside the
+/// plan's changes.
 pub fn counts_line(outcome: &Outcome) -> String {
-    let summary = outcome.summary();
     let inputs = outcome.inputs();
+    let mut rules = rule_summaries(outcome).into_iter();
+    let first = rules.next().map(|(_, summary)| summary).unwrap_or_default();
     let mut line = format!(
         "{} fail, {} unknown, {} pass, {} skipped in {inputs} input{}",
-        summary.fail,
-        summary.unknown,
-        summary.pass,
-        summary.skipped,
+        first.fail,
+        first.unknown,
+        first.pass,
+        first.skipped,
         if inputs == 1 { "" } else { "s" }
     );
+    for (rule, summary) in rules {
+        let parts: Vec<String> = [
+            (summary.fail, "fail"),
+            (summary.unknown, "unknown"),
+            (summary.warn, "warn"),
+            (summary.pass, "pass"),
+            (summary.skipped, "skipped"),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, word)| format!("{count} {word}"))
+        .collect();
+        line.push_str(&format!("; {}: {}", rule.id, parts.join(", ")));
+    }
     let total = outcome
         .plans
         .iter()
@@ -122,6 +140,26 @@ pub fn counts_line(outcome: &Outcome) -> String {
         line.push_str(&format!(" ({})", words.join("; ")));
     }
     line
+}
+
+/// Each rule that has findings, in registry order, with its counts.
+fn rule_summaries(outcome: &Outcome) -> Vec<(&'static Rule, Summary)> {
+    crate::rule::ALL
+        .iter()
+        .filter_map(|rule| {
+            let mut findings = outcome.findings().filter(|f| f.rule == rule.id).peekable();
+            findings.peek()?;
+            Some((*rule, Summary::of(findings)))
+        })
+        .collect()
+}
+
+/// The rule a summary line is about: the first with findings (the tracing rule unless only
+/// others ran).
+pub fn primary_rule(outcome: &Outcome) -> &'static Rule {
+    rule_summaries(outcome)
+        .first()
+        .map_or(crate::rule::ALL[0], |(rule, _)| *rule)
 }
 
 /// What a plan covers, in words: "3 functions not in this plan, judged from prior state".
@@ -162,37 +200,9 @@ pub fn undecided_words(why: Undecided) -> &'static str {
     }
 }
 
-/// The rules a run reports on after the first (`; TG.LAMBDA.XRAY.PERMISSION`), those with findings.
-pub fn other_rules(run: &Outcome) -> String {
-    let mut line = String::new();
-    for rule in crate::rule::ALL.iter().skip(1) {
-        if run.findings().any(|f| f.rule == rule.id) {
-            line.push_str(&format!("; {}", rule.id));
-        }
-    }
-    line
-}
-
-/// One line saying what a finding is, for titles and messages.
+/// One line saying what a finding is, for titles and messages: its rule words it.
 pub fn headline(finding: &Finding) -> String {
-    if finding.rule == crate::rule::XRAY_PERMISSION.id {
-        let what = match finding.effective_verdict() {
-            Verdict::Fail => "its execution role may not write to X-Ray, so the apply with Active tracing fails",
-            Verdict::Unknown => "whether its execution role may write to X-Ray is known only after apply",
-            Verdict::Warn => "its X-Ray grant is created in the same apply with no dependency, so it may arrive too late",
-            Verdict::Pass => "its execution role may write to X-Ray",
-            Verdict::Skipped => "not judged",
-        };
-        return format!("{}: {what}", finding.display_name());
-    }
-    let what = match (finding.effective_verdict(), finding.mode.as_deref()) {
-        (Verdict::Fail, Some(mode)) => format!("X-Ray tracing is {mode}, not Active"),
-        (Verdict::Fail, None) => {
-            "no X-Ray tracing mode is set, so AWS applies PassThrough".to_owned()
-        }
-        (Verdict::Unknown, _) => "the X-Ray tracing mode is known only after apply".to_owned(),
-        (Verdict::Pass | Verdict::Warn, _) => "X-Ray tracing is Active".to_owned(),
-        (Verdict::Skipped, _) => "not judged".to_owned(),
-    };
+    let rule = crate::rule::ALL[crate::rule::index_of(finding.rule)];
+    let what = (rule.headline)(finding.effective_verdict(), finding.mode.as_deref());
     format!("{}: {what}", finding.display_name())
 }

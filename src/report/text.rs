@@ -2,9 +2,9 @@
 //! Every string from the plan goes through `escape::terminal` before it is written.
 
 use super::escape::terminal as clean;
-use super::{counts_line, scope_words, undecided_words, Settings};
+use super::{counts_line, primary_rule, scope_words, undecided_words, Settings};
 use crate::finding::{Finding, Location, Verdict};
-use crate::outcome::{Gate, InputKind, Outcome, Undecided, UnknownPolicy};
+use crate::outcome::{Gate, InputKind, Outcome, Summary, Undecided, UnknownPolicy};
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -144,6 +144,8 @@ fn write_finding(
 ) -> io::Result<()> {
     let (word, code) = label(finding.verdict, run.unknown_policy);
     let mode = match (&finding.mode, finding.verdict) {
+        // A finding of another rule than the tracing one names its rule instead.
+        _ if finding.rule != crate::rule::ALL[0].id => finding.rule.to_owned(),
         (Some(mode), _) => format!("mode {}", clean(mode)),
         (None, Verdict::Fail) => "no mode set".to_owned(),
         (None, Verdict::Unknown) => "mode known only after apply".to_owned(),
@@ -236,7 +238,7 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
         if let Some(root) = &run.source_root {
             about.push(format!("sources {}", clean(root)));
         }
-        let count = plan.findings.len();
+        let count = Summary::of(&plan.findings).functions;
         let scope = scope_words(&plan.scope);
         if !style.quiet {
             writeln!(
@@ -292,11 +294,10 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
     };
     writeln!(
         out,
-        "{}: {}: {gate} ({} {}{})",
+        "{}: {}: {gate} ({} {})",
         env!("CARGO_PKG_NAME"),
         counts_line(run),
-        crate::rule::ALL[0].id,
-        crate::rule::ALL[0].title,
-        super::other_rules(run),
+        primary_rule(run).id,
+        primary_rule(run).title,
     )
 }

@@ -189,7 +189,7 @@ fn judge_permission(
         Some(module_address) => address::module_names(module_address)?,
         None => parsed.modules.clone(),
     };
-    let finding = grants.judge(
+    let mut finding = grants.judge(
         &xray_permission::Function {
             address: subject.address,
             modules: &modules,
@@ -202,6 +202,11 @@ fn judge_permission(
         },
         tracing.location.clone(),
     )?;
+    // The permission is asked for by the tracing fix: a function left untraced as deployed
+    // (`--fail-on new` lets it be) is not made worse by its role either.
+    if matches!(finding.verdict, Verdict::Fail | Verdict::Unknown) {
+        finding.baseline = Some(tracing.baseline.unwrap_or(Baseline::New));
+    }
     if let (Verdict::Fail, Some(fix), Some(call)) = (
         finding.verdict,
         tracing.fix.as_mut(),

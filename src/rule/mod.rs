@@ -55,6 +55,7 @@ pub fn kept_attributes() -> &'static [&'static str] {
     })
 }
 
+use crate::finding::Verdict;
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use std::sync::OnceLock;
@@ -87,6 +88,14 @@ pub struct Rule {
     pub also_reads: &'static [&'static str],
     /// The attributes read from those resources (the plan reader keeps only named attributes).
     pub also_reads_attributes: &'static [&'static str],
+    /// The rule whose fix this one checks (the permission rule checks what the tracing fix asks
+    /// for): when that rule's finding of a function is suppressed, no fix is asked for, and this
+    /// rule's finding of the function is dropped.
+    pub follows: Option<&'static str>,
+    /// What a finding says in one line after the function's name (titles, annotations,
+    /// messages), from its effective verdict and the tracing mode after apply.
+    #[serde(skip)]
+    pub headline: fn(Verdict, Option<&str>) -> String,
 }
 
 /// A resource type the rule judges, and where the attribute it judges lives in one resource's

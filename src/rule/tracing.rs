@@ -1,6 +1,7 @@
 //! D9.AWS.OPE.07: Lambda functions must use Active X-Ray tracing.
 
 use super::{Rule, Target};
+use crate::finding::Verdict;
 
 pub static TRACING: Rule = Rule {
     id: "D9.AWS.OPE.07",
@@ -56,4 +57,18 @@ pub static TRACING: Rule = Rule {
             snippet: "tracing_config = {\n  mode = \"Active\"\n}",
         },
     ],
+    follows: None,
+    headline,
 };
+
+fn headline(verdict: Verdict, mode: Option<&str>) -> String {
+    match (verdict, mode) {
+        (Verdict::Fail, Some(mode)) => format!("X-Ray tracing is {mode}, not Active"),
+        (Verdict::Fail, None) => {
+            "no X-Ray tracing mode is set, so AWS applies PassThrough".to_owned()
+        }
+        (Verdict::Unknown, _) => "the X-Ray tracing mode is known only after apply".to_owned(),
+        (Verdict::Pass | Verdict::Warn, _) => "X-Ray tracing is Active".to_owned(),
+        (Verdict::Skipped, _) => "not judged".to_owned(),
+    }
+}

@@ -2,6 +2,7 @@
 //! execution role that may write to X-Ray, or the apply fails.
 
 use super::{Rule, Target};
+use crate::finding::Verdict;
 
 pub static XRAY_PERMISSION: Rule = Rule {
     id: "TG.LAMBDA.XRAY.PERMISSION",
@@ -40,8 +41,7 @@ pub static XRAY_PERMISSION: Rule = Rule {
         mode_path: "$.role",
         snippet: "resource \"aws_iam_role_policy_attachment\" \"xray\" {\n  role       = aws_iam_role.NAME.name\n  policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\"\n}",
     }],
-    // Opt-in (`--rule`) until every fixture and report test covers its findings.
-    on_by_default: false,
+    on_by_default: true,
     also_reads: &[
         "aws_iam_role",
         "aws_iam_role_policy",
@@ -68,4 +68,17 @@ pub static XRAY_PERMISSION: Rule = Rule {
         "source_policy_documents",
         "statement",
     ],
+    follows: Some(super::tracing::TRACING.id),
+    headline,
 };
+
+fn headline(verdict: Verdict, _mode: Option<&str>) -> String {
+    match verdict {
+        Verdict::Fail => "its execution role may not write to X-Ray, so the apply with Active tracing fails",
+        Verdict::Unknown => "whether its execution role may write to X-Ray is known only after apply",
+        Verdict::Warn => "its X-Ray grant is created in the same apply with no dependency, so it may arrive too late",
+        Verdict::Pass => "its execution role may write to X-Ray",
+        Verdict::Skipped => "not judged",
+    }
+    .to_owned()
+}

@@ -71,12 +71,28 @@ pub fn json_report(args: &[&str]) -> (i32, Value) {
     (outcome.code, report)
 }
 
-/// address → verdict of the first plan of a JSON report.
-pub fn verdicts_of(report: &Value) -> BTreeMap<String, String> {
-    report["plans"][0]["findings"]
+/// The tracing rule's findings (D9.AWS.OPE.07) of one plan of a JSON report: one per function.
+pub fn tracing_findings(report: &Value, plan: usize) -> Vec<&Value> {
+    rule_findings(report, plan, TRACING)
+}
+
+/// One rule's findings of one plan of a JSON report.
+pub fn rule_findings<'r>(report: &'r Value, plan: usize, rule: &str) -> Vec<&'r Value> {
+    report["plans"][plan]["findings"]
         .as_array()
         .expect("findings")
         .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+pub const TRACING: &str = "D9.AWS.OPE.07";
+pub const PERMISSION: &str = "TG.LAMBDA.XRAY.PERMISSION";
+
+/// address → tracing verdict of the first plan of a JSON report.
+pub fn verdicts_of(report: &Value) -> BTreeMap<String, String> {
+    tracing_findings(report, 0)
+        .into_iter()
         .map(|f| {
             (
                 f["address"].as_str().unwrap().to_owned(),
@@ -86,10 +102,10 @@ pub fn verdicts_of(report: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// address → verdict for the single plan of a run.
+/// address → tracing verdict for the single plan of a run.
 pub fn verdicts(args: &[&str]) -> (i32, BTreeMap<String, String>) {
     let (code, report) = json_report(args);
-    let findings = report["plans"][0]["findings"].as_array().expect("findings");
+    let findings = tracing_findings(&report, 0);
     let mut out = BTreeMap::new();
     for finding in findings {
         let address = finding["address"].as_str().unwrap().to_owned();
