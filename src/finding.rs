@@ -111,6 +111,11 @@ pub struct Fix {
     /// The literal edit at that place, when one is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit: Option<Edit>,
+    /// Why there is no edit although the place is known (a computed expression, a list
+    /// element, a value set outside the sources): what `tracegate fix` lists instead of guessing.
+    /// Not part of the JSON contract.
+    #[serde(skip)]
+    pub refusal: Option<String>,
 }
 
 /// A text edit: replace `start..end` with `text` (an insertion when they are equal).

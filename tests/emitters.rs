@@ -72,6 +72,7 @@ fn outcome() -> Outcome {
             },
             text: "\"Active\"".to_owned(),
         }),
+        refusal: None,
     }));
     fail.location = at("main.tf", 10, Some(1));
 
@@ -84,6 +85,7 @@ fn outcome() -> Outcome {
         description: "add tracing_config { mode = \"Active\" }".to_owned(),
         location: None,
         edit: None,
+        refusal: None,
     }));
 
     let mut unknown = finding(
@@ -131,6 +133,7 @@ fn outcome() -> Outcome {
         description: HOSTILE.to_owned(),
         location: None,
         edit: None,
+        refusal: None,
     }));
 
     Outcome {

@@ -161,7 +161,9 @@ pub fn judge(
             tracing.baseline = Some(baseline(subject));
         }
         if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
-            if let Some(finding) = judge_permission(grants, subject, &values, &mut tracing) {
+            if let Some(finding) =
+                judge_permission(grants, subject, &values, &mut tracing, run.sources)
+            {
                 judged.findings.push(finding);
             }
         }
@@ -180,6 +182,7 @@ fn judge_permission(
     subject: &Subject,
     values: &Values,
     tracing: &mut Finding,
+    sources: Option<&SourceTree>,
 ) -> Option<Finding> {
     if !XRAY_PERMISSION.judges(subject.resource_type) {
         return None;
@@ -202,6 +205,30 @@ fn judge_permission(
         },
         tracing.location.clone(),
     )?;
+    let mut finding = finding;
+    if let (Verdict::Fail, Some(fix)) = (finding.verdict, finding.fix.as_mut()) {
+        let registry = grants.registry_call(&modules).is_some();
+        let edit = sources.filter(|_| registry).and_then(|tree| {
+            sources::set_call_argument(tree, &modules, "attach_tracing_policy", "true")
+        });
+        match edit {
+            Some(site) => {
+                fix.location = site.location;
+                fix.edit = site.edit;
+                fix.refusal = site.refusal;
+            }
+            None if registry => {
+                fix.refusal = Some(
+                    "the module block that calls the registry module is not in the sources read (pass --source-root)".to_owned(),
+                )
+            }
+            None => {
+                fix.refusal = Some(
+                    "tracegate writes no new IAM resource (an attachment names a role and changes what the apply creates): add it by hand".to_owned(),
+                )
+            }
+        }
+    }
     if let (Verdict::Fail, Some(fix), Some(call)) = (
         finding.verdict,
         tracing.fix.as_mut(),
