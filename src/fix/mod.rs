@@ -120,16 +120,15 @@ fn wanted(finding: &Finding) -> bool {
     finding.suppression.is_none() && finding.verdict == Verdict::Fail && finding.fix.is_some()
 }
 
-fn site_key(location: &Option<Location>, description: &str) -> (Option<Location>, String) {
-    (location.clone(), description.to_owned())
-}
+/// Refusals are listed once per place, description and reason.
+type RefusalKey = (Option<Location>, String, String);
 
 /// Collects every wanted finding's edit or refusal, once per site, and computes each file's
 /// new text. Nothing is written.
 pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
     // file → edits, each with the sites that asked for it.
     let mut edits: BTreeMap<String, Vec<(Edit, Site)>> = BTreeMap::new();
-    let mut refused: BTreeMap<(Option<Location>, String), Refused> = BTreeMap::new();
+    let mut refused: BTreeMap<RefusalKey, Refused> = BTreeMap::new();
     for finding in outcome.plans.iter().flat_map(|p| &p.findings) {
         if !wanted(finding) {
             continue;
@@ -155,7 +154,11 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
                 let reason = reason.clone().unwrap_or_else(|| {
                     "tracegate knows no literal edit for it (the mode is computed, or the sources do not tell where it is written): change it by hand".to_owned()
                 });
-                let key = site_key(&fix.location, &reason);
+                let key = (
+                    fix.location.clone(),
+                    fix.description.clone(),
+                    reason.clone(),
+                );
                 refused
                     .entry(key)
                     .and_modify(|r| add_finding(&mut r.site, who.clone()))

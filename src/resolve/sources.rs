@@ -276,6 +276,9 @@ fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subj
             iterator: Some((&iterator, &element)),
         },
     );
+    if mode.expr().as_str().is_some() {
+        evaluator.literal(mode.file, mode.expr(), &value, subject.modules.len());
+    }
     SourceMode::Set {
         literal: super::eval::is_literal(mode.expr()),
         text: mode.value_text(),
@@ -410,15 +413,30 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
             format!("{indent}{}{trimmed}\n", unit.repeat(levels))
         })
         .collect();
-    let json = resource.file.is_json();
+    let (block_name, _) = subject.path.block_and_mode();
+    let dynamic = resource.blocks("dynamic").any(|b| {
+        b.item
+            .labels
+            .first()
+            .is_some_and(|l| l.as_str() == block_name)
+    });
+    let refusal = if dynamic {
+        // A static block beside the dynamic one makes two wherever the dynamic one writes its
+        // block, which the schema (at most one) refuses.
+        Some(format!(
+            "a dynamic \"{block_name}\" block decides whether the block is sent: a static one beside it would make two; change its for_each or replace it with a static block by hand"
+        ))
+    } else if resource.file.is_json() {
+        // An HCL block inserted into JSON syntax would break the file.
+        Some("the resource is in a JSON-syntax file, where tracegate inserts nothing: add the block by hand".to_owned())
+    } else {
+        None
+    };
     Fix {
         description: add_block_description(subject.target, subject.config_address),
         location: Some(header),
-        // An HCL block inserted into JSON syntax would break the file.
-        edit: (!json).then(|| insert_at(&at, text)),
-        refusal: json.then(|| {
-            "the resource is in a JSON-syntax file, where tracegate inserts nothing: add the block by hand".to_owned()
-        }),
+        edit: refusal.is_none().then(|| insert_at(&at, text)),
+        refusal,
     }
 }
 
