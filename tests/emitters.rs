@@ -219,6 +219,14 @@ fn sarif() {
 }
 
 #[test]
+fn rdjson() {
+    insta::assert_json_snapshot!(json(Format::Rdjson), {
+        ".source.url" => "[repository]",
+        ".diagnostics[].source.url" => "[repository]",
+    });
+}
+
+#[test]
 fn gitlab() {
     insta::assert_json_snapshot!(json(Format::Gitlab));
 }

@@ -459,6 +459,125 @@ mod tests {
         assert_eq!(offset(text, &at(4, 1)), None);
     }
 
+    fn temp_root(name: &str) -> (PathBuf, Root) {
+        let dir =
+            std::env::temp_dir().join(format!("tracegate-fix-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("inner")).unwrap();
+        let root = Root {
+            root: std::fs::canonicalize(dir.join("inner")).unwrap(),
+            display_base: std::fs::canonicalize(&dir).unwrap(),
+        };
+        (dir, root)
+    }
+
+    fn site(description: &str) -> Site {
+        Site {
+            location: None,
+            description: description.to_owned(),
+            findings: vec![format!("R {description}")],
+        }
+    }
+
+    fn edit(file: &str, start: (u32, u32), end: (u32, u32), text: &str) -> Edit {
+        let at = |(line, column): (u32, u32)| Location {
+            file: file.into(),
+            line,
+            column: Some(column),
+        };
+        Edit {
+            start: at(start),
+            end: at(end),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn only_plain_regular_files_inside_the_root_outside_terraform() {
+        let (dir, root) = temp_root("resolve");
+        std::fs::write(dir.join("inner/main.tf"), "a = 1\n").unwrap();
+        std::fs::write(dir.join("outside.tf"), "a = 1\n").unwrap();
+        std::fs::create_dir_all(dir.join("inner/.terraform/modules/m")).unwrap();
+        std::fs::write(dir.join("inner/.terraform/modules/m/main.tf"), "a = 1\n").unwrap();
+        std::fs::create_dir_all(dir.join("inner/real")).unwrap();
+        std::fs::write(dir.join("inner/real/x.tf"), "a = 1\n").unwrap();
+        std::os::unix::fs::symlink("real", dir.join("inner/linked")).unwrap();
+        assert!(root.resolve("inner/main.tf").is_ok());
+        let refused = |display: &str| root.resolve(display).unwrap_err();
+        assert!(refused("outside.tf").contains("outside the source root"));
+        assert!(refused("inner/../outside.tf").contains("not a plain path"));
+        assert!(refused("/etc/passwd").contains("not a plain path"));
+        assert!(refused("inner/.terraform/modules/m/main.tf").contains("under .terraform/"));
+        assert!(refused("inner/linked/x.tf").contains("symlinked directory"));
+        assert!(refused("inner/real").contains("not a regular file"));
+        assert!(refused("inner/missing.tf").contains("not edited"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn overlapping_edits_are_refused_identical_ones_merged_by_plan() {
+        let (dir, root) = temp_root("overlap");
+        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n").unwrap();
+        let edits = vec![
+            (
+                edit("inner/main.tf", (1, 5), (1, 18), "\"Active\""),
+                site("one"),
+            ),
+            (
+                edit("inner/main.tf", (1, 10), (1, 18), "\"x\""),
+                site("two"),
+            ),
+        ];
+        let Err((sites, reason)) = change(&root, "inner/main.tf", edits) else {
+            panic!("overlap accepted")
+        };
+        assert_eq!(sites.len(), 2);
+        assert!(
+            reason.contains("two fixes edit overlapping text (one and two)"),
+            "{reason}"
+        );
+        // Two insertions at one point are both made, in a fixed order.
+        let edits = vec![
+            (edit("inner/main.tf", (2, 1), (2, 1), "c = 2\n"), site("c")),
+            (edit("inner/main.tf", (2, 1), (2, 1), "b = 1\n"), site("b")),
+        ];
+        let Ok(Changed::Yes(change)) = change(&root, "inner/main.tf", edits) else {
+            panic!("insertions refused")
+        };
+        assert_eq!(change.after, "a = \"PassThrough\"\nb = 1\nc = 2\n");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_edit_that_breaks_the_syntax_or_misses_a_json_string_is_refused() {
+        let (dir, root) = temp_root("parse");
+        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n").unwrap();
+        let broken = vec![(edit("inner/main.tf", (1, 5), (1, 18), "{"), site("x"))];
+        let Err((_, reason)) = change(&root, "inner/main.tf", broken) else {
+            panic!("a broken edit was accepted")
+        };
+        assert!(reason.contains("would no longer parse"), "{reason}");
+        std::fs::write(dir.join("inner/main.tf.json"), "{\"a\": [1, 2]}\n").unwrap();
+        let not_a_string = vec![(
+            edit("inner/main.tf.json", (1, 7), (1, 13), "\"Active\""),
+            site("y"),
+        )];
+        let Err((_, reason)) = change(&root, "inner/main.tf.json", not_a_string) else {
+            panic!("a JSON array was replaced")
+        };
+        assert!(
+            reason.contains("does not replace a string value"),
+            "{reason}"
+        );
+        // A stale position (the file changed since) is refused, not applied elsewhere.
+        let stale = vec![(edit("inner/main.tf", (9, 1), (9, 1), "b = 1\n"), site("z"))];
+        let Err((_, reason)) = change(&root, "inner/main.tf", stale) else {
+            panic!("a stale edit was accepted")
+        };
+        assert!(reason.contains("no longer has the lines"), "{reason}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn json_values_must_be_strings() {
         assert!(json_string("\"PassThrough\""));
