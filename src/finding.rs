@@ -119,7 +119,7 @@ pub struct Fix {
 }
 
 /// A text edit: replace `start..end` with `text` (an insertion when they are equal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Edit {
     pub start: Location,
     pub end: Location,

@@ -13,7 +13,7 @@ use crate::finding::{Edit, Finding, Location, Verdict};
 use crate::outcome::Outcome;
 use crate::source::MAX_FILE_BYTES;
 use crate::support::repo;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -72,6 +72,13 @@ impl Root {
 
     /// The file a report path names, when it is one `fix` may edit; else why not.
     fn resolve(&self, display: &str) -> Result<PathBuf, String> {
+        if display.chars().any(char::is_control) {
+            // It would be a line of its own in the diff and the report.
+            return Err(format!(
+                "{} holds control characters in its name: not edited",
+                display.escape_debug()
+            ));
+        }
         let relative = Path::new(display);
         if relative
             .components()
@@ -128,6 +135,8 @@ type RefusalKey = (Option<Location>, String, String);
 pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
     // file → edits, each with the sites that asked for it.
     let mut edits: BTreeMap<String, Vec<(Edit, Site)>> = BTreeMap::new();
+    // Where each distinct edit is in its file's list: many instances share one.
+    let mut seen: HashMap<Edit, usize> = HashMap::new();
     let mut refused: BTreeMap<RefusalKey, Refused> = BTreeMap::new();
     for finding in outcome.plans.iter().flat_map(|p| &p.findings) {
         if !wanted(finding) {
@@ -138,16 +147,19 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
         match (&fix.edit, &fix.refusal) {
             (Some(edit), None) if edit.start.file == edit.end.file => {
                 let list = edits.entry(edit.start.file.to_string()).or_default();
-                match list.iter_mut().find(|(e, _)| e == edit) {
-                    Some((_, site)) => add_finding(site, who),
-                    None => list.push((
-                        edit.clone(),
-                        Site {
-                            location: fix.location.clone().or_else(|| Some(edit.start.clone())),
-                            description: fix.description.clone(),
-                            findings: vec![who],
-                        },
-                    )),
+                match seen.get(edit) {
+                    Some(&at) => add_finding(&mut list[at].1, who),
+                    None => {
+                        seen.insert(edit.clone(), list.len());
+                        list.push((
+                            edit.clone(),
+                            Site {
+                                location: fix.location.clone().or_else(|| Some(edit.start.clone())),
+                                description: fix.description.clone(),
+                                findings: vec![who],
+                            },
+                        ));
+                    }
                 }
             }
             (_, reason) => {
@@ -210,11 +222,16 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
     let before =
         read_nofollow(&path).map_err(|e| (sites(), format!("{display}: {e}: not edited")))?;
     let crlf = before.contains("\r\n");
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', before.as_bytes()).map(|i| i + 1))
+        .collect();
     // Byte ranges, in file order; identical edits were merged already.
     let mut ranges: Vec<(usize, usize, String, &Site)> = Vec::with_capacity(edits.len());
     for (edit, site) in &edits {
-        let (Some(start), Some(end)) = (offset(&before, &edit.start), offset(&before, &edit.end))
-        else {
+        let (Some(start), Some(end)) = (
+            offset(&before, &starts, &edit.start),
+            offset(&before, &starts, &edit.end),
+        ) else {
             return Err((
                 sites(),
                 format!("{display} no longer has the lines the plan's sources had (edited since?): run tracegate again"),
@@ -318,13 +335,9 @@ fn parses(display: &str, text: &str) -> Result<(), String> {
 
 /// The byte offset of a 1-based line and character column in `text` (columns count
 /// characters, as `LineIndex` does). `None` past the line's end.
-fn offset(text: &str, location: &Location) -> Option<usize> {
+fn offset(text: &str, starts: &[usize], location: &Location) -> Option<usize> {
     let line = usize::try_from(location.line.checked_sub(1)?).ok()?;
-    let start = if line == 0 {
-        0
-    } else {
-        memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 1)? + 1
-    };
+    let start = *starts.get(line)?;
     let column = location.column.unwrap_or(1).checked_sub(1)? as usize;
     let rest = &text[start..];
     let line_text = rest.split_inclusive('\n').next().unwrap_or("");
@@ -450,13 +463,15 @@ mod tests {
     #[test]
     fn offsets_count_characters() {
         let text = "ab\né = \"x\"\nlast";
-        assert_eq!(offset(text, &at(1, 1)), Some(0));
-        assert_eq!(offset(text, &at(2, 1)), Some(3));
+        let starts = [0, 3, 12];
+        let offset = |location: &Location| offset(text, &starts, location);
+        assert_eq!(offset(&at(1, 1)), Some(0));
+        assert_eq!(offset(&at(2, 1)), Some(3));
         // `é` is two bytes: column 3 is the `=`.
-        assert_eq!(&text[offset(text, &at(2, 3)).unwrap()..][..1], "=");
-        assert_eq!(offset(text, &at(3, 5)), Some(text.len()));
-        assert_eq!(offset(text, &at(3, 6)), None);
-        assert_eq!(offset(text, &at(4, 1)), None);
+        assert_eq!(&text[offset(&at(2, 3)).unwrap()..][..1], "=");
+        assert_eq!(offset(&at(3, 5)), Some(text.len()));
+        assert_eq!(offset(&at(3, 6)), None);
+        assert_eq!(offset(&at(4, 1)), None);
     }
 
     fn temp_root(name: &str) -> (PathBuf, Root) {

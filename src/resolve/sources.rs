@@ -383,8 +383,23 @@ fn refusal(origin: &Origin) -> Option<String> {
             origin.location
         ));
     }
+    // An object is written back whole: every value in it must be one tracegate can write.
+    fn writable(value: &Val) -> bool {
+        match value {
+            Val::String(_) | Val::Null | Val::Bool(_) => true,
+            Val::Number(n) => n.is_finite(),
+            Val::List(items) => items.iter().all(writable),
+            Val::Map(map) => map.values().all(writable),
+            _ => false,
+        }
+    }
     match &origin.value {
-        Val::String(_) | Val::Null | Val::Map(_) => None,
+        Val::String(_) | Val::Null => None,
+        Val::Map(map) if map.values().all(writable) => None,
+        Val::Map(_) => Some(format!(
+            "the object at {} holds values known only after apply or not evaluated: tracegate does not rewrite it; set its mode by hand",
+            origin.location
+        )),
         Val::List(_) => Some(format!(
             "the value at {} is a list that holds more than this function's mode (one element per instance): change the element by hand",
             origin.location
