@@ -2,7 +2,7 @@
 //! go (stdout, `--output`, `--report`, `--summary`), a closed pipe, completions, man pages, and
 //! the exit code.
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, RulesArgs, RulesFormat};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FixArgs, RulesArgs, RulesFormat};
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 use std::fs::File;
@@ -20,6 +20,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Fix(args) => fix(&args),
         Command::Rules(args) => rules(&args),
         Command::Completions { shell } => {
             write_output(None, |out| {
@@ -334,6 +335,122 @@ fn open_summary(path: &Path) -> io::Result<File> {
         return Err(io::Error::other("it is a symlink"));
     }
     options.open(path)
+}
+
+/// `tracegate fix`: judge as `check` does, then apply (or with `--diff`/`--check`, show) the
+/// edits. Nothing is written unless every plan was read and every changed file checks out.
+fn fix(args: &FixArgs) -> Result<u8> {
+    let outcome = tracegate::run(&args.run_options())?;
+    tell(&outcome, false);
+    if outcome.undecided().is_some() {
+        anyhow::bail!(
+            "not every plan could be judged (see above): nothing was changed; fix the input and run tracegate fix again"
+        );
+    }
+    if outcome.source_root.is_none() {
+        anyhow::bail!(
+            "tracegate fix needs the Terraform sources: pass --source-root DIR (the directory where terraform plan ran)"
+        );
+    }
+    let root_dir = args
+        .source_root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let root = tracegate::fix::Root::open(&root_dir)
+        .with_context(|| format!("cannot open the source root {}", root_dir.display()))?;
+    let plan = tracegate::fix::plan(&outcome, &root);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => color_from_env(io::stdout().is_terminal()),
+    };
+    let dry = args.diff || args.check;
+    if args.diff {
+        write_output(None, |out| {
+            for change in &plan.changes {
+                out.write_all(
+                    tracegate::fix::diff::unified(&change.display, &change.before, &change.after)
+                        .as_bytes(),
+                )?;
+            }
+            Ok(())
+        })?;
+    }
+    if !dry {
+        tracegate::fix::apply(&plan, &root).map_err(anyhow::Error::msg)?;
+    }
+    // With --diff stdout holds the patch alone: the report goes to stderr.
+    let report = fix_report(&plan, dry, color && !args.diff);
+    if args.diff {
+        let _ = io::stderr().write_all(report.as_bytes());
+    } else {
+        write_output(None, |out| out.write_all(report.as_bytes()))?;
+    }
+    Ok(if args.check && !plan.changes.is_empty() {
+        EXIT_FAIL
+    } else {
+        EXIT_PASS
+    })
+}
+
+/// What `fix` did, per site: applied (or would apply), already in place, refused and why.
+fn fix_report(plan: &tracegate::fix::Plan, dry: bool, color: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("{code}{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let place = |site: &tracegate::fix::Site| {
+        site.location.as_ref().map_or_else(
+            || "(no location)".to_owned(),
+            |l| escape::terminal(&l.to_string()).into_owned(),
+        )
+    };
+    let mut out = String::new();
+    let line = |out: &mut String, head: String, site: &tracegate::fix::Site, why: Option<&str>| {
+        out.push_str(&format!(
+            "{head} {}: {}\n",
+            place(site),
+            escape::terminal(&site.description)
+        ));
+        if let Some(why) = why {
+            out.push_str(&format!("  why: {}\n", escape::terminal(why)));
+        }
+        for finding in &site.findings {
+            out.push_str(&format!("  for {}\n", escape::terminal(finding)));
+        }
+    };
+    let applied = if dry { "would fix" } else { "fixed" };
+    let mut edits = 0;
+    for change in &plan.changes {
+        for site in &change.sites {
+            edits += 1;
+            line(&mut out, paint("\x1b[32m", applied), site, None);
+        }
+    }
+    for site in &plan.in_place {
+        line(&mut out, paint("\x1b[2m", "already fixed"), site, None);
+    }
+    for refused in &plan.refused {
+        line(
+            &mut out,
+            paint("\x1b[1;33m", "not fixed"),
+            &refused.site,
+            Some(&refused.reason),
+        );
+    }
+    let files = plan.changes.len();
+    out.push_str(&format!(
+        "{} {edits} {} in {files} {}, {} already in place, {} not fixed\n",
+        if dry { "would apply" } else { "applied" },
+        if edits == 1 { "fix" } else { "fixes" },
+        if files == 1 { "file" } else { "files" },
+        plan.in_place.len(),
+        plan.refused.len(),
+    ));
+    out
 }
 
 fn rules(args: &RulesArgs) -> Result<u8> {

@@ -25,6 +25,11 @@ pub enum Command {
         after_help = "Examples:\n  tracegate check plan.json\n  terraform show -json tf.plan | tracegate check -\n  tracegate check tf.plan                       # runs `terraform show -json` (or `tofu`) for you\n  tracegate check plan.json --format json --output verdicts.json\n  tracegate check plans/*.json --unknown fail --changed-only\n\nExit codes: 0 the gate passes, 1 the gate fails, 2 usage or input error."
     )]
     Check(Box<CheckArgs>),
+    /// Apply the fixes `check` proposes to the `.tf` and `.tfvars` files under the source root.
+    #[command(
+        after_help = "Examples:\n  tracegate fix plan.json --source-root .            # edit the files\n  tracegate fix plan.json --source-root . --diff     # print a unified diff, change nothing\n  tracegate fix plan.json --source-root . --check    # exit 1 if anything would change\n  tracegate fix plan.json --rule D9.AWS.OPE.07 --rule TG.LAMBDA.XRAY.PERMISSION\n\nExit codes: 0 nothing to do or applied, 1 with --check when something would change, 2 usage or input error."
+    )]
+    Fix(Box<FixArgs>),
     /// List the rules tracegate enforces, with their documentation.
     Rules(RulesArgs),
     /// Print a shell completion script: `tracegate completions bash > /etc/bash_completion.d/tracegate`.
@@ -132,6 +137,60 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Plan JSON, a binary plan file, or `-` for stdin, as for `check`.
+    #[arg(required = true, value_name = "PLAN")]
+    pub plans: Vec<String>,
+
+    /// Root of the Terraform sources (the directory where `terraform plan` ran): the only
+    /// directory whose files are edited (never `.terraform/`). Default: the current directory
+    /// when it holds `.tf` files.
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
+
+    /// Print a unified diff of the fixes to stdout and change nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Change nothing; exit 1 if a fix would change a file (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// Fix only this rule's findings (repeatable), as for `check`; `--rule D9.AWS.OPE.07 --rule
+    /// TG.LAMBDA.XRAY.PERMISSION` also grants the X-Ray permission.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+
+    /// Do not fix this rule's findings (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+
+    /// JSONPath selecting the plan inside an envelope document, as for `check`.
+    #[arg(long, value_name = "JSONPATH")]
+    pub plan_path: Option<String>,
+
+    /// Colour in the report, as for `check`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+impl FixArgs {
+    /// The library's options: `check`'s, for every function of the plans.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            inputs: self.plans.clone(),
+            plan_path: self.plan_path.clone(),
+            changed_only: false,
+            rules: self.rules.clone(),
+            skip_rules: self.skip_rules.clone(),
+            unknown_policy: UnknownPolicy::Warn,
+            fail_on: FailOn::All,
+            source_root: self.source_root.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
@@ -191,6 +250,8 @@ pub enum Format {
     Github,
     /// A Markdown summary table, for merge-request comments and job summaries.
     Markdown,
+    /// reviewdog's Diagnostic Format (rdjson): fixes as one-click suggestions on the pull request.
+    Rdjson,
 }
 
 impl From<Format> for report::Format {
@@ -203,6 +264,7 @@ impl From<Format> for report::Format {
             Format::Junit => report::Format::Junit,
             Format::Github => report::Format::Github,
             Format::Markdown => report::Format::Markdown,
+            Format::Rdjson => report::Format::Rdjson,
         }
     }
 }

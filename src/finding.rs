@@ -111,10 +111,15 @@ pub struct Fix {
     /// The literal edit at that place, when one is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit: Option<Edit>,
+    /// Why there is no edit although the place is known (a computed expression, a list
+    /// element, a value set outside the sources): what `tracegate fix` lists instead of guessing.
+    /// Not part of the JSON contract.
+    #[serde(skip)]
+    pub refusal: Option<String>,
 }
 
 /// A text edit: replace `start..end` with `text` (an insertion when they are equal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Edit {
     pub start: Location,
     pub end: Location,

@@ -20,6 +20,7 @@
 //! The rooms, and what each may import, are drawn in `ARCHITECTURE.md`.
 
 pub mod finding;
+pub mod fix;
 pub mod outcome;
 pub mod plan;
 pub mod report;

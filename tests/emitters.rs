@@ -72,6 +72,7 @@ fn outcome() -> Outcome {
             },
             text: "\"Active\"".to_owned(),
         }),
+        refusal: None,
     }));
     fail.location = at("main.tf", 10, Some(1));
 
@@ -84,6 +85,7 @@ fn outcome() -> Outcome {
         description: "add tracing_config { mode = \"Active\" }".to_owned(),
         location: None,
         edit: None,
+        refusal: None,
     }));
 
     let mut unknown = finding(
@@ -131,6 +133,7 @@ fn outcome() -> Outcome {
         description: HOSTILE.to_owned(),
         location: None,
         edit: None,
+        refusal: None,
     }));
 
     Outcome {
@@ -212,6 +215,14 @@ fn sarif() {
         ".runs[].tool.driver.version" => "[version]",
         ".runs[].tool.driver.semanticVersion" => "[version]",
         ".runs[].tool.driver.rules" => "[rules: see tests/reports.rs sarif_rule_metadata]",
+    });
+}
+
+#[test]
+fn rdjson() {
+    insta::assert_json_snapshot!(json(Format::Rdjson), {
+        ".source.url" => "[repository]",
+        ".diagnostics[].source.url" => "[repository]",
     });
 }
 

@@ -134,6 +134,7 @@ fn pin_version_pins_the_action_the_examples_and_the_hooks() {
         ".pre-commit-hooks.yaml",
         "examples/github/pull-request.yml",
         "examples/github/matrix.yml",
+        "examples/github/reviewdog.yml",
         "examples/gitlab/tracegate.gitlab-ci.yml",
     ] {
         std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
@@ -170,6 +171,7 @@ fn pin_version_pins_the_action_the_examples_and_the_hooks() {
     );
     assert!(read("examples/github/pull-request.yml").contains("tracegate/tracegate@v7.8.9"));
     assert!(read("examples/github/matrix.yml").contains("tracegate/tracegate@v7.8.9"));
+    assert!(read("examples/github/reviewdog.yml").contains("tracegate/tracegate@v7.8.9"));
     let gitlab = read("examples/gitlab/tracegate.gitlab-ci.yml");
     assert!(gitlab.contains("TRACEGATE_VERSION: \"v7.8.9\""), "{gitlab}");
     assert!(gitlab.contains("tracegate/tracegate/v7.8.9/examples"));

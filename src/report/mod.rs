@@ -7,6 +7,7 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rdjson;
 pub mod rules;
 pub mod sarif;
 pub mod text;
@@ -33,6 +34,8 @@ pub enum Format {
     Github,
     /// A Markdown summary table, for merge-request comments and job summaries.
     Markdown,
+    /// reviewdog's Diagnostic Format, with the fixes as suggestions.
+    Rdjson,
 }
 
 /// How reports are written.
@@ -93,6 +96,7 @@ pub fn write(
         Format::Junit => junit::write,
         Format::Github => github::write,
         Format::Markdown => markdown::write,
+        Format::Rdjson => rdjson::write,
     };
     write(outcome, settings, out)
 }

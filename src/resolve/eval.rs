@@ -398,6 +398,8 @@ pub enum OriginKind {
         call: String,
         name: String,
         closing: Location,
+        /// The module block's body indentation, for the added line.
+        indent: String,
     },
     /// The default of `variable "name"`.
     Default { name: String },
@@ -435,7 +437,7 @@ pub struct Evaluator<'t> {
     memo: HashMap<String, Val>,
 }
 
-fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
+pub fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
     let (line, column) = span.map_or((1, 1), |s| file.index.position(file.text.as_bytes(), s.end));
     Location {
         file: file.display.clone(),
@@ -1234,12 +1236,45 @@ impl<'t> Evaluator<'t> {
                 call: call_path,
                 name: name.to_owned(),
                 closing: closing_line(block.file, block.item.span()),
+                indent: body_indent(
+                    block.file,
+                    &block.header(),
+                    closing_line(block.file, block.item.span()).line,
+                )
+                .0,
             },
             &value,
             parent.len(),
             true,
         );
         value
+    }
+}
+
+/// The indentation of a block's body: that of its first non-blank line inside the braces, else
+/// the header's plus two spaces. Also the unit one level adds (tabs or spaces, as the file has).
+pub fn body_indent(file: &SourceFile, header: &Location, closing_line: u32) -> (String, String) {
+    let leading = |line: &str| -> String {
+        line.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    };
+    let header_indent = file
+        .index
+        .line(&file.text, header.line)
+        .map(leading)
+        .unwrap_or_default();
+    let inner = (header.line + 1..closing_line)
+        .filter_map(|line| file.index.line(&file.text, line))
+        .find(|line| !line.trim().is_empty())
+        .map(leading)
+        .filter(|inner| inner.len() > header_indent.len() && inner.starts_with(&header_indent));
+    match inner {
+        Some(inner) => {
+            let unit = inner[header_indent.len()..].to_owned();
+            (inner, unit)
+        }
+        None => (format!("{header_indent}  "), "  ".to_owned()),
     }
 }
 

@@ -393,5 +393,6 @@ fn words(description: String) -> Fix {
         description,
         location: None,
         edit: None,
+        refusal: None,
     }
 }

@@ -161,7 +161,9 @@ pub fn judge(
             tracing.baseline = Some(baseline(subject));
         }
         if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
-            if let Some(finding) = judge_permission(grants, subject, &values, &mut tracing) {
+            if let Some(finding) =
+                judge_permission(grants, subject, &values, &mut tracing, run.sources)
+            {
                 judged.findings.push(finding);
             }
         }
@@ -180,6 +182,7 @@ fn judge_permission(
     subject: &Subject,
     values: &Values,
     tracing: &mut Finding,
+    sources: Option<&SourceTree>,
 ) -> Option<Finding> {
     if !XRAY_PERMISSION.judges(subject.resource_type) {
         return None;
@@ -206,6 +209,29 @@ fn judge_permission(
     // (`--fail-on new` lets it be) is not made worse by its role either.
     if matches!(finding.verdict, Verdict::Fail | Verdict::Unknown) {
         finding.baseline = Some(tracing.baseline.unwrap_or(Baseline::New));
+    }
+    if let (Verdict::Fail, Some(fix)) = (finding.verdict, finding.fix.as_mut()) {
+        let registry = grants.registry_call(&modules).is_some();
+        let edit = sources.filter(|_| registry).and_then(|tree| {
+            sources::set_call_argument(tree, &modules, "attach_tracing_policy", "true")
+        });
+        match edit {
+            Some(site) => {
+                fix.location = site.location;
+                fix.edit = site.edit;
+                fix.refusal = site.refusal;
+            }
+            None if registry => {
+                fix.refusal = Some(
+                    "the module block that calls the registry module is not in the sources read (pass --source-root)".to_owned(),
+                )
+            }
+            None => {
+                fix.refusal = Some(
+                    "tracegate writes no new IAM resource (an attachment names a role and changes what the apply creates): add it by hand".to_owned(),
+                )
+            }
+        }
     }
     if let (Verdict::Fail, Some(fix), Some(call)) = (
         finding.verdict,

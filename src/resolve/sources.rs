@@ -276,6 +276,9 @@ fn dynamic_mode(evaluator: &mut Evaluator, dynamic: Found<Block>, subject: &Subj
             iterator: Some((&iterator, &element)),
         },
     );
+    if mode.expr().as_str().is_some() {
+        evaluator.literal(mode.file, mode.expr(), &value, subject.modules.len());
+    }
     SourceMode::Set {
         literal: super::eval::is_literal(mode.expr()),
         text: mode.value_text(),
@@ -325,11 +328,10 @@ fn fix_from_origin(
     mode_key: &str,
 ) -> Fix {
     let value = active_text(&origin.value, object_form);
-    let indent = " ".repeat(origin.location.column.unwrap_or(1).saturating_sub(1) as usize + 2);
     let (description, edit) = match &origin.kind {
         OriginKind::Literal => (format!("set {mode_key} = {value} in {config_address}"), None),
         OriginKind::Argument { call, name } => (format!("set {name} = {value} in {call}'s module block"), None),
-        OriginKind::MissingArgument { call, name, closing } => (
+        OriginKind::MissingArgument { call, name, closing, indent } => (
             format!("add {name} = {value} to the module block of {call}"),
             Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
         ),
@@ -340,6 +342,7 @@ fn fix_from_origin(
             None,
         ),
     };
+    let refusal = refusal(origin);
     let edit = edit.or_else(|| {
         origin.replace.as_ref().map(|end| Edit {
             start: origin.location.clone(),
@@ -349,31 +352,167 @@ fn fix_from_origin(
     });
     // In JSON syntax only a string literal is a valid replacement, and HCL lines are never
     // inserted: the description says what to change.
-    let edit = edit.filter(|e| !origin.in_json || (e.start != e.end && e.text.starts_with('"')));
+    let json_refusal = edit
+        .as_ref()
+        .filter(|e| origin.in_json && (e.start == e.end || !e.text.starts_with('"')))
+        .map(|_| {
+            "the file is JSON syntax, where tracegate replaces only a string value and inserts nothing"
+                .to_owned()
+        });
+    let refusal = refusal.or(json_refusal);
     Fix {
         description,
         location: Some(origin.location.clone()),
-        edit,
+        edit: if refusal.is_some() { None } else { edit },
+        refusal,
     }
 }
 
-/// Before the closing brace of the resource block: where a missing block is added.
+/// Why the place a value comes from cannot take the literal edit, when it cannot: a computed
+/// expression (a conditional, a reference) would be replaced by a constant and lose what it
+/// decides; a list, a number or a bool holds something other than the mode itself.
+fn refusal(origin: &Origin) -> Option<String> {
+    if let OriginKind::Outside { name } = &origin.kind {
+        return Some(format!(
+            "var.{name} is set outside the sources (-var, -var-file or TF_VAR_{name}): change it where the plan is made"
+        ));
+    }
+    if !origin.holds_value {
+        return Some(format!(
+            "the value at {} is computed by an expression (a reference, a call or a conditional): tracegate does not replace an expression with a constant; change it by hand",
+            origin.location
+        ));
+    }
+    // An object is written back whole: every value in it must be one tracegate can write.
+    fn writable(value: &Val) -> bool {
+        match value {
+            Val::String(_) | Val::Null | Val::Bool(_) => true,
+            Val::Number(n) => n.is_finite(),
+            Val::List(items) => items.iter().all(writable),
+            Val::Map(map) => map.values().all(writable),
+            _ => false,
+        }
+    }
+    match &origin.value {
+        Val::String(_) | Val::Null => None,
+        Val::Map(map) if map.values().all(writable) => None,
+        Val::Map(_) => Some(format!(
+            "the object at {} holds values known only after apply or not evaluated: tracegate does not rewrite it; set its mode by hand",
+            origin.location
+        )),
+        Val::List(_) => Some(format!(
+            "the value at {} is a list that holds more than this function's mode (one element per instance): change the element by hand",
+            origin.location
+        )),
+        other => Some(format!(
+            "the value at {} is {other}, not a mode: tracegate does not replace it; change it by hand",
+            origin.location
+        )),
+    }
+}
+
+/// Before the closing brace of the resource block: where a missing block is added, indented as
+/// the block's body is.
 fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
     let header = resource.header();
     let at = closing_line(resource.file, resource.item.span());
-    let indent = " ".repeat(header.column.unwrap_or(1) as usize + 1);
+    let (indent, unit) = super::eval::body_indent(resource.file, &header, at.line);
     let text: String = subject
         .target
         .snippet
         .lines()
-        .map(|l| format!("{indent}{l}\n"))
+        .map(|l| {
+            // The snippet is indented by two spaces a level: use the file's unit instead.
+            let trimmed = l.trim_start_matches(' ');
+            let levels = (l.len() - trimmed.len()) / 2;
+            format!("{indent}{}{trimmed}\n", unit.repeat(levels))
+        })
         .collect();
+    let (block_name, _) = subject.path.block_and_mode();
+    let dynamic = resource.blocks("dynamic").any(|b| {
+        b.item
+            .labels
+            .first()
+            .is_some_and(|l| l.as_str() == block_name)
+    });
+    let refusal = if dynamic {
+        // A static block beside the dynamic one makes two wherever the dynamic one writes its
+        // block, which the schema (at most one) refuses.
+        Some(format!(
+            "a dynamic \"{block_name}\" block decides whether the block is sent: a static one beside it would make two; change its for_each or replace it with a static block by hand"
+        ))
+    } else if resource.file.is_json() {
+        // An HCL block inserted into JSON syntax would break the file.
+        Some("the resource is in a JSON-syntax file, where tracegate inserts nothing: add the block by hand".to_owned())
+    } else {
+        None
+    };
     Fix {
         description: add_block_description(subject.target, subject.config_address),
         location: Some(header),
-        // An HCL block inserted into JSON syntax would break the file.
-        edit: (!resource.file.is_json()).then(|| insert_at(&at, text)),
+        edit: refusal.is_none().then(|| insert_at(&at, text)),
+        refusal,
     }
+}
+
+/// The edit that sets argument `name` of the module call `modules` (its last element, in the
+/// caller) to the literal `value`: a literal there is replaced, a missing argument added before
+/// the closing brace. `None` when the call is not in the repository's sources.
+pub fn set_call_argument(
+    tree: &SourceTree,
+    modules: &[String],
+    name: &str,
+    value: &str,
+) -> Option<Fix> {
+    let (call, parent) = modules.split_last()?;
+    let parent_sources = tree.module(parent);
+    let parent_sources = parent_sources.as_ref().as_ref().ok()?;
+    let block = parent_sources.module_call(call)?;
+    if block.file.downloaded {
+        return None;
+    }
+    let description = format!(
+        "set {name} = {value} in the module block of {}",
+        module_path(modules)
+    );
+    if let Some(argument) = block.attribute(name) {
+        let literal = super::eval::is_literal(argument.expr());
+        let json = block.file.is_json();
+        let refusal = if !literal {
+            Some(format!(
+                "{name} at {} is computed by an expression: tracegate does not replace an expression with a constant; change it by hand",
+                argument.value_location()
+            ))
+        } else if json {
+            Some("the module block is in a JSON-syntax file: change it by hand".to_owned())
+        } else {
+            None
+        };
+        let span = argument.item.value.span();
+        let edit = refusal.is_none().then(|| Edit {
+            start: argument.value_location(),
+            end: super::eval::end_location(argument.file, span),
+            text: value.to_owned(),
+        });
+        return Some(Fix {
+            description,
+            location: Some(argument.value_location()),
+            edit,
+            refusal,
+        });
+    }
+    let header = block.header();
+    let closing = closing_line(block.file, block.item.span());
+    let (indent, _) = super::eval::body_indent(block.file, &header, closing.line);
+    let json = block.file.is_json();
+    Some(Fix {
+        description,
+        location: Some(header),
+        edit: (!json).then(|| insert_at(&closing, format!("{indent}{name} = {value}\n"))),
+        refusal: json.then(|| {
+            "the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned()
+        }),
+    })
 }
 
 /// The module block nearest the function, among those the repository holds: the fix site when
@@ -495,11 +634,15 @@ fn block_fix(tree: &SourceTree, resource: Found<Block>, subject: &Subject) -> Fi
             ),
             location: Some(location),
             edit: None,
+            refusal: Some(
+                "the function is in a downloaded module with no input for tracing: tracegate never edits under .terraform/".to_owned(),
+            ),
         },
         None => Fix {
             description: add_block_description(subject.target, subject.config_address),
             location: None,
             edit: None,
+            refusal: Some("no module block in the repository calls it".to_owned()),
         },
     }
 }
@@ -528,11 +671,7 @@ fn ignore_changes(resource: Found<Block>, block_name: &str) -> Option<IgnoreChan
         return None;
     }
     let location = ignore.location();
-    let edit = (!ignore.file.downloaded).then(|| Edit {
-        start: location.clone(),
-        end: end_of(ignore),
-        text: String::new(),
-    });
+    let (edit, refusal) = drop_ignored(ignore, &names_block);
     Some(IgnoreChanges {
         fix: Fix {
             description: format!(
@@ -540,21 +679,94 @@ fn ignore_changes(resource: Found<Block>, block_name: &str) -> Option<IgnoreChan
             ),
             location: Some(location.clone()),
             edit,
+            refusal,
         },
         location,
     })
 }
 
-/// Where an attribute ends (its value's end), for an edit that removes it.
-fn end_of(attribute: Found<hcl_edit::structure::Attribute>) -> Location {
-    let end = attribute.item.span().map_or(0, |s| s.end);
-    let (line, column) = attribute
-        .file
-        .index
-        .position(attribute.file.text.as_bytes(), end);
-    Location {
-        file: attribute.file.display.clone(),
-        line,
-        column: Some(column),
+/// The edit that stops `ignore_changes` from naming the tracing block: the entry goes from a
+/// list that names others too (the list is rewritten from its other entries); a list of that
+/// entry alone goes with its line. `all` (which ignores every other argument as well), a JSON
+/// file and a downloaded module are refused.
+fn drop_ignored(
+    ignore: Found<hcl_edit::structure::Attribute>,
+    names_block: &dyn Fn(&Expression) -> bool,
+) -> (Option<Edit>, Option<String>) {
+    if ignore.file.downloaded {
+        return (
+            None,
+            Some("the lifecycle block is in a downloaded module: tracegate never edits under .terraform/".to_owned()),
+        );
     }
+    if ignore.file.is_json() {
+        return (
+            None,
+            Some("the lifecycle block is in a JSON-syntax file: change it by hand".to_owned()),
+        );
+    }
+    let all = |expr: &Expression| matches!(expr, Expression::Variable(v) if v.as_str() == "all");
+    let others: Vec<&Expression> = match ignore.expr() {
+        Expression::Array(items) => items.iter().filter(|item| !names_block(item)).collect(),
+        _ => Vec::new(),
+    };
+    let names_all = match ignore.expr() {
+        Expression::Array(items) => items.iter().any(all),
+        other => all(other),
+    };
+    if names_all {
+        return (
+            None,
+            Some("ignore_changes = all ignores every argument, not only tracing_config: narrow it by hand".to_owned()),
+        );
+    }
+    if !others.is_empty() {
+        let kept: Vec<String> = others
+            .iter()
+            .map(|item| {
+                item.span()
+                    .and_then(|s| ignore.file.text.get(s))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .collect();
+        let value_span = ignore.item.value.span();
+        return (
+            Some(Edit {
+                start: ignore.value_location(),
+                end: super::eval::end_location(ignore.file, value_span),
+                text: format!("[{}]", kept.join(", ")),
+            }),
+            None,
+        );
+    }
+    // The attribute alone on its line goes with the line; else only its text.
+    let span = ignore.item.span().unwrap_or(0..0);
+    let text = &ignore.file.text;
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..].find('\n').map(|i| span.end + i + 1);
+    let alone = text[line_start..span.start].trim().is_empty()
+        && line_end.is_some_and(|end| text[span.end..end].trim().is_empty());
+    let (start, end) = if alone {
+        (line_start, line_end.expect("checked"))
+    } else {
+        (span.start, span.end)
+    };
+    let at = |offset: usize| {
+        let (line, column) = ignore.file.index.position(text.as_bytes(), offset);
+        Location {
+            file: ignore.file.display.clone(),
+            line,
+            column: Some(column),
+        }
+    };
+    (
+        Some(Edit {
+            start: at(start),
+            end: at(end),
+            text: String::new(),
+        }),
+        None,
+    )
 }

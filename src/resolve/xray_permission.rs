@@ -275,6 +275,7 @@ impl<'d, 'i> Grants<'d, 'i> {
                         description: hazard.1,
                         location: None,
                         edit: None,
+                        refusal: None,
                     }));
                 }
             }
@@ -850,6 +851,7 @@ impl<'d, 'i> Grants<'d, 'i> {
             description,
             location: None,
             edit: None,
+            refusal: None,
         }
     }
 

@@ -1,0 +1,500 @@
+//! `tracegate fix`: golden files for every kind of fix site (`testdata/fix/<kind>/`: `fix.json`
+//! names the sources and plan (a real-Terraform case) and the arguments; `after/` holds the
+//! files as the fix leaves them, `diff.patch` what `--diff` prints, `report.txt` what `fix`
+//! reports), idempotence, `--check`, and the refusals (symlinks, CRLF kept, no sources).
+//! `TRACEGATE_FIX_GOLDEN=update cargo test --test fix` rewrites the golden files (review the
+//! diff).
+
+mod common;
+use common::{command, run_with};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    common::root()
+}
+
+/// A fresh directory outside any repository, so that report paths are relative to it.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("tracegate-fix-tests-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What a golden case's sources are made of: files not written by the tests or the script.
+fn is_source(name: &str) -> bool {
+    !matches!(
+        name,
+        "after" | "diff.patch" | "report.txt" | "fix.json" | "README.md" | "truth.json"
+    ) && !name.starts_with("before")
+}
+
+fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !keep(&name) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target, &|_| true);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A case's sources laid out as `terraform init` leaves them (registry modules in
+/// `.terraform/modules`, as tests/real_terraform.rs does), in a scratch directory.
+pub fn lay_out(case: &Path, dest: &Path) {
+    copy_tree(case, dest, &|name| {
+        is_source(name) && name != "modules.json"
+    });
+    let record = case.join("modules.json");
+    if !record.exists() {
+        return;
+    }
+    let modules = dest.join(".terraform/modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    std::fs::copy(&record, modules.join("modules.json")).unwrap();
+    let spec: Value =
+        serde_json::from_slice(&std::fs::read(case.join("case.json")).unwrap()).unwrap();
+    for (key, vendored) in spec["registry_modules"].as_object().unwrap() {
+        copy_tree(
+            &root()
+                .join("testdata/real/_vendor")
+                .join(vendored.as_str().unwrap()),
+            &modules.join(key),
+            &|name| name != "LICENSE" && name != "ORIGIN.md",
+        );
+    }
+}
+
+fn fix(dir: &Path, args: &[&str]) -> common::Outcome {
+    let mut command = command(&["fix", "plan.json", "--source-root", "."]);
+    command.args(args).current_dir(dir);
+    run_with(command, None)
+}
+
+/// Every file under `dir` except `.terraform/`, as (relative path, bytes).
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_name() == ".terraform" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                walk(base, &path, out);
+            } else {
+                let relative = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn updating() -> bool {
+    std::env::var("TRACEGATE_FIX_GOLDEN").is_ok_and(|v| v == "update")
+}
+
+fn golden(path: &Path, actual: &str) {
+    if updating() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (TRACEGATE_FIX_GOLDEN=update writes it)",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "{} differs", path.display());
+}
+
+fn kinds() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/fix"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("fix.json").exists())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fix_site_kind_matches_its_golden_files_and_a_second_run_changes_nothing() {
+    let kinds = kinds();
+    assert!(kinds.len() >= 15, "{} kinds", kinds.len());
+    for kind in kinds {
+        let name = kind.file_name().unwrap().to_string_lossy().into_owned();
+        let spec: Value =
+            serde_json::from_slice(&std::fs::read(kind.join("fix.json")).unwrap()).unwrap();
+        let sources = match spec["sources"].as_str() {
+            Some(relative) => root().join(relative),
+            None => kind.clone(),
+        };
+        let args: Vec<&str> = spec["args"]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let dir = scratch(&name);
+        lay_out(&sources, &dir);
+        let before = files(&dir);
+
+        let diff = fix(&dir, &[&args[..], &["--diff", "--color", "never"]].concat());
+        assert_eq!(diff.code, 0, "{name}: {}", diff.stderr);
+        golden(&kind.join("diff.patch"), &diff.stdout);
+        assert_eq!(files(&dir), before, "{name}: --diff changed a file");
+
+        let check = fix(
+            &dir,
+            &[&args[..], &["--check", "--color", "never"]].concat(),
+        );
+        let changes = !diff.stdout.is_empty();
+        assert_eq!(
+            check.code,
+            i32::from(changes),
+            "{name}: --check: {}",
+            check.stdout
+        );
+        assert_eq!(files(&dir), before, "{name}: --check changed a file");
+
+        let applied = fix(&dir, &[&args[..], &["--color", "never"]].concat());
+        assert_eq!(applied.code, 0, "{name}: {}", applied.stderr);
+        golden(&kind.join("report.txt"), &applied.stdout);
+        let after = files(&dir);
+        let changed: Vec<&(String, Vec<u8>)> =
+            after.iter().filter(|file| !before.contains(file)).collect();
+        let after_dir = kind.join("after");
+        if updating() {
+            let _ = std::fs::remove_dir_all(&after_dir);
+            for (path, bytes) in &changed {
+                let target = after_dir.join(path);
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::write(target, bytes).unwrap();
+            }
+        } else {
+            let expected = if after_dir.exists() {
+                files(&after_dir)
+            } else {
+                Vec::new()
+            };
+            let changed: Vec<(String, Vec<u8>)> = changed.into_iter().cloned().collect();
+            assert_eq!(
+                changed, expected,
+                "{name}: the files fix changed differ from after/"
+            );
+        }
+        assert_eq!(
+            changes,
+            after != before,
+            "{name}: --diff and the files disagree"
+        );
+
+        // A second run with the same plan: every edit is in place, nothing changes.
+        let again = fix(&dir, &[&args[..], &["--color", "never"]].concat());
+        assert_eq!(again.code, 0, "{name}: {}", again.stderr);
+        assert_eq!(files(&dir), after, "{name}: the second run changed a file");
+        assert!(
+            again.stdout.contains("applied 0 fixes in 0 files"),
+            "{name}: {}",
+            again.stdout
+        );
+        let recheck = fix(&dir, &[&args[..], &["--check"]].concat());
+        assert_eq!(
+            recheck.code, 0,
+            "{name}: --check after the fix: {}",
+            recheck.stdout
+        );
+    }
+}
+
+/// A `.tf` that is a symlink (a pull request can commit one pointing anywhere) is read through
+/// by the sources, as Terraform does, but never written through.
+#[test]
+fn a_symlinked_tf_file_is_not_written_through() {
+    let dir = scratch("symlink");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    std::fs::rename(dir.join("main.tf"), dir.join("target.hcl")).unwrap();
+    std::os::unix::fs::symlink("target.hcl", dir.join("main.tf")).unwrap();
+    let before = std::fs::read(dir.join("target.hcl")).unwrap();
+    let out = fix(&dir, &["--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("why: main.tf is a symlink: tracegate does not write through one"),
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .contains("applied 0 fixes in 0 files, 0 already in place, 2 not fixed"));
+    assert_eq!(std::fs::read(dir.join("target.hcl")).unwrap(), before);
+    assert!(std::fs::symlink_metadata(dir.join("main.tf"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+/// CRLF line ends stay CRLF, in the lines changed and those inserted; permissions are kept.
+#[test]
+fn crlf_and_permissions_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("crlf");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    std::fs::write(dir.join("main.tf"), text.replace('\n', "\r\n")).unwrap();
+    std::fs::set_permissions(dir.join("main.tf"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = fix(&dir, &["--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let fixed = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert!(
+        fixed.contains("    mode = \"Active\"\r\n  }\r\n}\r\n"),
+        "{fixed:?}"
+    );
+    assert!(!fixed.contains("PassThrough"));
+    assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
+    assert_eq!(
+        std::fs::metadata(dir.join("main.tf"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o640
+    );
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains(".tracegate-fix-")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn fix_without_sources_or_with_an_unreadable_plan_is_an_input_error() {
+    let dir = scratch("no-sources");
+    std::fs::copy(
+        root().join("testdata/real/root-literals/plan.json"),
+        dir.join("plan.json"),
+    )
+    .unwrap();
+    let out = fix(&dir, &[]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("tracegate fix needs the Terraform sources: pass --source-root DIR"),
+        "{}",
+        out.stderr
+    );
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    std::fs::write(dir.join("plan.json"), "{").unwrap();
+    let before = files(&dir);
+    let out = fix(&dir, &[]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    assert_eq!(files(&dir), before);
+}
+
+/// The acceptance criterion's CI use: `--check` fails while a fix would change something.
+#[test]
+fn check_exits_one_until_the_fix_is_applied() {
+    let dir = scratch("check");
+    lay_out(&root().join("testdata/real/variable-tfvars"), &dir);
+    assert_eq!(fix(&dir, &["--check"]).code, 1);
+    assert_eq!(fix(&dir, &[]).code, 0);
+    assert_eq!(fix(&dir, &["--check"]).code, 0);
+    // A plan that passes has nothing to fix.
+    let passing = scratch("check-pass");
+    lay_out(&root().join("testdata/real/module-active"), &passing);
+    let out = fix(&passing, &["--check"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out
+        .stdout
+        .contains("would apply 0 fixes in 0 files, 0 already in place, 0 not fixed"));
+}
+
+fn rdjson_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_slice(&common::read(
+        "testdata/schemas/reviewdog-rdf/DiagnosticResult.json",
+    ))
+    .unwrap();
+    jsonschema::options()
+        .build(&schema)
+        .expect("the rdjson schema compiles")
+}
+
+/// `--format rdjson`: valid against reviewdog's schema, one diagnostic per failing function,
+/// each fix edit as a suggestion reviewdog can post.
+#[test]
+fn rdjson_is_valid_and_carries_the_fix_as_a_suggestion() {
+    let validator = rdjson_validator();
+    let dir = scratch("rdjson");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let mut check = command(&[
+        "check",
+        "plan.json",
+        "--source-root",
+        ".",
+        "--format",
+        "rdjson",
+    ]);
+    check.current_dir(&dir);
+    let out = run_with(check, None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    insta::assert_json_snapshot!(report, {
+        ".source.url" => "[repository]",
+        ".diagnostics[].source.url" => "[repository]",
+    });
+    // The schema does reject a broken one (a severity reviewdog does not know).
+    let mut broken = report.clone();
+    broken["diagnostics"][0]["severity"] = Value::from("FATAL");
+    assert!(validator.iter_errors(&broken).count() >= 1);
+    // Every fixture's rdjson is valid too.
+    for folder in common::fixture_folders() {
+        let plan = format!("testdata/{folder}/plan.json");
+        if !root().join(&plan).exists() {
+            continue;
+        }
+        let out = common::run(&["check", &plan, "--format", "rdjson"]);
+        if out.code == 2 {
+            continue;
+        }
+        let report: Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{folder}: {e}: {}", out.stdout));
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{folder}: {errors:?}");
+    }
+}
+
+fn runs(program: &str, arg: &str) -> bool {
+    std::process::Command::new(program)
+        .arg(arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The proof on real Terraform: for failing real cases, `tracegate fix`, then a fresh `terraform
+/// plan` and apply against the provider double (scripts/real-plans.sh on a copy of the case
+/// whose `intended` outcome is now Active), and the new plan passes the gate. Needs terraform
+/// and python3 (and the double's packages, which the script installs); skipped without them.
+#[test]
+fn fixed_real_cases_plan_active_with_real_terraform() {
+    if !runs("terraform", "version") || !runs("python3", "--version") {
+        eprintln!(
+            "note: terraform or python3 is not on PATH: the real-Terraform fix proof is skipped"
+        );
+        return;
+    }
+    let both: &[&str] = &[
+        "--rule",
+        "D9.AWS.OPE.07",
+        "--rule",
+        "TG.LAMBDA.XRAY.PERMISSION",
+    ];
+    let cases: &[(&str, &[&str])] = &[
+        ("root-literals", &[]),
+        ("ignore-changes", &[]),
+        ("module-passthrough", both),
+        ("module-unset", both),
+        ("nested-local-modules", &[]),
+        ("variable-default", &[]),
+        ("variable-tfvars", &[]),
+        ("awscc", &[]),
+    ];
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fix-real");
+    let _ = std::fs::remove_dir_all(&base);
+    let out_dir = base.join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut paths = Vec::new();
+    for (case, args) in cases {
+        let real = root().join("testdata/real").join(case);
+        let dir = base.join("cases").join(case);
+        // The whole case (earlier configurations too), with the layout `fix` reads.
+        copy_tree(&real, &dir, &|name| {
+            !matches!(name, "README.md" | "truth.json" | "modules.json")
+        });
+        lay_out(&real, &dir);
+        let out = fix(&dir, &[&args[..], &["--color", "never"]].concat());
+        assert_eq!(out.code, 0, "{case}: {}{}", out.stdout, out.stderr);
+        assert!(
+            !out.stdout.contains("applied 0 fixes"),
+            "{case}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.ends_with("0 not fixed\n"),
+            "{case}: {}",
+            out.stdout
+        );
+        // The script installs the registry modules itself; what it must now see is Active.
+        std::fs::remove_dir_all(dir.join(".terraform")).ok();
+        let spec_path = dir.join("case.json");
+        let mut spec: Value = serde_json::from_slice(&std::fs::read(&spec_path).unwrap()).unwrap();
+        let spec_object = spec.as_object_mut().unwrap();
+        spec_object.remove("fix");
+        spec_object.remove("xray");
+        for (_, intended) in spec_object["intended"].as_object_mut().unwrap() {
+            if intended == "PassThrough" {
+                *intended = Value::from("Active");
+            }
+        }
+        std::fs::write(&spec_path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
+        paths.push(dir);
+    }
+    let status = std::process::Command::new(root().join("scripts/real-plans.sh"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(&paths)
+        .env("REAL_PLANS_JOBS", "2")
+        .status()
+        .expect("scripts/real-plans.sh runs");
+    assert!(
+        status.success(),
+        "the fixed cases did not all end Active under real Terraform (see the script's output)"
+    );
+    for ((case, args), dir) in cases.iter().zip(&paths) {
+        let plan = out_dir.join(case).join("plan.json");
+        let mut check = command(&["check"]);
+        check
+            .arg(&plan)
+            .args(["--source-root", "."])
+            .args(*args)
+            .current_dir(dir);
+        let out = run_with(check, None);
+        assert_eq!(
+            out.code, 0,
+            "{case}: the re-planned fix does not pass:\n{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("0 fail"), "{case}: {}", out.stdout);
+    }
+}
