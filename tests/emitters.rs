@@ -110,6 +110,8 @@ fn outcome() -> Outcome {
         justification: "retired next quarter".to_owned(),
         location: at("main.tf", 30, None),
         suppressed_verdict: Verdict::Fail,
+        tool: None,
+        comment: None,
     }));
     let mut external = finding("aws_lambda_function.vendor", Verdict::Skipped, None);
     external.suppression = Some(Box::new(Suppression {
@@ -117,6 +119,8 @@ fn outcome() -> Outcome {
         justification: "owned by the vendor".to_owned(),
         location: at(".tracegate.toml", 4, None),
         suppressed_verdict: Verdict::Unknown,
+        tool: None,
+        comment: None,
     }));
 
     let mut hostile = finding(
