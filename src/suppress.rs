@@ -344,10 +344,19 @@ fn comments(finding: &Finding, sources: &SourceTree, body: bool) -> Vec<Comment>
     out
 }
 
+/// What the tool calls its comments.
+fn comment_kind(tool: ForeignTool) -> &'static str {
+    match tool {
+        ForeignTool::Checkov => "skip comment",
+        ForeignTool::Trivy | ForeignTool::Tfsec => "ignore comment",
+    }
+}
+
 /// Whether another tool's skip comment suppresses: `Ok(reason)`, or `Err(why not)` for the
 /// evidence.
 fn foreign_verdict(foreign: &Foreign, today: Date) -> Result<String, String> {
     let tool = foreign.tool.name();
+    let kind = comment_kind(foreign.tool);
     if let Some(workspace) = &foreign.workspace {
         return Err(format!(
             "the {tool} ignore comment is scoped to `{workspace}`, which tracegate cannot tell from a plan, so it does not suppress"
@@ -377,7 +386,7 @@ fn foreign_verdict(foreign: &Foreign, today: Date) -> Result<String, String> {
             }
         };
         return Err(format!(
-            "the {tool} skip comment has no reason, so it does not suppress: write {example}"
+            "the {tool} {kind} has no reason, so it does not suppress: write {example}"
         ));
     }
     Ok(foreign.reason.clone())
@@ -434,7 +443,7 @@ pub fn apply(
                 match foreign_verdict(&skip, today) {
                     Err(why) => finding.evidence.push(Evidence::at(why, Some(comment.at))),
                     Ok(reason) => {
-                        let how = format!("a {} skip comment", skip.tool.name());
+                        let how = format!("a {} {}", skip.tool.name(), comment_kind(skip.tool));
                         let suppression = Suppression {
                             kind: SuppressionKind::InSource,
                             justification: reason,

@@ -72,12 +72,14 @@ const PERMISSION: &str = "TG.LAMBDA.XRAY.PERMISSION";
 /// report's settings (value and origin) and in what the run does.
 #[test]
 fn precedence_default_file_flag_for_every_key() {
+    /// A setting's value and a test of what the run did (exit code, report).
+    type Expect = (Value, fn(i32, &Value) -> bool);
     struct Case {
         key: &'static str,
         file: &'static str,
         flag: &'static [&'static str],
         /// (value, what the run does) for default, file and flag.
-        expect: [(Value, fn(i32, &Value) -> bool); 3],
+        expect: [Expect; 3],
     }
     let cases = [
         Case {
@@ -160,25 +162,40 @@ fn precedence_default_file_flag_for_every_key() {
             key: "foreign_ignores",
             file: "foreign_ignores = true",
             flag: &["--foreign-ignores=false"],
+            // The case's directory holds a main.tf whose new_fail carries a Checkov skip.
             expect: [
-                (Value::from(false), |code, _| code == 1),
-                (Value::from(true), |code, _| code == 1),
-                (Value::from(false), |code, _| code == 1),
+                (Value::from(false), |_, r| {
+                    verdict(r, TRACING, "aws_lambda_function.new_fail").unwrap() == "fail"
+                }),
+                (Value::from(true), |_, r| {
+                    verdict(r, TRACING, "aws_lambda_function.new_fail").unwrap() == "skipped"
+                }),
+                (Value::from(false), |_, r| {
+                    verdict(r, TRACING, "aws_lambda_function.new_fail").unwrap() == "fail"
+                }),
             ],
         },
         Case {
             key: "report",
             file: "report = { junit = \"from-file.xml\" }",
             flag: &["--report", "gitlab=from-flag.json"],
+            // Which files were written is checked in the loop below.
             expect: [
-                (serde_json::json!({}), |_, _| true),
-                (serde_json::json!({"junit": "from-file.xml"}), |_, _| true),
-                (serde_json::json!({}), |_, _| true),
+                (serde_json::json!({}), |code, _| code == 1),
+                (serde_json::json!({"junit": "from-file.xml"}), |code, _| code == 1),
+                (serde_json::json!({}), |code, _| code == 1),
             ],
         },
     ];
     for case in cases {
         let dir = scratch(&format!("precedence-{}", case.key));
+        if case.key == "foreign_ignores" {
+            std::fs::write(
+                dir.join("main.tf"),
+                "resource \"aws_lambda_function\" \"new_fail\" {\n  #checkov:skip=CKV_AWS_50:traced by its caller\n  function_name = \"new_fail\"\n}\n",
+            )
+            .unwrap();
+        }
         let runs: [(Option<String>, &[&str], &str); 3] = [
             (None, &[], "default"),
             (Some(format!("[check]\n{}\n", case.file)), &[], "file"),
@@ -202,6 +219,13 @@ fn precedence_default_file_flag_for_every_key() {
                 "{} from {origin}: {report}",
                 case.key
             );
+            if case.key == "report" {
+                let (file, flag) = (dir.join("from-file.xml"), dir.join("from-flag.json"));
+                assert_eq!(file.exists(), origin == "file", "from {origin}");
+                assert_eq!(flag.exists(), origin == "flag", "from {origin}");
+                let _ = std::fs::remove_file(file);
+                let _ = std::fs::remove_file(flag);
+            }
             if origin == "file" {
                 // The key is the last line of what the case writes under [check].
                 let line = case.file.lines().count() + 1;
@@ -591,7 +615,7 @@ fn foreign_ignores_of_each_tool() {
     for (name, reason) in [
         ("checkov_no_reason", "the checkov skip comment has no reason, so it does not suppress: write `#checkov:skip=CKV_AWS_50:why`"),
         ("trivy_expired", "the trivy ignore comment expired on 2020-01-01 and no longer suppresses"),
-        ("trivy_no_reason", "the trivy skip comment has no reason, so it does not suppress: write `#trivy:ignore:AVD-AWS-0066 why` (the reason after it, on its line)"),
+        ("trivy_no_reason", "the trivy ignore comment has no reason, so it does not suppress: write `#trivy:ignore:AVD-AWS-0066 why` (the reason after it, on its line)"),
         ("tfsec_workspace", "the tfsec ignore comment is scoped to `prod`, which tracegate cannot tell from a plan, so it does not suppress"),
     ] {
         assert_eq!(by(name)["verdict"], "fail", "{name}");
