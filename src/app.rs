@@ -175,7 +175,7 @@ fn tell(outcome: &Outcome, quiet: bool) {
     for diagnostic in &outcome.diagnostics {
         let level = match diagnostic.level {
             Level::Warning if quiet => continue,
-            Level::Warning => "warning",
+            Level::Warning | Level::Weakened => "warning",
             Level::Error => "error",
         };
         let input = diagnostic

@@ -211,6 +211,8 @@ pub struct Diagnostic {
 pub enum Level {
     Warning,
     Error,
+    /// What `.tracegate.toml` chose when it weakens the gate: shown even under `--quiet`.
+    Weakened,
 }
 
 impl Outcome {

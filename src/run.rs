@@ -166,8 +166,13 @@ fn settings_note(settings: &[Setting]) -> Option<Diagnostic> {
             )
         })
         .collect();
+    let weakened = settings.iter().any(|s| s.from_file() && s.weakens);
     (!from_file.is_empty()).then(|| Diagnostic {
-        level: Level::Warning,
+        level: if weakened {
+            Level::Weakened
+        } else {
+            Level::Warning
+        },
         input: None,
         message: format!(
             "settings from {}: {}",

@@ -320,7 +320,7 @@ fn block_comments(found: Found<Block>, body: bool) -> Vec<Comment> {
 }
 
 /// Comments that count for a finding: at the resource's header (and, with `body`, in its body)
-/// and at each module call's on its path.
+/// and at each module call's header on its path.
 fn comments(finding: &Finding, sources: &SourceTree, body: bool) -> Vec<Comment> {
     let Some(parsed) = address::parse(&finding.address) else {
         return Vec::new();
@@ -337,7 +337,8 @@ fn comments(finding: &Finding, sources: &SourceTree, body: bool) -> Vec<Comment>
     for depth in 1..=parsed.modules.len() {
         if let Ok(parent) = sources.module(&parsed.modules[..depth - 1]).as_ref() {
             if let Some(call) = parent.module_call(&parsed.modules[depth - 1]) {
-                out.extend(block_comments(call, body));
+                // A skip in a module call's body is about the call, not the functions inside.
+                out.extend(block_comments(call, false));
             }
         }
     }

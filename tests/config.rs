@@ -488,6 +488,9 @@ fn weakening_keys_from_the_file_are_named_in_every_report() {
         assert_eq!(shown["weakens"], true, "{key}");
     }
     assert_eq!(setting(&report, "rules")["weakens"], false);
+    // --quiet hides warnings, not this one.
+    let quiet = check_in(&dir, &[plan.as_str(), "--quiet"]);
+    assert_eq!(quiet.stderr, stderr);
 
     let markdown = check_in(&dir, &[plan.as_str(), "--format", "markdown"]);
     let line = markdown
@@ -678,5 +681,52 @@ fn foreign_ignores_in_sarif() {
     assert_eq!(
         trivy["location"]["physicalLocation"]["region"]["startLine"],
         22
+    );
+}
+
+/// Above a module call, Trivy's and tfsec's ignores cover the functions inside (as those tools
+/// read them); a Checkov skip in the call's body is about the call, and covers nothing.
+#[test]
+fn foreign_ignores_at_module_calls() {
+    let dir = scratch("foreign-module-calls");
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(
+        dir.join(".tracegate.toml"),
+        "[check]\nforeign_ignores = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "#tfsec:ignore:aws-lambda-enable-tracing the vendor module traces itself\nmodule \"above\" {\n  source = \"./m\"\n}\n\nmodule \"in_body\" {\n  #checkov:skip=CKV_AWS_50:a skip in the call's body\n  source = \"./m\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("m/main.tf"),
+        "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n}\n",
+    )
+    .unwrap();
+    let changes: Vec<Value> = ["above", "in_body"]
+        .iter()
+        .map(|m| {
+            serde_json::json!({"address": format!("module.{m}.aws_lambda_function.f"), "module_address": format!("module.{m}"),
+                "mode": "managed", "type": "aws_lambda_function", "name": "f",
+                "change": {"actions": ["create"], "after": {"tracing_config": [{"mode": "PassThrough"}]}, "after_unknown": {}}})
+        })
+        .collect();
+    let plan = serde_json::json!({"format_version": "1.2", "planned_values": {}, "resource_changes": changes});
+    std::fs::write(dir.join("plan.json"), plan.to_string()).unwrap();
+    let (code, report, _) = {
+        let outcome = check_in(&dir, &["plan.json", "--format", "json"]);
+        let report: Value = serde_json::from_str(&outcome.stdout).unwrap();
+        (outcome.code, report, outcome.stderr)
+    };
+    assert_eq!(code, 1);
+    assert_eq!(
+        verdict(&report, TRACING, "module.above.aws_lambda_function.f").unwrap(),
+        "skipped"
+    );
+    assert_eq!(
+        verdict(&report, TRACING, "module.in_body.aws_lambda_function.f").unwrap(),
+        "fail"
     );
 }
