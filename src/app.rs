@@ -51,7 +51,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
     let file = config::find(args.source_root.as_deref()).map_err(anyhow::Error::msg)?;
     let effective = config::resolve(file.as_ref(), &args.flags()).map_err(anyhow::Error::msg)?;
     if args.print_config {
-        let printed = config::print(&effective, file.as_ref(), &args.report_paths());
+        let printed = config::print(&effective, file.as_ref());
         write_output(None, |out| out.write_all(printed.as_bytes()))?;
         return Ok(EXIT_PASS);
     }
@@ -110,8 +110,8 @@ fn check(args: &CheckArgs) -> Result<u8> {
         })?;
     }
     // Report paths from `.tracegate.toml` come with the pull request: written only under the
-    // working directory, never through a symlink (`report.value` is empty when a flag replaced
-    // them).
+    // working directory, never through a symlink (a flag's targets, which replace them, were
+    // written above).
     if let tracegate::outcome::Origin::File(at) = &effective.report.origin {
         for target in &effective.report.value {
             if refuse_sarif(target.format, &target.path.display().to_string()) {

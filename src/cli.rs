@@ -280,7 +280,8 @@ impl CheckArgs {
             rules: self.rules.clone(),
             skip_rules: self.skip_rules.clone(),
             foreign_ignores: self.foreign_ignores,
-            reports_given: !self.reports.is_empty() || self.output.is_some(),
+            reports: (!self.reports.is_empty() || self.output.is_some())
+                .then(|| self.report_paths()),
             locked: self.locked_config,
         }
     }

@@ -477,8 +477,9 @@ pub struct Flags {
     pub rules: Option<Vec<String>>,
     pub skip_rules: Option<Vec<String>>,
     pub foreign_ignores: Option<bool>,
-    /// `--report` or `--output` was given: the file's report paths are replaced.
-    pub reports_given: bool,
+    /// The `--report` targets, when `--report` or `--output` was given: the file's report paths
+    /// are then replaced.
+    pub reports: Option<Vec<ReportPath>>,
     /// `--locked-config`: a key of the file that weakens the gate is an error.
     pub locked: bool,
 }
@@ -499,7 +500,8 @@ pub struct Effective {
     pub rules: Chosen<Vec<String>>,
     pub skip_rules: Chosen<Vec<String>>,
     pub foreign_ignores: Chosen<bool>,
-    /// The file's report paths (empty when none, or when a flag replaced them: origin `Flag`).
+    /// The report paths: the file's, or (origin `Flag`) the command line's `--report` targets,
+    /// which replace them.
     pub report: Chosen<Vec<ReportPath>>,
 }
 
@@ -615,14 +617,7 @@ pub fn resolve(file: Option<&ConfigFile>, flags: &Flags) -> Result<Effective, St
             ));
         }
     }
-    let report = if flags.reports_given {
-        Chosen {
-            value: Vec::new(),
-            origin: Origin::Flag,
-        }
-    } else {
-        choose(Vec::new(), check.report.as_ref(), None)
-    };
+    let report = choose(Vec::new(), check.report.as_ref(), flags.reports.clone());
     Ok(Effective {
         unknown: choose(
             UnknownPolicy::default(),
@@ -715,13 +710,8 @@ impl Effective {
 }
 
 /// `tracegate check --print-config`: the effective settings as a `[check]` table, each with
-/// where it came from, and the `[[ignore]]` entries the file holds. `flag_reports` are the
-/// command line's `--report` targets.
-pub fn print(
-    effective: &Effective,
-    file: Option<&ConfigFile>,
-    flag_reports: &[ReportPath],
-) -> String {
+/// where it came from, and how many `[[ignore]]` entries the file holds.
+pub fn print(effective: &Effective, file: Option<&ConfigFile>) -> String {
     let mut out = String::from(
         "# tracegate check --print-config: the settings a check would run with, and where each comes from\n",
     );
@@ -731,15 +721,7 @@ pub fn print(
     }
     out.push_str("[check]\n");
     for setting in effective.settings() {
-        let value = if setting.key == "report" && setting.origin == Origin::Flag {
-            let reports: serde_json::Map<String, Value> = flag_reports
-                .iter()
-                .map(|r| (r.format.name().to_owned(), json!(r.path.to_string_lossy())))
-                .collect();
-            Value::Object(reports)
-        } else {
-            setting.value.clone()
-        };
+        let value = &setting.value;
         let mut note = toml_comment(&setting.origin.to_string());
         if setting.key == "rules" && effective.rules.value.is_empty() {
             let defaults: Vec<&str> = rule::ALL
@@ -758,7 +740,7 @@ pub fn print(
         out.push_str(&format!(
             "{} = {}  # {note}\n",
             setting.key,
-            toml_value(&value)
+            toml_value(value)
         ));
     }
     if let Some(file) = file {

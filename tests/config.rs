@@ -183,7 +183,7 @@ fn precedence_default_file_flag_for_every_key() {
             expect: [
                 (serde_json::json!({}), |code, _| code == 1),
                 (serde_json::json!({"junit": "from-file.xml"}), |code, _| code == 1),
-                (serde_json::json!({}), |code, _| code == 1),
+                (serde_json::json!({"gitlab": "from-flag.json"}), |code, _| code == 1),
             ],
         },
     ];
