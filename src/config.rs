@@ -438,12 +438,14 @@ fn rule_ids() -> String {
         .join(", ")
 }
 
-/// A report path from the file: relative, plain components only (no `..`, no root, no drive),
-/// not under `.git` or `.terraform` (a report there could rewrite git's or Terraform's own files).
+/// A report path from the file: relative, plain components only (no `..`, no root, no drive), no
+/// control characters, not under `.git` or `.terraform` (a report there could rewrite git's or
+/// Terraform's own files).
 fn untrusted_report_path(text: &str) -> Result<PathBuf, &'static str> {
-    const RULE: &str = "a report path from the file must be relative to the working directory, without `..`, and not under .git or .terraform";
+    const RULE: &str = "a report path from the file must be relative to the working directory, without `..` or control characters, and not under .git or .terraform";
     let path = PathBuf::from(text);
-    if text.is_empty() || text.contains('\0') || path.is_absolute() {
+    // Control characters (a newline in a file name) would confuse whatever reads the name next.
+    if text.is_empty() || text.chars().any(char::is_control) || path.is_absolute() {
         return Err(RULE);
     }
     let mut plain = PathBuf::new();
@@ -811,6 +813,7 @@ mod tests {
             "a/.Terraform/x",
             ".",
             "a\0b",
+            "x\ny.json",
         ] {
             assert!(untrusted_report_path(refused).is_err(), "{refused:?}");
         }
