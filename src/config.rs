@@ -41,9 +41,9 @@ pub const CHECK_KEYS: [&str; 7] = [
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Document {
-    #[serde(default)]
-    #[allow(dead_code)]
-    check: Option<toml::Value>,
+    /// Read from the spanned table below; accepted here only.
+    #[serde(default, rename = "check")]
+    _check: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     ignore: Vec<Entry>,
 }

@@ -253,12 +253,23 @@ fn report_paths_from_the_file_are_written_and_a_flag_replaces_them() {
     let dir = with_config("config-reports", &fixture("every-key.toml"));
     std::fs::create_dir(dir.join("reports")).unwrap();
     let plan = plan();
-    let outcome = check_in(&dir, &[plan.as_str(), "--fail-on", "all"]);
+    let outcome = check_in(
+        &dir,
+        &[plan.as_str(), "--fail-on", "all", "--changed-only=false"],
+    );
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     let json: Value =
         serde_json::from_slice(&std::fs::read(dir.join("reports/tracegate.json")).unwrap())
             .unwrap();
     assert_eq!(json["version"], 1);
+    // The file's [[ignore]] entry applies beside its [check].
+    let old_fail = json["plans"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["address"] == "aws_lambda_function.old_fail" && f["rule"] == TRACING)
+        .unwrap();
+    assert_eq!(old_fail["suppression"]["kind"], "external");
     let sarif: Value =
         serde_json::from_slice(&std::fs::read(dir.join("tracegate.sarif")).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
