@@ -229,9 +229,15 @@ pub fn parse(text: &str, shown: &str) -> Result<ConfigFile, String> {
     })
 }
 
-/// Text from the file in a message: escapes made visible, on one line.
+/// Text from the file in a message: escapes made visible, on one line, and short (a key or value
+/// can be up to the file's 1 MiB).
 fn shown_text(text: &str) -> String {
-    escape::visible(text).replace('\n', "\\n")
+    const MAX_CHARS: usize = 120;
+    let shown = escape::visible(text).replace('\n', "\\n");
+    match shown.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &shown[..cut]),
+        None => shown,
+    }
 }
 
 fn place(location: &Location) -> String {
@@ -355,7 +361,10 @@ fn read_check(table: &DeTable<'_>, at: &dyn Fn(usize) -> Location) -> Result<Che
                             rule_ids()
                         ));
                     }
-                    ids.push(id.to_owned());
+                    // The same id twice means it once (and keeps what reports repeat small).
+                    if !ids.iter().any(|known| known == id) {
+                        ids.push(id.to_owned());
+                    }
                 }
                 if name == "rules" {
                     check.rules = Some(At {
@@ -442,10 +451,14 @@ fn rule_ids() -> String {
 /// control characters, not under `.git` or `.terraform` (a report there could rewrite git's or
 /// Terraform's own files).
 fn untrusted_report_path(text: &str) -> Result<PathBuf, &'static str> {
-    const RULE: &str = "a report path from the file must be relative to the working directory, without `..` or control characters, and not under .git or .terraform";
+    const RULE: &str = "a report path from the file must be relative to the working directory, at most 1024 bytes, without `..` or control characters, and not under .git or .terraform";
     let path = PathBuf::from(text);
     // Control characters (a newline in a file name) would confuse whatever reads the name next.
-    if text.is_empty() || text.chars().any(char::is_control) || path.is_absolute() {
+    if text.is_empty()
+        || text.len() > 1024
+        || text.chars().any(char::is_control)
+        || path.is_absolute()
+    {
         return Err(RULE);
     }
     let mut plain = PathBuf::new();
@@ -798,6 +811,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rule_lists_are_deduplicated_and_long_text_is_cut() {
+        let ids = format!("[{}]", vec!["\"D9.AWS.OPE.07\""; 1000].join(", "));
+        let file = parse(&format!("[check]\nrules = {ids}\n"), "t.toml").unwrap();
+        assert_eq!(file.check.rules.unwrap().value, ["D9.AWS.OPE.07"]);
+        let long = "x".repeat(10_000);
+        let error = parse(&format!("[check]\nrules = [\"{long}\"]\n"), "t.toml").unwrap_err();
+        assert!(error.len() < 400, "{error}");
+        assert!(error.contains("x…\""), "{error}");
+    }
+
+    #[test]
     fn report_paths_from_the_file() {
         assert_eq!(
             untrusted_report_path("./out/tracegate.sarif"),
@@ -814,6 +838,7 @@ mod tests {
             ".",
             "a\0b",
             "x\ny.json",
+            &"x".repeat(1025),
         ] {
             assert!(untrusted_report_path(refused).is_err(), "{refused:?}");
         }

@@ -388,15 +388,15 @@ fn errors_name_the_place_the_key_and_the_valid_ones() {
         ),
         (
             "[check]\nreport = { sarif = \"../outside.sarif\" }\n",
-            ":2:20: `report.sarif = \"../outside.sarif\"` is refused: a report path from the file must be relative to the working directory, without `..` or control characters, and not under .git or .terraform",
+            ":2:20: `report.sarif = \"../outside.sarif\"` is refused: a report path from the file must be relative to the working directory, at most 1024 bytes, without `..` or control characters, and not under .git or .terraform",
         ),
         (
             "[check]\nreport = { sarif = \"/tmp/x.sarif\" }\n",
-            ":2:20: `report.sarif = \"/tmp/x.sarif\"` is refused: a report path from the file must be relative to the working directory, without `..` or control characters, and not under .git or .terraform",
+            ":2:20: `report.sarif = \"/tmp/x.sarif\"` is refused: a report path from the file must be relative to the working directory, at most 1024 bytes, without `..` or control characters, and not under .git or .terraform",
         ),
         (
             "[check]\nreport = { json = \".git/hooks/x\" }\n",
-            ":2:19: `report.json = \".git/hooks/x\"` is refused: a report path from the file must be relative to the working directory, without `..` or control characters, and not under .git or .terraform",
+            ":2:19: `report.json = \".git/hooks/x\"` is refused: a report path from the file must be relative to the working directory, at most 1024 bytes, without `..` or control characters, and not under .git or .terraform",
         ),
         (
             "[check]\nexit_zero = true\n",
