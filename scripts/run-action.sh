@@ -36,7 +36,10 @@ if [ -z "$source_root" ]; then
   fi
 fi
 
-args=(check --format "${INPUT_FORMAT:-github}" --unknown "${INPUT_UNKNOWN:-warn}")
+args=(check --format "${INPUT_FORMAT:-github}")
+# Only an input that is set becomes a flag, so that .tracegate.toml [check] is not masked.
+[ -n "${INPUT_UNKNOWN:-}" ] && args+=(--unknown "$INPUT_UNKNOWN")
+[ "${INPUT_LOCKED_CONFIG:-false}" = true ] && args+=(--locked-config)
 [ -n "$source_root" ] && args+=(--source-root "$source_root")
 [ "${INPUT_CHANGED_ONLY:-false}" = true ] && args+=(--changed-only)
 # Reports go under RUNNER_TEMP by default: outside the checkout, which the pull request controls.

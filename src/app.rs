@@ -8,6 +8,8 @@ use clap::CommandFactory;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tracegate::config;
 use tracegate::outcome::Level;
 use tracegate::report::{self, escape, Format, Settings};
 use tracegate::{Gate, Outcome};
@@ -47,7 +49,14 @@ pub fn run(cli: Cli) -> Result<u8> {
 }
 
 fn check(args: &CheckArgs) -> Result<u8> {
-    let outcome = tracegate::run(&args.run_options())?;
+    let file = config::find(args.source_root.as_deref()).map_err(anyhow::Error::msg)?;
+    let effective = config::resolve(file.as_ref(), &args.flags()).map_err(anyhow::Error::msg)?;
+    if args.print_config {
+        let printed = config::print(&effective, file.as_ref());
+        write_output(None, |out| out.write_all(printed.as_bytes()))?;
+        return Ok(EXIT_PASS);
+    }
+    let outcome = tracegate::run(&args.run_options(&effective, file.map(Arc::new)))?;
     tell(&outcome, args.quiet);
     let color = use_color(args);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -101,6 +110,27 @@ fn check(args: &CheckArgs) -> Result<u8> {
             report::write(target.format.into(), &outcome, &plain, out)
         })?;
     }
+    // Report paths from `.tracegate.toml` come with the pull request: written only under the
+    // working directory, never through a symlink (a flag's targets, which replace them, were
+    // written above).
+    if let tracegate::outcome::Origin::File(at) = &effective.report.origin {
+        for target in &effective.report.value {
+            if refuse_sarif(target.format, &target.path.display().to_string()) {
+                continue;
+            }
+            write_untrusted(&target.path, |out| {
+                report::write(target.format, &outcome, &plain, out)
+            })
+            .with_context(|| {
+                format!(
+                    "cannot write the report {} that {}:{} asks for",
+                    target.path.display(),
+                    at.file,
+                    at.line
+                )
+            })?;
+        }
+    }
     let summary = args.summary.clone().or_else(|| {
         (std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"))
             .then(|| std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from))
@@ -146,7 +176,7 @@ fn tell(outcome: &Outcome, quiet: bool) {
     for diagnostic in &outcome.diagnostics {
         let level = match diagnostic.level {
             Level::Warning if quiet => continue,
-            Level::Warning => "warning",
+            Level::Warning | Level::Weakened => "warning",
             Level::Error => "error",
         };
         let input = diagnostic
@@ -298,6 +328,151 @@ fn symlinked_directory(directory: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Writes a report whose path came from `.tracegate.toml` (checked by `config`: relative, plain
+/// components): each directory is opened with O_NOFOLLOW from the working directory down, so no
+/// component can be a symlink, even one swapped in during the walk; the report goes to a new file
+/// (O_CREAT|O_EXCL|O_NOFOLLOW) in that directory and is renamed over the name, which must not be
+/// a symlink either.
+#[cfg(unix)]
+fn write_untrusted(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+
+    let c_name = |name: &std::ffi::OsStr| {
+        CString::new(name.as_bytes()).map_err(|_| anyhow::anyhow!("a path with a NUL byte"))
+    };
+    let open_dir = |at: libc::c_int, name: &CString| -> io::Result<OwnedFd> {
+        // SAFETY: `name` is a valid C string; the returned descriptor is owned below.
+        let fd = unsafe {
+            libc::openat(
+                at,
+                name.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened and is owned by no one else.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    };
+    let mut directory = open_dir(libc::AT_FDCWD, &CString::new(".")?)?;
+    let mut walked = PathBuf::new();
+    let parent = path.parent().unwrap_or(Path::new(""));
+    for component in parent.components() {
+        let std::path::Component::Normal(name) = component else {
+            anyhow::bail!("{} is not a plain relative path", path.display());
+        };
+        walked.push(name);
+        directory = open_dir(directory.as_raw_fd(), &c_name(name)?).map_err(|error| match error
+            .raw_os_error()
+        {
+            Some(libc::ELOOP) | Some(libc::ENOTDIR) => anyhow::anyhow!(
+                "{} is a symlink or not a directory, and tracegate does not write through one",
+                walked.display()
+            ),
+            _ => anyhow::anyhow!("{}: {error}", walked.display()),
+        })?;
+    }
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))?;
+    let final_name = c_name(name)?;
+    // SAFETY: a zeroed stat is a valid out-parameter; fstatat fills it or fails.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    let exists = unsafe {
+        libc::fstatat(
+            directory.as_raw_fd(),
+            final_name.as_ptr(),
+            &mut stat,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    } == 0;
+    if exists && (stat.st_mode & libc::S_IFMT) == libc::S_IFLNK {
+        anyhow::bail!(
+            "{} is a symlink, and tracegate does not write through one",
+            path.display()
+        );
+    }
+    let mut temporary = None;
+    for attempt in 0..100u32 {
+        let mut candidate = std::ffi::OsString::from(".");
+        candidate.push(name);
+        candidate.push(format!(".tracegate-{}-{attempt}.tmp", std::process::id()));
+        let candidate = c_name(&candidate)?;
+        // SAFETY: a valid C string and mode; the descriptor is owned below.
+        let fd = unsafe {
+            libc::openat(
+                directory.as_raw_fd(),
+                candidate.as_ptr(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                0o644 as libc::c_uint,
+            )
+        };
+        if fd >= 0 {
+            // SAFETY: `fd` was just opened and is owned by no one else.
+            temporary = Some((candidate, unsafe { File::from_raw_fd(fd) }));
+            break;
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::AlreadyExists {
+            return Err(error)
+                .with_context(|| format!("cannot create a file beside {}", path.display()));
+        }
+    }
+    let (temporary, file) = temporary
+        .with_context(|| format!("no temporary name beside {} is free", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let written = write(&mut out)
+        .and_then(|_| out.flush())
+        .and_then(|_| out.get_ref().sync_all())
+        .and_then(|_| {
+            // SAFETY: both names are valid C strings relative to the directory descriptor.
+            let renamed = unsafe {
+                libc::renameat(
+                    directory.as_raw_fd(),
+                    temporary.as_ptr(),
+                    directory.as_raw_fd(),
+                    final_name.as_ptr(),
+                )
+            };
+            if renamed == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        });
+    if written.is_err() {
+        // SAFETY: a valid C string relative to the directory descriptor.
+        unsafe { libc::unlinkat(directory.as_raw_fd(), temporary.as_ptr(), 0) };
+    }
+    written.with_context(|| format!("cannot write the report to {}", path.display()))
+}
+
+/// Elsewhere: each component is checked, then the usual atomic write (which replaces the name,
+/// never writes through it).
+#[cfg(not(unix))]
+fn write_untrusted(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let mut walked = PathBuf::new();
+    for component in path.components() {
+        walked.push(component);
+        if std::fs::symlink_metadata(&walked).is_ok_and(|m| m.file_type().is_symlink()) {
+            anyhow::bail!(
+                "{} is a symlink, and tracegate does not write through one",
+                walked.display()
+            );
+        }
+    }
+    write_atomically(path, write)
+}
+
 /// A new file beside the target, created exclusively (`create_new` never opens an existing
 /// file or follows a symlink).
 fn new_temporary(directory: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, File)> {
@@ -340,7 +515,9 @@ fn open_summary(path: &Path) -> io::Result<File> {
 /// `tracegate fix`: judge as `check` does, then apply (or with `--diff`/`--check`, show) the
 /// edits. Nothing is written unless every plan was read and every changed file checks out.
 fn fix(args: &FixArgs) -> Result<u8> {
-    let outcome = tracegate::run(&args.run_options())?;
+    let file = config::find(args.source_root.as_deref()).map_err(anyhow::Error::msg)?;
+    let effective = config::resolve(file.as_ref(), &args.flags()).map_err(anyhow::Error::msg)?;
+    let outcome = tracegate::run(&args.run_options(&effective, file.map(Arc::new)))?;
     tell(&outcome, false);
     if outcome.undecided().is_some() {
         anyhow::bail!(

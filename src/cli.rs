@@ -3,6 +3,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
+use tracegate::config;
 use tracegate::report;
 use tracegate::{FailOn, RunOptions, UnknownPolicy};
 
@@ -49,8 +51,19 @@ pub enum Command {
 pub struct CheckArgs {
     /// Plan JSON (`terraform show -json` output), a binary plan file (read with `terraform show
     /// -json`, or `tofu`, run in the plan's directory), a state JSON, or `-` for stdin.
-    #[arg(required = true, value_name = "PLAN")]
+    #[arg(required_unless_present = "print_config", value_name = "PLAN")]
     pub plans: Vec<String>,
+
+    /// Print the settings a check would run with (built-in defaults, `.tracegate.toml [check]`,
+    /// flags), each with where it came from, as TOML, and exit without reading plans.
+    #[arg(long)]
+    pub print_config: bool,
+
+    /// Refuse a `.tracegate.toml [check]` key that weakens the gate (unknown = "pass", fail_on =
+    /// "new", changed_only = true, rules or skip_rules that drop a default rule, foreign_ignores
+    /// = true): exit 2 naming it. For workflows that alone decide how strict the gate is.
+    #[arg(long)]
+    pub locked_config: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -76,15 +89,17 @@ pub struct CheckArgs {
     pub summary: Option<PathBuf>,
 
     /// How an unknown verdict (tracing mode decided only during apply) counts: `fail` fails the
-    /// gate, `warn` prints it without failing, `pass` counts it as passing.
-    #[arg(long, value_enum, default_value_t = Unknown::Warn, value_name = "POLICY")]
-    pub unknown: Unknown,
+    /// gate, `warn` prints it without failing, `pass` counts it as passing. Default: `warn`, or
+    /// `.tracegate.toml [check] unknown`.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub unknown: Option<Unknown>,
 
     /// Which failing functions fail the gate: `all`, or `new` (only those this plan creates or
     /// replaces without Active tracing, or updates from Active to not Active; functions already
-    /// deployed untraced and left so are warnings). Read from each change's `before`.
-    #[arg(long, value_enum, default_value_t = FailOnArg::All, value_name = "WHICH")]
-    pub fail_on: FailOnArg,
+    /// deployed untraced and left so are warnings). Read from each change's `before`. Default:
+    /// `all`, or `.tracegate.toml [check] fail_on`.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOnArg>,
 
     /// Report as usual but exit 0 when the gate fails (Checkov's --soft-fail); an input that
     /// cannot be read still exits 2.
@@ -92,18 +107,25 @@ pub struct CheckArgs {
     pub exit_zero: bool,
 
     /// Judge only functions the plan creates, updates or replaces; unchanged ones, and those a
-    /// targeted plan does not touch, are skipped.
-    #[arg(long)]
-    pub changed_only: bool,
+    /// targeted plan does not touch, are skipped. `--changed-only=false` overrides
+    /// `.tracegate.toml [check] changed_only = true`.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub changed_only: Option<bool>,
+
+    /// Honour Checkov's, Trivy's and tfsec's skip comments for the tracing check
+    /// (`#checkov:skip=CKV_AWS_50:why`, `#trivy:ignore:AVD-AWS-0066 why`,
+    /// `#tfsec:ignore:aws-lambda-enable-tracing why`); `=false` overrides the file.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub foreign_ignores: Option<bool>,
 
     /// Run only this rule (repeatable; `tracegate rules` lists them). Default: every rule on by
     /// default (D9.AWS.OPE.07 and TG.LAMBDA.XRAY.PERMISSION).
     #[arg(long = "rule", value_name = "ID")]
-    pub rules: Vec<String>,
+    pub rules: Option<Vec<String>>,
 
     /// Do not run this rule (repeatable), e.g. `--skip-rule TG.LAMBDA.XRAY.PERMISSION`.
     #[arg(long = "skip-rule", value_name = "ID")]
-    pub skip_rules: Vec<String>,
+    pub skip_rules: Option<Vec<String>>,
 
     /// Root of the Terraform sources (the directory where `terraform plan` ran). Its `.tf` files and
     /// the modules in `.terraform/modules` locate every finding, tell an omitted block from a
@@ -175,17 +197,34 @@ pub struct FixArgs {
 }
 
 impl FixArgs {
+    /// The settings given on the command line: only the rule selection; the file's
+    /// `rules`, `skip_rules` and `foreign_ignores` apply as for `check`.
+    pub fn flags(&self) -> config::Flags {
+        config::Flags {
+            rules: (!self.rules.is_empty()).then(|| self.rules.clone()),
+            skip_rules: (!self.skip_rules.is_empty()).then(|| self.skip_rules.clone()),
+            ..config::Flags::default()
+        }
+    }
+
     /// The library's options: `check`'s, for every function of the plans.
-    pub fn run_options(&self) -> RunOptions {
+    pub fn run_options(
+        &self,
+        effective: &config::Effective,
+        file: Option<Arc<config::ConfigFile>>,
+    ) -> RunOptions {
         RunOptions {
             inputs: self.plans.clone(),
             plan_path: self.plan_path.clone(),
             changed_only: false,
-            rules: self.rules.clone(),
-            skip_rules: self.skip_rules.clone(),
+            rules: effective.rules.value.clone(),
+            skip_rules: effective.skip_rules.value.clone(),
             unknown_policy: UnknownPolicy::Warn,
             fail_on: FailOn::All,
             source_root: self.source_root.clone(),
+            foreign_ignores: effective.foreign_ignores.value,
+            config: Some(file.unwrap_or_default()),
+            settings: effective.settings(),
         }
     }
 }
@@ -309,17 +348,51 @@ impl From<Unknown> for UnknownPolicy {
 }
 
 impl CheckArgs {
-    /// The library's options for this command line.
-    pub fn run_options(&self) -> RunOptions {
-        RunOptions {
-            inputs: self.plans.clone(),
-            plan_path: self.plan_path.clone(),
+    /// The settings this command line gives: only the flags that were given, so that a default
+    /// never masks `.tracegate.toml`.
+    pub fn flags(&self) -> config::Flags {
+        config::Flags {
+            unknown: self.unknown.map(Into::into),
+            fail_on: self.fail_on.map(Into::into),
             changed_only: self.changed_only,
             rules: self.rules.clone(),
             skip_rules: self.skip_rules.clone(),
-            unknown_policy: self.unknown.into(),
-            fail_on: self.fail_on.into(),
+            foreign_ignores: self.foreign_ignores,
+            reports: (!self.reports.is_empty() || self.output.is_some())
+                .then(|| self.report_paths()),
+            locked: self.locked_config,
+        }
+    }
+
+    /// The `--report` targets, as `config` names them.
+    pub fn report_paths(&self) -> Vec<config::ReportPath> {
+        self.reports
+            .iter()
+            .map(|r| config::ReportPath {
+                format: r.format.into(),
+                path: r.path.clone(),
+            })
+            .collect()
+    }
+
+    /// The library's options for this command line and the effective settings.
+    pub fn run_options(
+        &self,
+        effective: &config::Effective,
+        file: Option<Arc<config::ConfigFile>>,
+    ) -> RunOptions {
+        RunOptions {
+            inputs: self.plans.clone(),
+            plan_path: self.plan_path.clone(),
+            changed_only: effective.changed_only.value,
+            rules: effective.rules.value.clone(),
+            skip_rules: effective.skip_rules.value.clone(),
+            unknown_policy: effective.unknown.value,
+            fail_on: effective.fail_on.value,
             source_root: self.source_root.clone(),
+            foreign_ignores: effective.foreign_ignores.value,
+            config: Some(file.unwrap_or_default()),
+            settings: effective.settings(),
         }
     }
 }

@@ -184,6 +184,31 @@ pub struct Suppression {
     pub location: Option<Location>,
     /// The verdict the finding had before it was suppressed.
     pub suppressed_verdict: Verdict,
+    /// For another tool's skip comment (`foreign_ignores = true`): which tool's syntax it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool: Option<ForeignTool>,
+    /// For another tool's skip comment: the comment as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// The tools whose skip comments tracegate honours under `foreign_ignores = true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForeignTool {
+    Checkov,
+    Trivy,
+    Tfsec,
+}
+
+impl ForeignTool {
+    pub fn name(self) -> &'static str {
+        match self {
+            ForeignTool::Checkov => "checkov",
+            ForeignTool::Trivy => "trivy",
+            ForeignTool::Tfsec => "tfsec",
+        }
+    }
 }
 
 impl Finding {

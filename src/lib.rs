@@ -19,6 +19,7 @@
 //!
 //! The rooms, and what each may import, are drawn in `ARCHITECTURE.md`.
 
+pub mod config;
 pub mod finding;
 pub mod fix;
 pub mod outcome;

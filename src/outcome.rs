@@ -135,6 +135,51 @@ pub enum FailOn {
     New,
 }
 
+/// Where a setting's value came from: tracegate's default, `.tracegate.toml [check]` (which
+/// comes with the pull request being judged) or the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File(Location),
+    Flag,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File(at) => write!(f, "{}:{}", at.file, at.line),
+            Origin::Flag => f.write_str("flag"),
+        }
+    }
+}
+
+/// One effective setting of the run, for reports: its `.tracegate.toml` key, its value, where
+/// it came from, and whether it weakens the gate against the built-in default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub key: &'static str,
+    pub value: serde_json::Value,
+    pub origin: Origin,
+    pub weakens: bool,
+}
+
+impl Setting {
+    /// A setting the pull request's file chose: reports name these.
+    pub fn from_file(&self) -> bool {
+        matches!(self.origin, Origin::File(_))
+    }
+
+    /// `key = value` as TOML.
+    pub fn assignment(&self) -> String {
+        format!(
+            "{} = {}",
+            self.key,
+            crate::support::toml_text::toml_value(&self.value)
+        )
+    }
+}
+
 /// Everything one run judged.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -149,6 +194,8 @@ pub struct Outcome {
     pub source_root: Option<String>,
     /// What to tell the person running it, in the order it happened (the terminal's stderr).
     pub diagnostics: Vec<Diagnostic>,
+    /// The effective settings with their origin (empty when the caller gave none).
+    pub settings: Vec<Setting>,
 }
 
 /// A warning or error for the terminal, about one input or the run as a whole.
@@ -164,9 +211,16 @@ pub struct Diagnostic {
 pub enum Level {
     Warning,
     Error,
+    /// What `.tracegate.toml` chose when it weakens the gate: shown even under `--quiet`.
+    Weakened,
 }
 
 impl Outcome {
+    /// The settings `.tracegate.toml` chose, in key order.
+    pub fn settings_from_file(&self) -> impl Iterator<Item = &Setting> {
+        self.settings.iter().filter(|s| s.from_file())
+    }
+
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.plans.iter().flat_map(|p| p.findings.iter())
     }

@@ -1,19 +1,22 @@
 //! One run: reads the inputs (in parallel), opens the sources and suppressions once, judges every
 //! function, sorts once, and returns the `Outcome` that reports and the gate read.
 
+use crate::config::{self, ConfigFile};
 use crate::finding;
 use crate::outcome::{
-    Diagnostic, FailOn, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope,
+    Diagnostic, FailOn, InputFailure, InputKind, Level, Outcome, PlanResult, PlanScope, Setting,
     UnknownPolicy,
 };
 use crate::plan::{self, DocumentKind, InputError, InputSource};
 use crate::resolve::{self, Options};
 use crate::source::SourceTree;
+use crate::support::date::Date;
 use crate::support::repo;
-use crate::suppress::{self, Date};
+use crate::suppress;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The one line for a plan that errored.
 const ERRORED: &str = "the plan errored: Terraform saved a partial plan after an error, so functions it did not reach may be missing; fix the errors `terraform plan` printed and plan again (the functions it holds are judged, the gate is not decided)";
@@ -36,6 +39,14 @@ pub struct RunOptions {
     pub fail_on: FailOn,
     /// The Terraform sources; `None`: the current directory when it holds `.tf` files.
     pub source_root: Option<PathBuf>,
+    /// Honour Checkov's, Trivy's and tfsec's skip comments (`foreign_ignores = true`).
+    pub foreign_ignores: bool,
+    /// The `.tracegate.toml` read for this run; `None`: `run` reads it (`config::find`) for its
+    /// `[[ignore]]` entries. Its `[check]` acts only through the options above
+    /// (`config::resolve`).
+    pub config: Option<Arc<ConfigFile>>,
+    /// The effective settings with their origin, for reports (`config::Effective::settings`).
+    pub settings: Vec<Setting>,
 }
 
 /// Judges every input of `options`.
@@ -62,15 +73,23 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
     let mut outcome = Outcome {
         unknown_policy: options.unknown_policy,
         fail_on: options.fail_on,
+        settings: options.settings.clone(),
         ..Outcome::default()
     };
     let skipped = skipped_rules(options)?;
     let sources = open_sources(options.source_root.as_deref(), &mut outcome)?;
-    let suppressions = match &sources {
-        Some(tree) => suppress::Config::load(tree.root(), |p| tree.display_path(p)),
-        None => suppress::Config::load(Path::new("."), |p| p.display().to_string()),
+    let read;
+    let config = match &options.config {
+        Some(config) => Some(config.as_ref()),
+        None => {
+            read = config::find(options.source_root.as_deref()).map_err(anyhow::Error::msg)?;
+            read.as_ref()
+        }
+    };
+    let suppressions: &[config::Ignore] = config.map_or(&[], |c| &c.ignores);
+    if let Some(note) = settings_note(&outcome.settings) {
+        outcome.diagnostics.push(note);
     }
-    .map_err(anyhow::Error::msg)?;
     if options.inputs.iter().filter(|p| *p == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
     }
@@ -91,7 +110,7 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         .par_iter()
         .map(|arg| {
             let source = InputSource::from_arg(arg);
-            let result = judge_input(&source, options, &skipped, sources.as_ref(), &suppressions);
+            let result = judge_input(&source, options, &skipped, sources.as_ref(), suppressions);
             (source, result)
         })
         .collect();
@@ -130,6 +149,37 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         }
     }
     Ok(outcome)
+}
+
+/// The one stderr line that names the settings `.tracegate.toml` chose (the file comes with
+/// the pull request being judged, so none acts silently).
+fn settings_note(settings: &[Setting]) -> Option<Diagnostic> {
+    let from_file: Vec<String> = settings
+        .iter()
+        .filter(|s| s.from_file())
+        .map(|s| {
+            format!(
+                "{} ({}{})",
+                s.assignment(),
+                s.origin,
+                if s.weakens { ", weakens the gate" } else { "" }
+            )
+        })
+        .collect();
+    let weakened = settings.iter().any(|s| s.from_file() && s.weakens);
+    (!from_file.is_empty()).then(|| Diagnostic {
+        level: if weakened {
+            Level::Weakened
+        } else {
+            Level::Warning
+        },
+        input: None,
+        message: format!(
+            "settings from {}: {}",
+            config::CONFIG_FILE,
+            from_file.join(", ")
+        ),
+    })
 }
 
 /// The source tree to read, if any: the one asked for, else the current directory when it holds
@@ -207,7 +257,7 @@ fn judge_input(
     options: &RunOptions,
     skipped: &[&'static str],
     sources: Option<&SourceTree>,
-    suppressions: &suppress::Config,
+    suppressions: &[config::Ignore],
 ) -> Result<PlanResult, InputError> {
     let label = input_label(source);
     let resolve_options = Options {
@@ -240,7 +290,13 @@ fn judge_input(
                 }
             }
         }
-        suppress::apply(&mut findings, suppressions, sources, Date::today());
+        suppress::apply(
+            &mut findings,
+            suppressions,
+            options.foreign_ignores,
+            sources,
+            Date::today(),
+        );
         drop_followers_of_suppressed(&mut findings);
         finding::sort(&mut findings);
         if let Some(sources) = sources {

@@ -3,145 +3,56 @@
 //! real HCL comment (hcl-edit's trivia around the block: the lines before its header, or the rest
 //! of the header line after `{`), never marker text inside a string, and only in a file of the
 //! repository that Terraform reads: not in a downloaded module under `.terraform/`, not in a
-//! JSON file (JSON has no comments), not in an ignored name (those are never read). A suppressed finding becomes `skipped`, keeps
-//! its verdict in `suppression`, and does not fail the gate. A suppression needs a reason; an
-//! expired one stops suppressing and says so.
+//! JSON file (JSON has no comments), not in an ignored name (those are never read). A suppressed
+//! finding becomes `skipped`, keeps its verdict in `suppression`, and does not fail the gate. A
+//! suppression needs a reason; an expired one stops suppressing and says so.
+//!
+//! Under `foreign_ignores = true`, the skip comments of Checkov, Trivy and tfsec count too, in the
+//! same places (Checkov's also on the comment lines at the top level of the block's body, where
+//! Checkov's docs put them), when they name a check that means D9.AWS.OPE.07 and give a reason.
 
-use crate::finding::{Evidence, Finding, Location, Suppression, SuppressionKind, Verdict};
+use crate::config::{Ignore, CONFIG_FILE};
+use crate::finding::{
+    Evidence, Finding, ForeignTool, Location, Suppression, SuppressionKind, Verdict,
+};
 use crate::plan::address;
 use crate::source::module::Found;
 use crate::source::SourceTree;
-use crate::support::line_index::LineIndex;
+use crate::support::date::Date;
 use hcl_edit::structure::Block;
 use hcl_edit::{Decorate, Span};
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
 
-pub const CONFIG_FILE: &str = ".tracegate.toml";
-const MAX_CONFIG_BYTES: u64 = 1 << 20;
 const MARKER: &str = "tracegate:ignore[";
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    ignore: Vec<Entry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    address: toml::Spanned<String>,
-    #[serde(default)]
-    rule: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    expires: Option<toml::value::Datetime>,
-}
-
-/// The `.tracegate.toml` entries, with where each sits.
-#[derive(Debug, Default)]
-pub struct Config {
-    entries: Vec<(Entry, Location)>,
-}
-
-/// A calendar date, for `expires`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Date {
-    /// Today in UTC, from the system clock.
-    pub fn today() -> Date {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_days((seconds / 86_400) as i64)
+/// The ids other tools give the check that D9.AWS.OPE.07 is, as their docs and sources name them:
+/// - Checkov: `CKV_AWS_50` "X-Ray tracing is enabled for Lambda"; skip syntax
+///   `#checkov:skip=<check_id>:<suppression_comment>` (checkov docs, "Suppressing and Skipping
+///   Policies"; `checkov/common/comment/enum.py`: `COMMENT_REGEX =
+///   (checkov:skip=|bridgecrew:skip=|cortex:skip=) *([A-Za-z_\d]+(?:,[A-Za-z_\d]+)*)?(:[^\n]*)?`).
+/// - Trivy: `AVD-AWS-0066`, long id `aws-lambda-enable-tracing` (trivy-checks
+///   `checks/cloud/aws/lambda/enable_tracing`); `#trivy:ignore:<id>[:exp:YYYY-MM-DD][:ws:<name>]`
+///   (trivy docs, "Filtering", "By Inline Comments"; an ignore matches a rule's AVD id or long id).
+/// - tfsec: `aws-lambda-enable-tracing` (or its AVD id); `#tfsec:ignore:<id>[:exp:YYYY-MM-DD]
+///   [:ws:<name>]`, several on one line (tfsec docs, "Ignoring Checks"; defsec's `IsIgnored`
+///   matches the AVD id or the long id).
+///
+/// Only D9.AWS.OPE.07 has counterparts; a wildcard (`tfsec:ignore:*`) is not one.
+fn foreign_ids(tool: ForeignTool, rule: &str) -> &'static [&'static str] {
+    if rule != crate::rule::TRACING.id {
+        return &[];
     }
-
-    /// Howard Hinnant's civil-from-days: days since 1970-01-01 to a Gregorian date.
-    fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date { year, month, day }
+    match tool {
+        ForeignTool::Checkov => &["CKV_AWS_50"],
+        ForeignTool::Trivy | ForeignTool::Tfsec => &["AVD-AWS-0066", "aws-lambda-enable-tracing"],
     }
 }
 
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Config {
-    /// Reads `.tracegate.toml` in `dir`, if there is one. `display` names it in reports.
-    pub fn load(dir: &Path, display: impl Fn(&Path) -> String) -> Result<Config, String> {
-        let path: PathBuf = dir.join(CONFIG_FILE);
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok(Config::default());
-        }
-        // Only a regular file inside the directory, of sane size: the sources are untrusted.
-        let inside = std::fs::canonicalize(&path)
-            .ok()
-            .filter(|real| std::fs::canonicalize(dir).is_ok_and(|dir| real.starts_with(dir)));
-        let Some(real) = inside else {
-            return Err(format!(
-                "{} leads outside its directory; it is not read",
-                display(&path)
-            ));
-        };
-        match std::fs::metadata(&real) {
-            Ok(meta) if meta.is_file() && meta.len() <= MAX_CONFIG_BYTES => {}
-            _ => {
-                return Err(format!(
-                    "{} is not a regular file of at most 1 MiB; it is not read",
-                    display(&path)
-                ))
-            }
-        }
-        // Read through the one safe reader: the handle is checked again (a file swapped for a
-        // FIFO after the check is not read) and the read is bounded.
-        let parent = real.parent().unwrap_or(&real).to_path_buf();
-        let text =
-            crate::source::files::read_regular(&parent, &real, MAX_CONFIG_BYTES, &display(&path))
-                .map_err(|e| format!("cannot read {e}"))?
-                .text;
-        let file: ConfigFile =
-            toml::from_str(&text).map_err(|e| invalid(&display(&path), &text, &e))?;
-        let shown = display(&path);
-        let index = LineIndex::new(text.as_bytes());
-        let mut entries = Vec::new();
-        for entry in file.ignore {
-            let (line, _) = index.position(text.as_bytes(), entry.address.span().start);
-            if let Some(expires) = &entry.expires {
-                // A bare time has no date (it would never expire); a time part is not a date.
-                if expires.date.is_none() || expires.time.is_some() || expires.offset.is_some() {
-                    return Err(format!(
-                        "{shown}:{line}: the entry for {} has expires = {expires}, which is not a date: write expires = YYYY-MM-DD",
-                        entry.address.get_ref()
-                    ));
-                }
-            }
-            let location = Location {
-                file: shown.as_str().into(),
-                line,
-                column: None,
-            };
-            entries.push((entry, location));
-        }
-        Ok(Config { entries })
-    }
+/// The comments a suppression may come from: their place, their text, and whether only
+/// Checkov's syntax counts there (the block's body).
+struct Comment {
+    at: Location,
+    text: String,
+    body: bool,
 }
 
 /// Characters that show nothing: format characters (Unicode category Cf, such as U+200B, U+2060,
@@ -209,32 +120,132 @@ fn ignore_comment(line: &str, rule: &str) -> Option<String> {
     })
 }
 
-fn suppress(
-    finding: &mut Finding,
-    kind: SuppressionKind,
-    justification: String,
-    location: Location,
-    how: &str,
-) {
+/// What another tool's skip comment says, when it names a check meaning `rule`.
+#[derive(Debug, PartialEq, Eq)]
+struct Foreign {
+    tool: ForeignTool,
+    /// The reason (may be empty: then it does not suppress).
+    reason: String,
+    /// `:exp:` as written, when there is one.
+    expires: Option<String>,
+    /// `:ws:`: Terraform workspace the ignore is scoped to.
+    workspace: Option<String>,
+}
+
+/// The text of a comment after its opener (`#`, `//`, `/*`) and the spaces after it; `None` when
+/// the line is not a comment.
+fn comment_body(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let body = line
+        .strip_prefix('#')
+        .or_else(|| line.strip_prefix("//"))
+        .or_else(|| line.strip_prefix("/*"))?;
+    let body = body.trim();
+    Some(body.strip_suffix("*/").unwrap_or(body).trim_end())
+}
+
+/// Another tool's skip comment on a line, when it names a check meaning `rule`. The skip must
+/// open the comment (a mention in the middle of a sentence is not one).
+fn foreign_comment(line: &str, rule: &str) -> Option<Foreign> {
+    let body = comment_body(line)?;
+    for prefix in ["checkov:skip=", "bridgecrew:skip=", "cortex:skip="] {
+        if let Some(rest) = body.strip_prefix(prefix) {
+            let (ids, reason) = rest.split_once(':').unwrap_or((rest, ""));
+            let names = ids
+                .split(',')
+                .map(str::trim)
+                .any(|id| foreign_ids(ForeignTool::Checkov, rule).contains(&id));
+            return names.then(|| Foreign {
+                tool: ForeignTool::Checkov,
+                reason: reason.trim().to_owned(),
+                expires: None,
+                workspace: None,
+            });
+        }
+    }
+    // `tfsec:ignore:a tfsec:ignore:b:exp:2026-01-01 reason`: ignores, then the reason.
+    let mut rest = body;
+    let mut found = None;
+    loop {
+        let tool = if rest.starts_with("tfsec:ignore:") {
+            ForeignTool::Tfsec
+        } else if rest.starts_with("trivy:ignore:") {
+            ForeignTool::Trivy
+        } else {
+            break;
+        };
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token = &rest["tfsec:ignore:".len()..end];
+        rest = rest[end..].trim_start();
+        let mut parts = token.split(':');
+        let id = parts.next().unwrap_or("");
+        let mut expires = None;
+        let mut workspace = None;
+        while let Some(key) = parts.next() {
+            let value = parts.next().unwrap_or("").to_owned();
+            match key {
+                "exp" => expires = Some(value),
+                "ws" => workspace = Some(value),
+                // An option tracegate does not know: the ignore means something it cannot judge.
+                _ => workspace = Some(format!("{key}:{value}")),
+            }
+        }
+        if found.is_none() && foreign_ids(tool, rule).contains(&id) {
+            found = Some(Foreign {
+                tool,
+                reason: String::new(),
+                expires,
+                workspace,
+            });
+        }
+    }
+    found.map(|f| Foreign {
+        reason: rest.trim().to_owned(),
+        ..f
+    })
+}
+
+fn suppress(finding: &mut Finding, suppression: Suppression, how: &str) {
     finding.evidence.push(Evidence::at(
-        format!("suppressed by {how}: {justification}"),
-        Some(location.clone()),
+        format!("suppressed by {how}: {}", suppression.justification),
+        suppression.location.clone(),
     ));
     finding.suppression = Some(Box::new(Suppression {
-        kind,
-        justification,
-        location: Some(location),
         suppressed_verdict: finding.verdict,
+        ..suppression
     }));
     finding.verdict = Verdict::Skipped;
     finding.fix = None;
 }
 
+/// A decor piece of `file` that ends at byte `end` (or starts at `start`), split into lines with
+/// where each is. The piece is checked against the file's text, never assumed.
+fn lines_of(found: &Found<Block>, piece: &str, start: usize, body: bool, out: &mut Vec<Comment>) {
+    let file = found.file;
+    if file.text.get(start..start + piece.len()) != Some(piece) {
+        return;
+    }
+    let mut offset = start;
+    for line in piece.split('\n') {
+        if comment_body(line).is_some() {
+            let mut at = file.location(Some(offset..offset));
+            at.column = None;
+            out.push(Comment {
+                at,
+                text: line.to_owned(),
+                body,
+            });
+        }
+        offset += line.len() + 1;
+    }
+}
+
 /// The comments around a block's header that may suppress it, with their lines: the trivia
 /// before the header on its own line, the line directly above when it is a comment line, and
 /// the rest of the header line after `{`. All of it is hcl-edit's decor (whitespace and comments
-/// only), so marker text inside a string never shows up here.
-fn block_comments(found: Found<Block>) -> Vec<(Location, String)> {
+/// only), so marker text inside a string never shows up here. With `body`, also the comment lines
+/// at the top level of the block's body (where Checkov's skips go).
+fn block_comments(found: Found<Block>, body: bool) -> Vec<Comment> {
     let file = found.file;
     if file.downloaded || file.is_json() {
         return Vec::new();
@@ -256,11 +267,19 @@ fn block_comments(found: Found<Block>) -> Vec<(Location, String)> {
         if file.text.get(start..span.start) == Some(before) {
             let mut lines = before.rsplit('\n');
             if let Some(same) = lines.next() {
-                out.push((at(header.line), same.to_owned()));
+                out.push(Comment {
+                    at: at(header.line),
+                    text: same.to_owned(),
+                    body: false,
+                });
             }
             if let Some(above) = lines.next() {
                 if above.trim_start().starts_with(['#', '/']) {
-                    out.push((at(header.line.saturating_sub(1)), above.to_owned()));
+                    out.push(Comment {
+                        at: at(header.line.saturating_sub(1)),
+                        text: above.to_owned(),
+                        body: false,
+                    });
                 }
             }
         }
@@ -268,14 +287,41 @@ fn block_comments(found: Found<Block>) -> Vec<(Location, String)> {
     // A one-line block (`{ … }` on the header line) has no such decor: its text is not trivia.
     if let Some(after) = found.item.body.decor().prefix() {
         let after: &str = after;
-        out.push((at(header.line), after.to_owned()));
+        out.push(Comment {
+            at: at(header.line),
+            text: after.lines().next().unwrap_or("").to_owned(),
+            body: false,
+        });
+        if body {
+            if let Some(start) = found.item.body.span().map(|s| s.start) {
+                // The lines after the header line: the body's own trivia.
+                let mut rest = Vec::new();
+                lines_of(&found, after, start, true, &mut rest);
+                out.extend(rest.into_iter().filter(|c| c.at.line != header.line));
+            }
+        }
+    }
+    if body {
+        for item in found.item.body.iter() {
+            let Some(item_span) = item.span() else {
+                continue;
+            };
+            if let Some(prefix) = item.decor().prefix() {
+                let prefix: &str = prefix;
+                let start = item_span.start.saturating_sub(prefix.len());
+                lines_of(&found, prefix, start, true, &mut out);
+            }
+            if let Some(suffix) = item.decor().suffix() {
+                lines_of(&found, suffix, item_span.end, true, &mut out);
+            }
+        }
     }
     out
 }
 
-/// Comments that count for a finding: at the resource's header and at each module call's on its
-/// path.
-fn comments(finding: &Finding, sources: &SourceTree) -> Vec<(Location, String)> {
+/// Comments that count for a finding: at the resource's header (and, with `body`, in its body)
+/// and at each module call's header on its path.
+fn comments(finding: &Finding, sources: &SourceTree, body: bool) -> Vec<Comment> {
     let Some(parsed) = address::parse(&finding.address) else {
         return Vec::new();
     };
@@ -285,55 +331,141 @@ fn comments(finding: &Finding, sources: &SourceTree) -> Vec<(Location, String)> 
     let mut out = Vec::new();
     if let Ok(module) = sources.module(&parsed.modules).as_ref() {
         if let Some(resource) = module.resource(&parsed.resource_type, &parsed.name) {
-            out.extend(block_comments(resource));
+            out.extend(block_comments(resource, body));
         }
     }
     for depth in 1..=parsed.modules.len() {
         if let Ok(parent) = sources.module(&parsed.modules[..depth - 1]).as_ref() {
             if let Some(call) = parent.module_call(&parsed.modules[depth - 1]) {
-                out.extend(block_comments(call));
+                // A skip in a module call's body is about the call, not the functions inside.
+                out.extend(block_comments(call, false));
             }
         }
     }
     out
 }
 
+/// What the tool calls its comments.
+fn comment_kind(tool: ForeignTool) -> &'static str {
+    match tool {
+        ForeignTool::Checkov => "skip comment",
+        ForeignTool::Trivy | ForeignTool::Tfsec => "ignore comment",
+    }
+}
+
+/// Whether another tool's skip comment suppresses: `Ok(reason)`, or `Err(why not)` for the
+/// evidence.
+fn foreign_verdict(foreign: &Foreign, today: Date) -> Result<String, String> {
+    let tool = foreign.tool.name();
+    let kind = comment_kind(foreign.tool);
+    if let Some(workspace) = &foreign.workspace {
+        return Err(format!(
+            "the {tool} ignore comment is scoped to `{workspace}`, which tracegate cannot tell from a plan, so it does not suppress"
+        ));
+    }
+    if let Some(expires) = &foreign.expires {
+        let Some(date) = Date::parse(expires) else {
+            return Err(format!(
+                "the {tool} ignore comment has exp:{expires}, which is not a date (YYYY-MM-DD), so it does not suppress"
+            ));
+        };
+        // tfsec and Trivy: an ignore holds while now is before the date (defsec `IsIgnored`).
+        if today >= date {
+            return Err(format!(
+                "the {tool} ignore comment expired on {date} and no longer suppresses"
+            ));
+        }
+    }
+    if !visible(&foreign.reason) {
+        let example = match foreign.tool {
+            ForeignTool::Checkov => "`#checkov:skip=CKV_AWS_50:why`",
+            ForeignTool::Trivy => {
+                "`#trivy:ignore:AVD-AWS-0066 why` (the reason after it, on its line)"
+            }
+            ForeignTool::Tfsec => {
+                "`#tfsec:ignore:aws-lambda-enable-tracing why` (the reason after it, on its line)"
+            }
+        };
+        return Err(format!(
+            "the {tool} {kind} has no reason, so it does not suppress: write {example}"
+        ));
+    }
+    Ok(foreign.reason.clone())
+}
+
 /// Applies suppressions to judged findings. Only failing and unknown findings are suppressed.
-pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceTree>, today: Date) {
+/// `foreign` honours Checkov's, Trivy's and tfsec's skip comments (`foreign_ignores = true`).
+pub fn apply(
+    findings: &mut [Finding],
+    ignores: &[Ignore],
+    foreign: bool,
+    sources: Option<&SourceTree>,
+    today: Date,
+) {
     for finding in findings.iter_mut() {
         if !matches!(finding.verdict, Verdict::Fail | Verdict::Unknown) {
             continue;
         }
         if let Some(sources) = sources {
             let mut suppressed = false;
-            for (at, text) in comments(finding, sources) {
-                let Some(reason) = ignore_comment(&text, finding.rule) else {
-                    continue;
-                };
-                if !visible(&reason) {
-                    finding.evidence.push(Evidence::at(
-                        format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", finding.rule),
-                        Some(at),
-                    ));
+            for comment in comments(finding, sources, foreign) {
+                if !comment.body {
+                    if let Some(reason) = ignore_comment(&comment.text, finding.rule) {
+                        if !visible(&reason) {
+                            finding.evidence.push(Evidence::at(
+                                format!("the ignore comment has no reason, so it does not suppress: write `# {MARKER}{}] why`", finding.rule),
+                                Some(comment.at),
+                            ));
+                            continue;
+                        }
+                        let suppression = Suppression {
+                            kind: SuppressionKind::InSource,
+                            justification: reason,
+                            location: Some(comment.at),
+                            suppressed_verdict: finding.verdict,
+                            tool: None,
+                            comment: None,
+                        };
+                        suppress(finding, suppression, "an ignore comment");
+                        suppressed = true;
+                        break;
+                    }
+                }
+                if !foreign {
                     continue;
                 }
-                suppress(
-                    finding,
-                    SuppressionKind::InSource,
-                    reason,
-                    at,
-                    "an ignore comment",
-                );
-                suppressed = true;
-                break;
+                let Some(skip) = foreign_comment(&comment.text, finding.rule) else {
+                    continue;
+                };
+                // Only Checkov puts its skips in the body.
+                if comment.body && skip.tool != ForeignTool::Checkov {
+                    continue;
+                }
+                match foreign_verdict(&skip, today) {
+                    Err(why) => finding.evidence.push(Evidence::at(why, Some(comment.at))),
+                    Ok(reason) => {
+                        let how = format!("a {} {}", skip.tool.name(), comment_kind(skip.tool));
+                        let suppression = Suppression {
+                            kind: SuppressionKind::InSource,
+                            justification: reason,
+                            location: Some(comment.at),
+                            suppressed_verdict: finding.verdict,
+                            tool: Some(skip.tool),
+                            comment: Some(comment.text.trim().to_owned()),
+                        };
+                        suppress(finding, suppression, &how);
+                        suppressed = true;
+                        break;
+                    }
+                }
             }
             if suppressed {
                 continue;
             }
         }
-        for (entry, location) in &config.entries {
+        for entry in ignores {
             if entry.rule.as_deref().is_some_and(|r| r != finding.rule)
-                || !glob(entry.address.get_ref(), &finding.address)
+                || !glob(&entry.address, &finding.address)
             {
                 continue;
             }
@@ -342,57 +474,32 @@ pub fn apply(findings: &mut [Finding], config: &Config, sources: Option<&SourceT
                 finding.evidence.push(Evidence::at(
                     format!(
                         "the {CONFIG_FILE} entry for {} has no reason, so it does not suppress",
-                        entry.address.get_ref()
+                        entry.address
                     ),
-                    Some(location.clone()),
+                    Some(entry.location.clone()),
                 ));
                 continue;
             }
-            if let Some(expires) = entry.expires.as_ref().and_then(|d| d.date) {
-                let expires = Date {
-                    year: i64::from(expires.year),
-                    month: u32::from(expires.month),
-                    day: u32::from(expires.day),
-                };
+            if let Some(expires) = entry.expires {
                 if today > expires {
                     finding.evidence.push(Evidence::at(
-                        format!("the {CONFIG_FILE} entry for {} expired on {expires} and no longer suppresses", entry.address.get_ref()),
-                        Some(location.clone()),
+                        format!("the {CONFIG_FILE} entry for {} expired on {expires} and no longer suppresses", entry.address),
+                        Some(entry.location.clone()),
                     ));
                     continue;
                 }
             }
-            suppress(
-                finding,
-                SuppressionKind::External,
-                reason.to_owned(),
-                location.clone(),
-                CONFIG_FILE,
-            );
+            let suppression = Suppression {
+                kind: SuppressionKind::External,
+                justification: reason.to_owned(),
+                location: Some(entry.location.clone()),
+                suppressed_verdict: finding.verdict,
+                tool: None,
+                comment: None,
+            };
+            suppress(finding, suppression, CONFIG_FILE);
             break;
         }
-    }
-}
-
-/// A `.tracegate.toml` error in one line: where (`file:line:column`), which key (the one on that
-/// line, when the error points at a value) and why, in toml's words.
-fn invalid(shown: &str, text: &str, error: &toml::de::Error) -> String {
-    let reason = error.message().trim().replace('\n', " ");
-    let Some(span) = error.span() else {
-        return format!("{shown} is invalid: {reason}");
-    };
-    let start = span.start.min(text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..start].matches('\n').count() + 1;
-    let column = text[line_start..start].chars().count() + 1;
-    let before = &text[line_start..start];
-    let key = before
-        .split_once('=')
-        .map(|(key, _)| key.trim())
-        .filter(|key| !key.is_empty() && !reason.contains(&format!("`{key}`")));
-    match key {
-        Some(key) => format!("{shown}:{line}:{column} is invalid: key `{key}`: {reason}"),
-        None => format!("{shown}:{line}:{column} is invalid: {reason}"),
     }
 }
 
@@ -456,12 +563,5 @@ mod tests {
         assert!(!visible(" \t "));
         assert!(!visible("\u{200B}\u{2060}\u{FEFF}"));
         assert!(!visible("\u{200D} \u{00AD}"));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days(20_782).to_string(), "2026-11-25");
-        assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
     }
 }

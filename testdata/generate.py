@@ -495,6 +495,39 @@ def suppressions():
         "(suppressed, external), an expired entry (still fails, and says so), and a glob over a module.")
 
 
+def foreign_ignores():
+    """testdata/foreign-ignores: a plan for the .tf tree (other tools' skip comments) beside it."""
+    names = ["checkov_in_body", "checkov_no_reason", "checkov_other_check", "trivy_above",
+             "trivy_expired", "trivy_no_reason", "tfsec_inline", "tfsec_workspace", "in_strings",
+             "trivy_in_body"]
+    changes = [lambda_change(f"aws_lambda_function.{n}", n.replace("_", "-"), ["create"], MISSING, True) for n in names]
+    changes.append(lambda_change("module.vendor.aws_lambda_function.this", "vendor", ["create"], MISSING, True,
+                                 module_address="module.vendor"))
+    write("foreign-ignores", plan(changes, {"resources": [fn(n) for n in names], "module_calls": {
+        "vendor": {"source": "registry.terraform.io/example/lambda/aws", "version_constraint": "1.0.0",
+                   "module": {"resources": [fn("this")]}}}}),
+        "Other tools' skip comments under `foreign_ignores = true` (`.tracegate.toml`): Checkov's in the "
+        "block's body, Trivy's above the header and tfsec's on the header line with a future `:exp:` suppress "
+        "(inSource, with the tool and the comment); without a reason, expired, scoped to a workspace "
+        "(`:ws:`), for another check, inside a string or heredoc, Trivy's in the body, or in a downloaded "
+        "module under `.terraform/`, they do not, and the evidence says why where it can.")
+
+
+def config():
+    """testdata/config: a plan for the `.tracegate.toml [check]` tests, and the files they copy."""
+    write("config", plan([
+        lambda_change("aws_lambda_function.new_fail", "new_fail", ["create"], PASSTHROUGH),
+        lambda_change("aws_lambda_function.old_fail", "old_fail", ["no-op"], PASSTHROUGH),
+        lambda_change("aws_lambda_function.unknown_mode", "unknown_mode", ["create"], [{}], [{"mode": True}]),
+    ], {"resources": [fn("new_fail"), fn("old_fail"), fn("unknown_mode", tracing_expr=[{"mode": {"references": [
+        "aws_ssm_parameter.tracing.value", "aws_ssm_parameter.tracing"]}}])]}),
+        "For `.tracegate.toml [check]` (tests/config.rs): a function this plan creates PassThrough (fails "
+        "under every setting), one deployed PassThrough and left so (fails unless `fail_on = \"new\"`, "
+        "skipped under `changed_only`), and one whose mode is known only after apply (fails only under "
+        "`unknown = \"fail\"`). `every-key.toml` sets each key; `weakening.toml` each key that weakens "
+        "the gate. Judged here with the defaults (no `.tracegate.toml` in this folder).")
+
+
 def lambda_values(name, tracing=MISSING):
     """A Lambda function's attribute object as the aws provider plans or stores it."""
     values = dict(BASE_AFTER, function_name=name)
@@ -902,4 +935,6 @@ if __name__ == "__main__":
     plan_shapes()
     source_attacks()
     suppressions()
+    foreign_ignores()
+    config()
     bad_inputs()

@@ -27,6 +27,7 @@ fn top_level_shape() {
         [
             "errors",
             "plans",
+            "settings",
             "source_root",
             "summary",
             "tool",
@@ -34,6 +35,27 @@ fn top_level_shape() {
         ]
     );
     assert!(report["source_root"].is_null());
+    // Every setting, in one order, with where it came from (none from a file here).
+    let settings = report["settings"].as_array().unwrap();
+    let settings_keys: Vec<&str> = settings
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        settings_keys,
+        [
+            "unknown",
+            "fail_on",
+            "changed_only",
+            "rules",
+            "skip_rules",
+            "foreign_ignores",
+            "report"
+        ]
+    );
+    assert_eq!(keys(&settings[0]), ["key", "origin", "value", "weakens"]);
+    assert_eq!(settings[0]["value"], "warn");
+    assert_eq!(settings[0]["origin"], "default");
     assert_eq!(report["version"], 1);
     assert_eq!(report["tool"]["name"], "tracegate");
     assert!(report["tool"]["version"].is_string());

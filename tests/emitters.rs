@@ -4,11 +4,11 @@
 //! resolver's tests; a format change shows here, one snapshot per format.
 
 use tracegate::finding::{
-    fingerprint, Baseline, Edit, Evidence, Finding, Fix, Location, Suppression, SuppressionKind,
-    Verdict,
+    fingerprint, Baseline, Edit, Evidence, Finding, Fix, ForeignTool, Location, Suppression,
+    SuppressionKind, Verdict,
 };
 use tracegate::outcome::{
-    FailOn, InputFailure, InputKind, Outcome, PlanResult, PlanScope, UnknownPolicy,
+    FailOn, InputFailure, InputKind, Origin, Outcome, PlanResult, PlanScope, Setting, UnknownPolicy,
 };
 use tracegate::report::{self, Format, Settings};
 
@@ -112,6 +112,17 @@ fn outcome() -> Outcome {
         justification: "retired next quarter".to_owned(),
         location: at("main.tf", 30, None),
         suppressed_verdict: Verdict::Fail,
+        tool: None,
+        comment: None,
+    }));
+    let mut foreign = finding("aws_lambda_function.checkov", Verdict::Skipped, None);
+    foreign.suppression = Some(Box::new(Suppression {
+        kind: SuppressionKind::InSource,
+        justification: format!("batch job {HOSTILE}"),
+        location: at("main.tf", 41, None),
+        suppressed_verdict: Verdict::Fail,
+        tool: Some(ForeignTool::Checkov),
+        comment: Some(format!("#checkov:skip=CKV_AWS_50:batch job {HOSTILE}")),
     }));
     let mut external = finding("aws_lambda_function.vendor", Verdict::Skipped, None);
     external.suppression = Some(Box::new(Suppression {
@@ -119,6 +130,8 @@ fn outcome() -> Outcome {
         justification: "owned by the vendor".to_owned(),
         location: at(".tracegate.toml", 4, None),
         suppressed_verdict: Verdict::Unknown,
+        tool: None,
+        comment: None,
     }));
 
     let mut hostile = finding(
@@ -145,7 +158,7 @@ fn outcome() -> Outcome {
             terraform_version: Some("1.11.4".to_owned()),
             warnings: vec!["a warning about this plan".to_owned()],
             findings: vec![
-                fail, omitted, unknown, pass, skipped, in_source, external, hostile,
+                fail, omitted, unknown, pass, skipped, in_source, foreign, external, hostile,
             ],
             scope: PlanScope {
                 complete: Some(false),
@@ -162,6 +175,36 @@ fn outcome() -> Outcome {
         unknown_policy: UnknownPolicy::Warn,
         source_root: Some("infra".to_owned()),
         diagnostics: Vec::new(),
+        // A weakening key from the pull request's file, a hostile report path from it, and a
+        // flag: reports name the file's and escape what it holds.
+        settings: vec![
+            Setting {
+                key: "fail_on",
+                value: serde_json::json!("new"),
+                origin: Origin::File(Location {
+                    file: ".tracegate.toml".into(),
+                    line: 2,
+                    column: Some(1),
+                }),
+                weakens: true,
+            },
+            Setting {
+                key: "report",
+                value: serde_json::json!({ "sarif": format!("out/{HOSTILE}.sarif") }),
+                origin: Origin::File(Location {
+                    file: ".tracegate.toml".into(),
+                    line: 3,
+                    column: Some(1),
+                }),
+                weakens: false,
+            },
+            Setting {
+                key: "unknown",
+                value: serde_json::json!("fail"),
+                origin: Origin::Flag,
+                weakens: false,
+            },
+        ],
     }
 }
 

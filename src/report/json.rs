@@ -3,7 +3,9 @@
 
 use super::Settings;
 use crate::finding::Finding;
-use crate::outcome::{Gate, InputFailure, InputKind, Outcome, PlanScope, Summary, UnknownPolicy};
+use crate::outcome::{
+    Gate, InputFailure, InputKind, Origin, Outcome, PlanScope, Summary, UnknownPolicy,
+};
 use crate::rule;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -19,6 +21,47 @@ struct Report<'r> {
     plans: Vec<Plan<'r>>,
     summary: Totals,
     errors: &'r [InputFailure],
+    /// The effective settings and where each came from (`.tracegate.toml` comes with the pull
+    /// request, so what it chose is named here).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    settings: Vec<SettingOut<'r>>,
+}
+
+#[derive(Serialize)]
+struct SettingOut<'r> {
+    key: &'static str,
+    value: &'r serde_json::Value,
+    /// `default`, `file` or `flag`.
+    origin: &'static str,
+    /// Where in `.tracegate.toml`, for `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'r crate::finding::Location>,
+    weakens: bool,
+}
+
+/// The settings as the JSON report (and SARIF's invocation properties) write them.
+pub(crate) fn settings(run: &Outcome) -> serde_json::Value {
+    serde_json::to_value(settings_out(run)).unwrap_or_default()
+}
+
+fn settings_out(run: &Outcome) -> Vec<SettingOut<'_>> {
+    run.settings
+        .iter()
+        .map(|s| SettingOut {
+            key: s.key,
+            value: &s.value,
+            origin: match s.origin {
+                Origin::Default => "default",
+                Origin::File(_) => "file",
+                Origin::Flag => "flag",
+            },
+            location: match &s.origin {
+                Origin::File(at) => Some(at),
+                _ => None,
+            },
+            weakens: s.weakens,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -79,6 +122,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             gate: run.gate(),
         },
         errors: &run.errors,
+        settings: settings_out(run),
     };
     super::escape::write_json(out, &report)
 }

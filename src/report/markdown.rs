@@ -24,6 +24,26 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         primary_rule(run).id,
         primary_rule(run).title,
     );
+    // What `.tracegate.toml` (from the pull request) chose is said where reviewers read.
+    let from_file: Vec<String> = run
+        .settings_from_file()
+        .map(|s| {
+            let text = cell(&format!("{} ({})", s.assignment(), s.origin));
+            if s.weakens {
+                format!("{text} **weakens the gate**")
+            } else {
+                text
+            }
+        })
+        .collect();
+    let header = if from_file.is_empty() {
+        header
+    } else {
+        format!(
+            "{header}Settings from `.tracegate.toml`: {}\n\n",
+            from_file.join(" · ")
+        )
+    };
     let budget = settings.markdown_budget.unwrap_or(usize::MAX);
     // Room kept for the line that says what was left out.
     const RESERVE: usize = 512;

@@ -38,6 +38,38 @@ pub enum Format {
     Rdjson,
 }
 
+impl Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Format; 8] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Gitlab,
+        Format::Junit,
+        Format::Github,
+        Format::Markdown,
+        Format::Rdjson,
+    ];
+
+    /// The name `--format`, `--report FORMAT=PATH` and `.tracegate.toml` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Rdjson => "rdjson",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
 /// How reports are written.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {

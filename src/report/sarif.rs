@@ -273,6 +273,17 @@ fn result(
             .kind(serde_json::json!(kind))
             .justification(suppression.justification.clone())
             .build();
+        // Another tool's skip comment: which tool, and the comment as written.
+        if let (Some(tool), Some(comment)) = (suppression.tool, &suppression.comment) {
+            let mut properties = sarif::PropertyBag::builder().build();
+            properties
+                .additional_properties
+                .insert("tool".to_owned(), serde_json::json!(tool.name()));
+            properties
+                .additional_properties
+                .insert("comment".to_owned(), serde_json::json!(comment));
+            entry.properties = Some(properties);
+        }
         entry.location = suppression.location.as_ref().map(|l| {
             sarif::Location::builder()
                 .physical_location(physical(l))
@@ -352,6 +363,40 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         .build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
+    }
+    if !run.settings.is_empty() {
+        let mut properties = sarif::PropertyBag::builder().build();
+        properties
+            .additional_properties
+            .insert("settings".to_owned(), super::json::settings(run));
+        invocation.properties = Some(properties);
+    }
+    // What `.tracegate.toml` (from the pull request) chose, as configuration notifications.
+    let configured: Vec<sarif::Notification> = run
+        .settings_from_file()
+        .map(|s| {
+            let text = format!(
+                "{} from {}{}",
+                s.assignment(),
+                s.origin,
+                if s.weakens { ": weakens the gate" } else { "" }
+            );
+            sarif::Notification::builder()
+                .message(
+                    sarif::Message::builder()
+                        .text(escape::visible(&text).into_owned())
+                        .build(),
+                )
+                .level(serde_json::json!(if s.weakens {
+                    "warning"
+                } else {
+                    "note"
+                }))
+                .build()
+        })
+        .collect();
+    if !configured.is_empty() {
+        invocation.tool_configuration_notifications = Some(configured);
     }
     let automation_details = settings.category.as_ref().map(|category| {
         // GitHub takes everything up to the last `/` as the category.

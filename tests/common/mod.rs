@@ -168,6 +168,8 @@ pub const FIXTURES: &[(&str, Expect)] = &[
     ("errored", Judged { exit: 2, counts: [0, 0, 1, 0] }),
     ("escape", Data("tests/sources.rs, tests/reports.rs")),
     ("fix", Data("tests/fix.rs")),
+    ("foreign-ignores", Judged { exit: 1, counts: [8, 0, 0, 3] }),
+    ("config", Judged { exit: 1, counts: [2, 1, 0, 0] }),
     ("format-1.0", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.1", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.2", Judged { exit: 0, counts: [0, 0, 1, 0] }),
