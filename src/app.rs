@@ -82,40 +82,33 @@ fn check(args: &CheckArgs) -> Result<u8> {
         width: None,
         ..settings.clone()
     };
-    // An undecided gate writes no SARIF: code scanning closes every open alert that a new
-    // upload for the same category does not hold, and the unread plans' results are missing.
-    let refuse_sarif = |format: report::Format, target: &str| {
-        let refused = format == report::Format::Sarif && outcome.undecided().is_some();
-        if refused {
-            eprintln!(
-                "tracegate: warning: no SARIF written to {target}: the gate is not decided, and a SARIF without the unread plans' results would close their open code scanning alerts"
-            );
-        }
-        refused
-    };
-    let main_target = args
-        .output
-        .as_ref()
-        .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
-    if !refuse_sarif(args.format.into(), &main_target) {
-        write_output(args.output.as_deref(), |out| {
-            report::write(args.format.into(), &outcome, &settings, out)
-        })?;
-    }
-    for target in &args.reports {
-        if refuse_sarif(target.format.into(), &target.path.display().to_string()) {
+    let main_target = args.output.as_deref();
+    for (format, path, settings) in std::iter::once((args.format.into(), main_target, &settings))
+        .chain(
+            args.reports
+                .iter()
+                .map(|target| (target.format.into(), Some(target.path.as_path()), &plain)),
+        )
+    {
+        let withheld = outcome
+            .undecided()
+            .and_then(|_| withheld_when_undecided(format));
+        if let Some(withheld) = withheld {
+            withhold(withheld, path)?;
             continue;
         }
-        write_output(Some(&target.path), |out| {
-            report::write(target.format.into(), &outcome, &plain, out)
-        })?;
+        write_output(path, |out| report::write(format, &outcome, settings, out))?;
     }
     // Report paths from `.tracegate.toml` come with the pull request: written only under the
     // working directory, never through a symlink (a flag's targets, which replace them, were
     // written above).
     if let tracegate::outcome::Origin::File(at) = &effective.report.origin {
         for target in &effective.report.value {
-            if refuse_sarif(target.format, &target.path.display().to_string()) {
+            let withheld = outcome
+                .undecided()
+                .and_then(|_| withheld_when_undecided(target.format));
+            if let Some(withheld) = withheld {
+                withhold(withheld, Some(&target.path))?;
                 continue;
             }
             write_untrusted(&target.path, |out| {
@@ -167,6 +160,77 @@ fn check(args: &CheckArgs) -> Result<u8> {
         Gate::Fail => EXIT_FAIL,
         Gate::Error => EXIT_ERROR,
     })
+}
+
+/// A report that an undecided gate does not write, and what the platform would do with it: a
+/// report without the unread plans' results reads as "all of those are fixed".
+struct Withheld {
+    name: &'static str,
+    harm: &'static str,
+}
+
+fn withheld_when_undecided(format: report::Format) -> Option<Withheld> {
+    match format {
+        // Code scanning closes every open alert that a new upload for the category lacks.
+        report::Format::Sarif => Some(Withheld {
+            name: "SARIF",
+            harm: "code scanning would close every open alert it lacks (those of the plans not read or not complete)",
+        }),
+        // GitLab's merge request widget lists every issue of the target branch's report that
+        // the head report lacks as resolved.
+        report::Format::Gitlab => Some(Withheld {
+            name: "GitLab Code Quality report",
+            harm: "the merge request would show every issue it lacks (those of the plans not read or not complete) as resolved",
+        }),
+        _ => None,
+    }
+}
+
+/// Says on stderr that a report is withheld, and removes a report left at its path (a stale
+/// one, or one a pull request committed), so that the platform cannot upload it instead.
+fn withhold(withheld: Withheld, path: Option<&Path>) -> Result<()> {
+    let target = path.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    let removed = match path {
+        Some(path) => remove_report(path)?,
+        None => false,
+    };
+    eprintln!(
+        "tracegate: warning: no {} written to {}, as the gate is not decided: {}{}",
+        withheld.name,
+        escape::terminal(&target),
+        withheld.harm,
+        if removed {
+            "; the file that was there is removed"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// Removes the file (or symlink: never its target) at a report path; whether there was one.
+fn remove_report(path: &Path) -> Result<bool> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if let Some(link) = symlinked_directory(directory) {
+        anyhow::bail!(
+            "cannot remove the report at {}: {} is a symlink, and tracegate does not write through one (a checkout can commit it); pass a path without it",
+            path.display(),
+            link.display()
+        );
+    }
+    match std::fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Ok(meta) if meta.is_dir() => anyhow::bail!(
+            "cannot write the report to {}: it is a directory; pass a file path",
+            path.display()
+        ),
+        _ => std::fs::remove_file(path)
+            .map(|()| true)
+            .with_context(|| format!("cannot remove the stale report at {}", path.display())),
+    }
 }
 
 /// Writes the run's warnings and errors to stderr, one line each, in the order they happened

@@ -383,10 +383,12 @@ fn run_script_exposes_every_report_and_defaults_the_source_root_to_the_plans_dir
     // A folder without .tf files: none.
     let (_, root, _) = run_action("testdata/passthrough/plan.json");
     assert_eq!(root.as_deref(), Some(""));
-    // An unreadable plan: no SARIF to upload, the other reports are there.
+    // An unreadable plan: no SARIF to upload and no Code Quality report (either would mark the
+    // unread plan's findings fixed), the other reports are there.
     let (output, _, files) =
         run_action("testdata/passthrough/plan.json testdata/bad/truncated.json");
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(files["sarif-file"], None);
+    assert_eq!(files["gitlab-file"], None);
     assert!(files["json-file"].is_some() && files["junit-file"].is_some());
 }

@@ -1,5 +1,5 @@
 //! Issue 18, "CI-native for real": what the CI platforms around the CLI need. An undecided gate
-//! writes no SARIF; suppressed findings stay out of SARIF unless asked; several plans keep their
+//! writes no SARIF and no GitLab Code Quality report, and its JUnit shows an error; suppressed findings stay out of SARIF unless asked; several plans keep their
 //! identities apart in SARIF, GitLab and JUnit; annotations and the step summary respect GitHub's
 //! limits; colour follows NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE; `--quiet`; wrapping.
 
@@ -45,11 +45,23 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// An undecided gate writes neither SARIF nor GitLab Code Quality: both platforms read a report
+/// without a plan's results as "all of those are fixed" (code scanning closes the open alerts
+/// that the upload lacks; GitLab's merge request widget lists the target branch's issues that
+/// the head report lacks as resolved). A report already at the path is removed, so that a
+/// stale or committed one cannot be uploaded instead; a symlink there is removed, never followed.
 #[test]
-fn an_undecided_gate_writes_no_sarif() {
+fn an_undecided_gate_writes_no_sarif_and_no_code_quality_report() {
     let dir = scratch("undecided-sarif");
     let sarif = dir.join("out.sarif");
     let gitlab = dir.join("gl.json");
+    let junit = dir.join("junit.xml");
+    let outside = dir.join("outside.json");
+    std::fs::write(&outside, "keep").unwrap();
+    // What a pull request could commit: an empty report, and a symlink to elsewhere.
+    std::fs::write(&gitlab, "[]").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, &sarif).unwrap();
     let outcome = run(&[
         "check",
         "testdata/passthrough/plan.json",
@@ -58,28 +70,55 @@ fn an_undecided_gate_writes_no_sarif() {
         &format!("sarif={}", sarif.display()),
         "--report",
         &format!("gitlab={}", gitlab.display()),
+        "--report",
+        &format!("junit={}", junit.display()),
     ]);
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
-    assert!(!sarif.exists(), "no SARIF for an undecided gate");
-    assert!(gitlab.exists(), "other reports are still written");
     assert!(
-        outcome.stderr.contains("no SARIF written to")
-            && outcome
-                .stderr
-                .contains("close their open code scanning alerts"),
-        "{}",
-        outcome.stderr
+        std::fs::symlink_metadata(&sarif).is_err(),
+        "no SARIF for an undecided gate"
     );
-    // To stdout, too: nothing for upload-sarif to upload.
-    let outcome = run(&["check", "testdata/errored/plan.json", "--format", "sarif"]);
-    assert_eq!(outcome.code, 2);
-    assert_eq!(outcome.stdout, "");
-    // A decided gate writes it.
+    assert!(
+        !gitlab.exists(),
+        "no Code Quality report for an undecided gate"
+    );
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+    assert!(junit.exists(), "the JUnit report is still written");
+    for (name, harm) in [
+        (
+            "SARIF",
+            "code scanning would close every open alert it lacks",
+        ),
+        (
+            "GitLab Code Quality report",
+            "the merge request would show every issue it lacks",
+        ),
+    ] {
+        let line = outcome
+            .stderr
+            .lines()
+            .find(|line| line.contains(&format!("no {name} written to")))
+            .unwrap_or_else(|| panic!("no warning for {name}: {}", outcome.stderr));
+        assert!(line.contains(harm), "{line}");
+        assert!(
+            line.ends_with("the file that was there is removed"),
+            "{line}"
+        );
+    }
+    // To stdout, too: nothing for upload-sarif or the artifact to pick up.
+    for format in ["sarif", "gitlab"] {
+        let outcome = run(&["check", "testdata/errored/plan.json", "--format", format]);
+        assert_eq!(outcome.code, 2);
+        assert_eq!(outcome.stdout, "", "{format}");
+    }
+    // A decided gate writes both.
     let outcome = run(&[
         "check",
         "testdata/passthrough/plan.json",
         "--report",
         &format!("sarif={}", sarif.display()),
+        "--report",
+        &format!("gitlab={}", gitlab.display()),
     ]);
     assert_eq!(outcome.code, 1);
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
@@ -87,6 +126,94 @@ fn an_undecided_gate_writes_no_sarif() {
         log["runs"][0]["invocations"][0]["executionSuccessful"],
         true
     );
+    let issues: Value = serde_json::from_str(&std::fs::read_to_string(&gitlab).unwrap()).unwrap();
+    // The tracing fail, and the permission unknown (the role is not in the plan).
+    assert_eq!(issues.as_array().map(Vec::len), Some(2));
+}
+
+/// A stale report at a path under a symlinked directory is not removed through it: the run
+/// stops with the same error a write would give.
+#[cfg(unix)]
+#[test]
+fn an_undecided_gate_removes_nothing_through_a_symlinked_directory() {
+    let dir = scratch("undecided-symlinked-dir");
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("gl.json"), "[]").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("reports")).unwrap();
+    let mut check = command(&[
+        "check",
+        common::root()
+            .join("testdata/errored/plan.json")
+            .to_str()
+            .unwrap(),
+        "--report",
+        "gitlab=reports/gl.json",
+    ]);
+    check.current_dir(&dir);
+    let outcome = run_with(check, None);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(elsewhere.join("gl.json").exists());
+    assert!(
+        outcome.stderr.contains("reports is a symlink"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// GitLab's test panel compares the head's JUnit with the target branch's: a report whose
+/// cases all pass reads green. An errored plan's suite holds an error case (as an unreadable
+/// input's does), so an undecided gate never shows as passing tests.
+#[test]
+fn an_undecided_gate_shows_an_error_in_the_junit_report() {
+    let outcome = run(&["check", "testdata/errored/plan.json", "--format", "junit"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    let xml = outcome.stdout;
+    assert!(
+        xml.contains(
+            // The error case, and the function's two findings (one per rule).
+            r#"<testsuites name="tracegate" tests="3" failures="0" errors="1" skipped="0">"#
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testsuite name="testdata/errored/plan.json" tests="3" failures="0" errors="1" skipped="0">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase name="the plan is complete" classname="tracegate">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<error message=\"the plan errored: Terraform saved a partial plan"),
+        "{xml}"
+    );
+    // The plan's passing function is still there, as passing.
+    assert!(
+        xml.contains(r#"<testcase name="aws_lambda_function.ok""#),
+        "{xml}"
+    );
+    // An unreadable input: its own suite with one error case.
+    let outcome = run(&[
+        "check",
+        "testdata/active/plan.json",
+        "testdata/bad/truncated.json",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stdout.contains(
+            r#"<testcase name="read the plan" classname="testdata/bad/truncated.json:tracegate">"#
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stdout.contains(r#"failures="0" errors="1""#));
+    // A decided, passing gate has no error case.
+    let outcome = run(&["check", "testdata/active/plan.json", "--format", "junit"]);
+    assert_eq!(outcome.code, 0);
+    assert!(!outcome.stdout.contains("<error"), "{}", outcome.stdout);
 }
 
 #[test]

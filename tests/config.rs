@@ -533,16 +533,7 @@ fn weakening_keys_from_the_file_are_named_in_every_report() {
 }
 
 fn assert_valid_sarif(sarif: &Value) {
-    let schema: Value =
-        serde_json::from_slice(&common::read("testdata/schemas/sarif-2.1.0.json")).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| e.to_string())
-        .collect();
+    let errors = common::schema::Schema::load("testdata/schemas/sarif-2.1.0.json").errors(sarif);
     assert!(errors.is_empty(), "{errors:?}");
 }
 

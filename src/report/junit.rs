@@ -112,12 +112,39 @@ fn testcase(
     w.write_event(Event::End(BytesEnd::new("testcase")))
 }
 
+/// Why an errored plan's suite holds an error case.
+const PLAN_ERRORED: &str = "the plan errored: Terraform saved a partial plan after an error, so functions it did not reach may be missing (the gate is not decided); fix the errors terraform plan printed and plan again";
+
+/// One test case that errored: an input that could not be read, a plan that errored.
+fn error_case(
+    run: &Outcome,
+    path: &str,
+    name: &str,
+    message: &str,
+    w: &mut Writer<&mut dyn Write>,
+) -> io::Result<()> {
+    let mut case = BytesStart::new("testcase");
+    case.push_attribute(("name", name));
+    let class = if super::several_plans(run) {
+        attribute(&format!("{}:{}", path, env!("CARGO_PKG_NAME")))
+    } else {
+        env!("CARGO_PKG_NAME").to_owned()
+    };
+    case.push_attribute(("classname", class.as_str()));
+    w.write_event(Event::Start(case))?;
+    let mut error = BytesStart::new("error");
+    let message = attribute(message);
+    error.push_attribute(("message", message.as_str()));
+    w.write_event(Event::Empty(error))?;
+    w.write_event(Event::End(BytesEnd::new("testcase")))
+}
+
 pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let all: Vec<Finding> = run.findings().cloned().collect();
     let (tests, failures, skipped) = counts(run, &all);
-    let errors = run.errors.len();
+    let errors = run.errors.len() + run.plans.iter().filter(|p| p.scope.errored).count();
     let mut suites = BytesStart::new("testsuites");
     suites.push_attribute(("name", env!("CARGO_PKG_NAME")));
     for (key, value) in [
@@ -131,18 +158,30 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
     w.write_event(Event::Start(suites))?;
     for plan in &run.plans {
         let (tests, failures, skipped) = counts(run, &plan.findings);
+        let errored = usize::from(plan.scope.errored);
         let name = attribute(&plan.path);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", name.as_str()));
         for (key, value) in [
-            ("tests", tests),
+            ("tests", tests + errored),
             ("failures", failures),
-            ("errors", 0),
+            ("errors", errored),
             ("skipped", skipped),
         ] {
             suite.push_attribute((key, value.to_string().as_str()));
         }
         w.write_event(Event::Start(suite))?;
+        // An errored plan's functions may all pass while those it did not reach are missing: an
+        // error case keeps GitLab's test panel from showing the undecided gate green.
+        if plan.scope.errored {
+            error_case(
+                run,
+                &plan.path,
+                "the plan is complete",
+                PLAN_ERRORED,
+                &mut w,
+            )?;
+        }
         for finding in &plan.findings {
             testcase(run, plan, finding, &mut w)?;
         }
@@ -150,7 +189,6 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
     }
     for error in &run.errors {
         let name = attribute(&error.path);
-        let message = attribute(&error.message);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", name.as_str()));
         for (key, value) in [
@@ -162,19 +200,7 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             suite.push_attribute((key, value));
         }
         w.write_event(Event::Start(suite))?;
-        let mut case = BytesStart::new("testcase");
-        case.push_attribute(("name", "read the plan"));
-        let class = if super::several_plans(run) {
-            attribute(&format!("{}:{}", error.path, env!("CARGO_PKG_NAME")))
-        } else {
-            env!("CARGO_PKG_NAME").to_owned()
-        };
-        case.push_attribute(("classname", class.as_str()));
-        w.write_event(Event::Start(case))?;
-        let mut failure = BytesStart::new("error");
-        failure.push_attribute(("message", message.as_str()));
-        w.write_event(Event::Empty(failure))?;
-        w.write_event(Event::End(BytesEnd::new("testcase")))?;
+        error_case(run, &error.path, "read the plan", &error.message, &mut w)?;
         w.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
     w.write_event(Event::End(BytesEnd::new("testsuites")))?;

@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI tests: run the real binary from the repository root.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
