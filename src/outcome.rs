@@ -255,6 +255,7 @@ impl PlanResult {
                 },
                 line: 1,
                 column: None,
+                byte_column: None,
             })
     }
 }

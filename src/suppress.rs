@@ -137,6 +137,7 @@ impl Config {
                 file: shown.as_str().into(),
                 line,
                 column: None,
+                byte_column: None,
             };
             entries.push((entry, location));
         }
@@ -247,6 +248,7 @@ fn block_comments(found: Found<Block>) -> Vec<(Location, String)> {
         file: header.file.clone(),
         line,
         column: None,
+        byte_column: None,
     };
     let mut out = Vec::new();
     if let Some(before) = found.item.decor().prefix() {

@@ -20,6 +20,7 @@ fn at(file: &str, line: u32, column: Option<u32>) -> Option<Location> {
         file: file.into(),
         line,
         column,
+        byte_column: column,
     })
 }
 
@@ -64,15 +65,18 @@ fn outcome() -> Outcome {
                 file: "main.tf".into(),
                 line: 12,
                 column: Some(12),
+                byte_column: Some(12),
             },
             end: Location {
                 file: "main.tf".into(),
                 line: 12,
                 column: Some(25),
+                byte_column: Some(25),
             },
             text: "\"Active\"".to_owned(),
         }),
         refusal: None,
+        more_edits: Vec::new(),
     }));
     fail.location = at("main.tf", 10, Some(1));
 
@@ -86,6 +90,7 @@ fn outcome() -> Outcome {
         location: None,
         edit: None,
         refusal: None,
+        more_edits: Vec::new(),
     }));
 
     let mut unknown = finding(
@@ -134,6 +139,7 @@ fn outcome() -> Outcome {
         location: None,
         edit: None,
         refusal: None,
+        more_edits: Vec::new(),
     }));
 
     Outcome {

@@ -498,3 +498,64 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         assert!(out.stdout.contains("0 fail"), "{case}: {}", out.stdout);
     }
 }
+
+/// reviewdog counts columns in UTF-8 bytes (testdata/schemas/reviewdog-rdf/Position.json:
+/// "byte count in UTF-8"), tracegate's JSON in characters: on a line with multi-byte
+/// characters before the fix site the two differ, and rdjson's suggestion must cover exactly
+/// the literal's bytes.
+#[test]
+fn rdjson_columns_count_bytes_where_json_counts_characters() {
+    let dir = scratch("rdjson-bytes");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let marked = "    /* é𐐀 */ mode = \"PassThrough\"";
+    let text = text.replacen("    mode = \"PassThrough\"", marked, 1);
+    std::fs::write(dir.join("main.tf"), &text).unwrap();
+    let line = text.lines().position(|l| l == marked).unwrap() as u64 + 1;
+    let literal = marked.find("\"PassThrough\"").unwrap();
+    let byte_start = literal as u64 + 1;
+    let byte_end = (literal + "\"PassThrough\"".len()) as u64 + 1;
+    let char_start = marked[..literal].chars().count() as u64 + 1;
+    assert_eq!(byte_start - char_start, 1 + 3, "é is 2 bytes, 𐐀 is 4");
+
+    let report = |format: &str| -> Value {
+        let mut check = command(&[
+            "check",
+            "plan.json",
+            "--source-root",
+            ".",
+            "--format",
+            format,
+        ]);
+        check.current_dir(&dir);
+        let out = run_with(check, None);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let rdjson = report("rdjson");
+    let ranges: Vec<&Value> = rdjson["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["suggestions"].as_array().into_iter().flatten())
+        .map(|s| &s["range"])
+        .filter(|r| r["start"]["line"] == line)
+        .collect();
+    assert_eq!(ranges.len(), 1, "{rdjson:#}");
+    assert_eq!(ranges[0]["start"]["column"], byte_start);
+    assert_eq!(ranges[0]["end"]["column"], byte_end);
+    assert!(rdjson_validator().iter_errors(&rdjson).next().is_none());
+
+    let json = report("json");
+    let edit = json["plans"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            f["fix"]["edit"]
+                .as_object()
+                .filter(|e| e["start"]["line"] == line)
+        })
+        .expect("the edit on the marked line");
+    assert_eq!(edit["start"]["column"], char_start);
+}

@@ -457,6 +457,7 @@ mod tests {
             file: "main.tf".into(),
             line,
             column: Some(column),
+            byte_column: Some(column),
         }
     }
 
@@ -499,6 +500,7 @@ mod tests {
             file: file.into(),
             line,
             column: Some(column),
+            byte_column: Some(column),
         };
         Edit {
             start: at(start),

@@ -137,12 +137,13 @@ pub fn judge(
     };
     for subject in &subjects {
         let location = subject.offset.map(|_| {
-            let (line, column) = located.next().expect("one position per offset");
+            let (line, column, byte_column) = located.next().expect("one position per offset");
             Location {
                 file: plan_label.clone(),
                 line: line + line_offset as u32,
                 // The offset is the string's first character: name its opening quote.
                 column: Some(column.saturating_sub(1).max(1)),
+                byte_column: Some(byte_column.saturating_sub(1).max(1)),
             }
         });
         match subject.seen {

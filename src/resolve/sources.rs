@@ -365,6 +365,7 @@ fn fix_from_origin(
         location: Some(origin.location.clone()),
         edit: if refusal.is_some() { None } else { edit },
         refusal,
+        more_edits: Vec::new(),
     }
 }
 
@@ -452,6 +453,7 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
         location: Some(header),
         edit: refusal.is_none().then(|| insert_at(&at, text)),
         refusal,
+        more_edits: Vec::new(),
     }
 }
 
@@ -499,6 +501,7 @@ pub fn set_call_argument(
             location: Some(argument.value_location()),
             edit,
             refusal,
+            more_edits: Vec::new(),
         });
     }
     let header = block.header();
@@ -512,6 +515,7 @@ pub fn set_call_argument(
         refusal: json.then(|| {
             "the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned()
         }),
+        more_edits: Vec::new(),
     })
 }
 
@@ -637,12 +641,14 @@ fn block_fix(tree: &SourceTree, resource: Found<Block>, subject: &Subject) -> Fi
             refusal: Some(
                 "the function is in a downloaded module with no input for tracing: tracegate never edits under .terraform/".to_owned(),
             ),
+            more_edits: Vec::new(),
         },
         None => Fix {
             description: add_block_description(subject.target, subject.config_address),
             location: None,
             edit: None,
             refusal: Some("no module block in the repository calls it".to_owned()),
+            more_edits: Vec::new(),
         },
     }
 }
@@ -680,6 +686,7 @@ fn ignore_changes(resource: Found<Block>, block_name: &str) -> Option<IgnoreChan
             location: Some(location.clone()),
             edit,
             refusal,
+            more_edits: Vec::new(),
         },
         location,
     })
@@ -759,6 +766,7 @@ fn drop_ignored(
             file: ignore.file.display.clone(),
             line,
             column: Some(column),
+            byte_column: Some(ignore.file.index.byte_column(offset)),
         }
     };
     (

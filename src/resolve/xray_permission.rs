@@ -276,6 +276,7 @@ impl<'d, 'i> Grants<'d, 'i> {
                         location: None,
                         edit: None,
                         refusal: None,
+                        more_edits: Vec::new(),
                     }));
                 }
             }
@@ -852,6 +853,7 @@ impl<'d, 'i> Grants<'d, 'i> {
             location: None,
             edit: None,
             refusal: None,
+            more_edits: Vec::new(),
         }
     }
 
