@@ -121,11 +121,11 @@ pub struct Fix {
     /// Not part of the JSON contract.
     #[serde(skip)]
     pub refusal: Option<String>,
-    /// Edits the fix needs besides `edit`, applied with it by `tracegate fix` (the permission
-    /// fix's `depends_on` on the function, beside the attachment `edit` inserts). Not part of
-    /// the JSON contract.
+    /// Edits the fix needs besides `edit`, each with what it does, applied with it by
+    /// `tracegate fix` (the permission fix's `depends_on` on the function, beside the
+    /// attachment `edit` inserts). Not part of the JSON contract.
     #[serde(skip)]
-    pub more_edits: Vec<Edit>,
+    pub more_edits: Vec<(String, Edit)>,
 }
 
 /// A text edit: replace `start..end` with `text` (an insertion when they are equal).

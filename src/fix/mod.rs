@@ -144,21 +144,34 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
         }
         let fix = finding.fix.as_ref().expect("wanted findings have a fix");
         let who = format!("{} {}", finding.rule, finding.display_name());
+        let all_in_one_file = |edit: &Edit| edit.start.file == edit.end.file;
         match (&fix.edit, &fix.refusal) {
-            (Some(edit), None) if edit.start.file == edit.end.file => {
-                let list = edits.entry(edit.start.file.to_string()).or_default();
-                match seen.get(edit) {
-                    Some(&at) => add_finding(&mut list[at].1, who),
-                    None => {
-                        seen.insert(edit.clone(), list.len());
-                        list.push((
-                            edit.clone(),
-                            Site {
-                                location: fix.location.clone().or_else(|| Some(edit.start.clone())),
-                                description: fix.description.clone(),
-                                findings: vec![who],
-                            },
-                        ));
+            (Some(edit), None)
+                if all_in_one_file(edit)
+                    && fix.more_edits.iter().all(|(_, e)| all_in_one_file(e)) =>
+            {
+                // The first edit is at the fix's site; each further one (a depends_on beside
+                // the attachment) at its own place.
+                let further = fix
+                    .more_edits
+                    .iter()
+                    .map(|(what, e)| (e, Some(e.start.clone()), what));
+                let first = std::iter::once((edit, fix.location.clone(), &fix.description));
+                for (edit, location, description) in first.chain(further) {
+                    let list = edits.entry(edit.start.file.to_string()).or_default();
+                    match seen.get(edit) {
+                        Some(&at) => add_finding(&mut list[at].1, who.clone()),
+                        None => {
+                            seen.insert(edit.clone(), list.len());
+                            list.push((
+                                edit.clone(),
+                                Site {
+                                    location: location.or_else(|| Some(edit.start.clone())),
+                                    description: description.clone(),
+                                    findings: vec![who.clone()],
+                                },
+                            ));
+                        }
                     }
                 }
             }

@@ -193,7 +193,7 @@ fn judge_permission(
         Some(module_address) => address::module_names(module_address)?,
         None => parsed.modules.clone(),
     };
-    let mut finding = grants.judge(
+    let (mut finding, failing_role) = grants.judge(
         &xray_permission::Function {
             address: subject.address,
             modules: &modules,
@@ -228,9 +228,25 @@ fn judge_permission(
                 )
             }
             None => {
-                fix.refusal = Some(
-                    "tracegate writes no new IAM resource (an attachment names a role and changes what the apply creates): add it by hand".to_owned(),
-                )
+                let attached = match (sources, &failing_role) {
+                    (Some(tree), Some(role)) => {
+                        sources::attach_xray_policy(tree, role, &modules, &parsed.name)
+                    }
+                    (None, _) => Err("the role's resource block is not in the sources read (pass --source-root)".to_owned()),
+                    (Some(_), None) => Err("the plan does not say which role to grant: add the grant by hand".to_owned()),
+                };
+                match attached {
+                    Ok(mut attachment) => {
+                        if tracing.verdict != Verdict::Pass {
+                            attachment.description = format!(
+                                "with {}'s fix, also {}",
+                                TRACING.id, attachment.description
+                            );
+                        }
+                        **fix = attachment;
+                    }
+                    Err(reason) => fix.refusal = Some(reason),
+                }
             }
         }
     }

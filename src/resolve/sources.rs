@@ -519,6 +519,190 @@ pub fn set_call_argument(
     })
 }
 
+/// The policy `fix` attaches: AWS's managed policy that allows exactly the two actions tracing
+/// needs (and the sampling reads the X-Ray SDK makes).
+const XRAY_POLICY: &str = "AWSXRayDaemonWriteAccess";
+const ATTACHMENT: &str = "aws_iam_role_policy_attachment";
+
+/// The permission fix for a function whose role is an `aws_iam_role` of the repository's
+/// configuration: an `aws_iam_role_policy_attachment` of AWSXRayDaemonWriteAccess inserted after
+/// the role's block (one per role: the same edit for every function that shares it), and the
+/// function's `depends_on` naming it, so that CreateFunction waits for the grant. `Err` says why
+/// not. An attachment already there (a second run on a stale plan) is reused, not added again.
+pub fn attach_xray_policy(
+    tree: &SourceTree,
+    role: &super::xray_permission::FailingRole,
+    function_modules: &[String],
+    function_name: &str,
+) -> Result<Fix, String> {
+    let role_address = format!("aws_iam_role.{}", role.name);
+    if role.denied {
+        return Err(format!(
+            "an explicit Deny in the policies of {role_address} wins over any attachment: remove the Deny of xray:PutTraceSegments and xray:PutTelemetryRecords by hand"
+        ));
+    }
+    if role.modules != function_modules {
+        return Err(format!(
+            "{role_address} is in another module than the function, whose depends_on cannot name an attachment beside it: add the grant by hand"
+        ));
+    }
+    let module = tree.module(&role.modules);
+    let module = module
+        .as_ref()
+        .as_ref()
+        .map_err(|_| format!("the module of {role_address} is not in the sources read"))?;
+    let role_block = module
+        .resource("aws_iam_role", &role.name)
+        .ok_or_else(|| format!("{role_address} is not in the sources read (pass --source-root at the configuration's root)"))?;
+    let function_address = format!("aws_lambda_function.{function_name}");
+    let function_block = module
+        .resource("aws_lambda_function", function_name)
+        .ok_or_else(|| format!("{function_address} is not in the sources read"))?;
+    for (block, what) in [
+        (&role_block, &role_address),
+        (&function_block, &function_address),
+    ] {
+        if block.file.downloaded {
+            return Err(format!(
+                "{what} is in a downloaded module (.terraform/): tracegate never edits there; grant X-Ray in the module's inputs or its source"
+            ));
+        }
+        if block.file.is_json() {
+            return Err(format!(
+                "{what} is in a JSON-syntax file, where tracegate inserts nothing: add the attachment by hand"
+            ));
+        }
+    }
+    if role.indexed
+        || role_block.attribute("count").is_some()
+        || role_block.attribute("for_each").is_some()
+    {
+        return Err(format!(
+            "{role_address} has count or for_each: an attachment would need the same and an index per function, which tracegate does not guess; add it by hand"
+        ));
+    }
+    let role_reference = format!("{role_address}.name");
+    let exact = |block: &Found<Block>, key: &str| {
+        block.attribute(key).and_then(|a| {
+            a.file
+                .text
+                .get(a.item.value.span()?)
+                .map(str::trim)
+                .map(str::to_owned)
+        })
+    };
+    // An attachment of the policy to this role already written (the plan predates it).
+    let existing = module.blocks_of_type("resource", ATTACHMENT).find(|b| {
+        exact(b, "role").as_deref() == Some(role_reference.as_str())
+            && exact(b, "policy_arn")
+                .is_some_and(|arn| arn.ends_with(&format!(":policy/{XRAY_POLICY}\"")))
+    });
+    let taken = |name: &str| module.resource(ATTACHMENT, name).is_some();
+    let partition = module
+        .blocks_of_type("data", "aws_partition")
+        .find_map(|b| b.item.labels.get(1).map(|l| l.as_str().to_owned()));
+    let (name, insert) = match existing {
+        Some(block) => {
+            let name = block
+                .item
+                .labels
+                .get(1)
+                .map_or("", |l| l.as_str())
+                .to_owned();
+            (name, insert_at(&block.header(), String::new()))
+        }
+        None => {
+            let base = format!("{}_xray", role.name);
+            let name = std::iter::once(base.clone())
+                .chain((2..).map(|n| format!("{base}_{n}")))
+                .find(|n| !taken(n))
+                .expect("an unbounded sequence of names");
+            let header = role_block.header();
+            let closing = closing_line(role_block.file, role_block.item.span());
+            let (inner, unit) = super::eval::body_indent(role_block.file, &header, closing.line);
+            let outer = inner.strip_suffix(unit.as_str()).unwrap_or("");
+            let arn = match &partition {
+                Some(label) => format!(
+                    "arn:${{data.aws_partition.{label}.partition}}:iam::aws:policy/{XRAY_POLICY}"
+                ),
+                None => format!("arn:aws:iam::aws:policy/{XRAY_POLICY}"),
+            };
+            let text = format!(
+                "\n\n{outer}resource \"{ATTACHMENT}\" \"{name}\" {{\n{inner}role       = {role_reference}\n{inner}policy_arn = \"{arn}\"\n{outer}}}"
+            );
+            let after_block = super::eval::end_location(role_block.file, role_block.item.span());
+            (name, insert_at(&after_block, text))
+        }
+    };
+    let dependency = format!("{ATTACHMENT}.{name}");
+    let depends_on = match function_block.attribute("depends_on") {
+        Some(attribute) => {
+            if attribute.file.downloaded || attribute.file.is_json() {
+                return Err(format!(
+                    "the depends_on of {function_address} is in a file tracegate does not edit ({}): add {dependency} to it by hand",
+                    attribute.file.display
+                ));
+            }
+            let Expression::Array(items) = attribute.expr() else {
+                return Err(format!(
+                    "the depends_on of {function_address} at {} is not a list: add {dependency} to it by hand",
+                    attribute.value_location()
+                ));
+            };
+            let text = |span: Option<std::ops::Range<usize>>| {
+                span.and_then(|s| attribute.file.text.get(s)).map(str::trim)
+            };
+            if items
+                .iter()
+                .any(|item| text(item.span()) == Some(dependency.as_str()))
+            {
+                insert_at(&attribute.value_location(), String::new())
+            } else {
+                match items.iter().last().and_then(|item| item.span()) {
+                    Some(last) => insert_at(
+                        &super::eval::end_location(attribute.file, Some(last)),
+                        format!(", {dependency}"),
+                    ),
+                    None => {
+                        // `[]`: inside the brackets.
+                        let span = attribute.item.value.span().ok_or_else(|| {
+                            format!("the depends_on of {function_address} has no position")
+                        })?;
+                        let inside = span.end.saturating_sub(1);
+                        insert_at(
+                            &attribute.file.location(Some(inside..inside)),
+                            dependency.clone(),
+                        )
+                    }
+                }
+            }
+        }
+        None => {
+            let header = function_block.header();
+            let closing = closing_line(function_block.file, function_block.item.span());
+            let (inner, _) = super::eval::body_indent(function_block.file, &header, closing.line);
+            insert_at(&closing, format!("{inner}depends_on = [{dependency}]\n"))
+        }
+    };
+    let literal_partition = if partition.is_none() {
+        " (its ARN names the partition aws: the module declares no data \"aws_partition\"; change it for GovCloud or China)"
+    } else {
+        ""
+    };
+    Ok(Fix {
+        description: format!(
+            "attach {XRAY_POLICY} to {role_address}: add resource \"{ATTACHMENT}\" \"{name}\" after it{literal_partition}, and depends_on = [{dependency}] to each function that runs as it"
+        ),
+        location: Some(role_block.header()),
+        edit: Some(insert),
+        refusal: None,
+        more_edits: vec![(
+            format!("add {dependency} to the depends_on of {function_address}, so that it is created after the grant"),
+            depends_on,
+        )],
+    })
+}
+
 /// The module block nearest the function, among those the repository holds: the fix site when
 /// the function lives in a downloaded module.
 fn nearest_editable_call(tree: &SourceTree, modules: &[String]) -> Option<(Location, String)> {

@@ -244,6 +244,16 @@ impl ModuleSource {
         self.labelled("resource", &[resource_type, name])
     }
 
+    /// Every `resource` (or `data`, for `ident = "data"`) block of one type, in file order.
+    pub fn blocks_of_type<'m>(
+        &'m self,
+        ident: &'m str,
+        block_type: &'m str,
+    ) -> impl Iterator<Item = Found<'m, Block>> + 'm {
+        self.top_blocks(ident)
+            .filter(move |b| b.item.labels.first().map(|l| l.as_str()) == Some(block_type))
+    }
+
     /// A `module` block, with its override files merged.
     pub fn module_call(&self, name: &str) -> Option<Found<'_, Block>> {
         self.labelled("module", &[name])
