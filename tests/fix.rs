@@ -429,6 +429,10 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         ("variable-default", &[]),
         ("variable-tfvars", &[]),
         ("awscc", &[]),
+        // The permission fix: an attachment and depends_on; the double refuses CreateFunction
+        // and UpdateFunctionConfiguration with Active tracing for a role without X-Ray.
+        ("xray-untraced-no-permission", both),
+        ("xray-shared-role", both),
     ];
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fix-real");
     let _ = std::fs::remove_dir_all(&base);
@@ -462,8 +466,10 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         let spec_object = spec.as_object_mut().unwrap();
         spec_object.remove("fix");
         spec_object.remove("xray");
+        // After the fix the apply must succeed.
+        spec_object.remove("apply_may_fail");
         for (_, intended) in spec_object["intended"].as_object_mut().unwrap() {
-            if intended == "PassThrough" {
+            if intended == "PassThrough" || intended == "refused" {
                 *intended = Value::from("Active");
             }
         }
