@@ -857,12 +857,17 @@ impl<'d, 'i> Grants<'d, 'i> {
         let registry_call = self.registry_call(function.modules);
         let description = match registry_call {
             Some(call) => format!("set `attach_tracing_policy = true` on {call}"),
-            None => format!(
-                "attach arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess to {}: add `resource \"aws_iam_role_policy_attachment\" \"xray\" {{ role = {}.name policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\" }}` beside it, and `depends_on = [aws_iam_role_policy_attachment.xray]` to {}",
-                role.change.address.as_str(),
-                role.config_address(),
-                function.address
-            ),
+            None => {
+                // The role as the function's module names it, with its instance key if any.
+                let address = role.change.address.as_str();
+                let in_module = address
+                    .rfind(&role.config_address())
+                    .map_or(address, |at| &address[at..]);
+                format!(
+                    "attach arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess to {address}: add `resource \"aws_iam_role_policy_attachment\" \"xray\" {{ role = {in_module}.name policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\" }}` beside it, and `depends_on = [aws_iam_role_policy_attachment.xray]` to {}",
+                    function.address
+                )
+            }
         };
         let description = if function.tracing_verdict == Verdict::Pass {
             description
