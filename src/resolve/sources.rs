@@ -535,6 +535,15 @@ pub fn attach_xray_policy(
     function_modules: &[String],
     function_name: &str,
 ) -> Result<Fix, String> {
+    // Names from the plan are written into HCL: only what Terraform accepts as a name.
+    for name in [role.name.as_str(), function_name] {
+        if !is_identifier(name) {
+            return Err(format!(
+                "{} is not a Terraform name: not written into a file",
+                name.escape_debug()
+            ));
+        }
+    }
     let role_address = format!("aws_iam_role.{}", role.name);
     if role.denied {
         return Err(format!(
@@ -600,7 +609,8 @@ pub fn attach_xray_policy(
     let taken = |name: &str| module.resource(ATTACHMENT, name).is_some();
     let partition = module
         .blocks_of_type("data", "aws_partition")
-        .find_map(|b| b.item.labels.get(1).map(|l| l.as_str().to_owned()));
+        .find_map(|b| b.item.labels.get(1).map(|l| l.as_str().to_owned()))
+        .filter(|label| is_identifier(label));
     let (name, insert) = match existing {
         Some(block) => {
             let name = block
@@ -609,6 +619,12 @@ pub fn attach_xray_policy(
                 .get(1)
                 .map_or("", |l| l.as_str())
                 .to_owned();
+            if !is_identifier(&name) {
+                return Err(format!(
+                    "the attachment {} is not named as Terraform names resources: fix it by hand",
+                    name.escape_debug()
+                ));
+            }
             (name, insert_at(&block.header(), String::new()))
         }
         None => {
@@ -701,6 +717,17 @@ pub fn attach_xray_policy(
             depends_on,
         )],
     })
+}
+
+/// A name Terraform accepts for a resource or data source (`hclsyntax.ValidIdentifier`, ASCII
+/// only here: a letter or `_`, then letters, digits, `_` and `-`).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name.len() <= 200
 }
 
 /// The module block nearest the function, among those the repository holds: the fix site when
@@ -961,4 +988,19 @@ fn drop_ignored(
         }),
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_identifier;
+
+    #[test]
+    fn only_terraform_names_are_written_into_hcl() {
+        for name in ["fn", "_x", "shared-role_2", "A9"] {
+            assert!(is_identifier(name), "{name}");
+        }
+        for name in ["", "9fn", "a\"b", "a b", "a\n}", "é", "a.b", "x${y}"] {
+            assert!(!is_identifier(name), "{name:?}");
+        }
+    }
 }
