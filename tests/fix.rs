@@ -565,3 +565,71 @@ fn rdjson_columns_count_bytes_where_json_counts_characters() {
         .expect("the edit on the marked line");
     assert_eq!(edit["start"]["column"], char_start);
 }
+
+/// The permission fix's edits go together: a role in one file and its function in another
+/// both change, and when the function's file may not be written (a symlink) the attachment is
+/// not written alone either (nor would a depends_on be, naming an attachment that is not there).
+#[test]
+fn the_permission_fix_across_two_files_is_applied_whole_or_not_at_all() {
+    let both = [
+        "--rule",
+        "D9.AWS.OPE.07",
+        "--rule",
+        "TG.LAMBDA.XRAY.PERMISSION",
+        "--color",
+        "never",
+    ];
+    let split = |name: &str| {
+        let dir = scratch(name);
+        lay_out(
+            &root().join("testdata/real/xray-untraced-no-permission"),
+            &dir,
+        );
+        let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        let at = text.find("# No tracing_config").unwrap();
+        std::fs::write(dir.join("main.tf"), &text[..at]).unwrap();
+        std::fs::write(dir.join("lambda.tf"), &text[at..]).unwrap();
+        dir
+    };
+
+    let dir = split("permission-two-files");
+    let out = fix(&dir, &both);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .ends_with("applied 3 fixes in 2 files, 0 already in place, 0 not fixed\n"),
+        "{}",
+        out.stdout
+    );
+    let iam = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    assert!(
+        iam.contains("resource \"aws_iam_role_policy_attachment\" \"fn_xray\" {"),
+        "{iam}"
+    );
+    assert!(
+        lambda.contains(
+            "aws_iam_role_policy_attachment.logs, aws_iam_role_policy_attachment.fn_xray]"
+        ),
+        "{lambda}"
+    );
+
+    let dir = split("permission-two-files-symlink");
+    std::fs::rename(dir.join("lambda.tf"), dir.join("lambda.hcl")).unwrap();
+    std::os::unix::fs::symlink("lambda.hcl", dir.join("lambda.tf")).unwrap();
+    let before = files(&dir);
+    let out = fix(&dir, &both);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(files(&dir), before, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("why: the other edits of this fix include one in lambda.tf, which is not edited: not applied alone"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("applied 0 fixes in 0 files, 0 already in place, 3 not fixed\n"),
+        "{}",
+        out.stdout
+    );
+}

@@ -601,8 +601,9 @@ pub fn attach_xray_policy(
         })
     };
     // An attachment of the policy to this role already written (the plan predates it).
+    let role_id = format!("{role_address}.id");
     let existing = module.blocks_of_type("resource", ATTACHMENT).find(|b| {
-        exact(b, "role").as_deref() == Some(role_reference.as_str())
+        exact(b, "role").is_some_and(|r| r == role_reference || r == role_id)
             && exact(b, "policy_arn")
                 .is_some_and(|arn| arn.ends_with(&format!(":policy/{XRAY_POLICY}\"")))
     });
@@ -610,7 +611,15 @@ pub fn attach_xray_policy(
     let partition = module
         .blocks_of_type("data", "aws_partition")
         .find_map(|b| b.item.labels.get(1).map(|l| l.as_str().to_owned()))
-        .filter(|label| is_identifier(label));
+        .filter(|label| is_identifier(label))
+        // One counted is named with an index: the literal then.
+        .filter(|label| {
+            module.blocks_of_type("data", "aws_partition").any(|b| {
+                b.item.labels.get(1).map(|l| l.as_str()) == Some(label.as_str())
+                    && b.attribute("count").is_none()
+                    && b.attribute("for_each").is_none()
+            })
+        });
     let (name, insert) = match existing {
         Some(block) => {
             let name = block
@@ -696,6 +705,12 @@ pub fn attach_xray_policy(
         None => {
             let header = function_block.header();
             let closing = closing_line(function_block.file, function_block.item.span());
+            if closing.line == header.line {
+                // A line inserted before its brace would land before its header.
+                return Err(format!(
+                    "{function_address} is written on one line: add depends_on = [{dependency}] by hand"
+                ));
+            }
             let (inner, _) = super::eval::body_indent(function_block.file, &header, closing.line);
             insert_at(&closing, format!("{inner}depends_on = [{dependency}]\n"))
         }
