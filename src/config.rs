@@ -171,6 +171,7 @@ pub fn parse(text: &str, shown: &str) -> Result<ConfigFile, String> {
             file: shown.into(),
             line,
             column: Some(column),
+            byte_column: None,
         }
     };
     let mut ignores = Vec::new();

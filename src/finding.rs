@@ -61,9 +61,14 @@ pub struct Location {
     pub file: Arc<str>,
     /// 1-based line.
     pub line: u32,
-    /// 1-based column in bytes, where known.
+    /// 1-based column in characters (Unicode scalar values, as `support::line_index` counts),
+    /// where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// The same column counted in UTF-8 bytes, where known (reviewdog's rdjson counts bytes).
+    /// Not part of the JSON contract.
+    #[serde(skip)]
+    pub byte_column: Option<u32>,
 }
 
 impl fmt::Display for Location {
@@ -116,6 +121,11 @@ pub struct Fix {
     /// Not part of the JSON contract.
     #[serde(skip)]
     pub refusal: Option<String>,
+    /// Edits the fix needs besides `edit`, each with what it does, applied with it by
+    /// `tracegate fix` (the permission fix's `depends_on` on the function, beside the
+    /// attachment `edit` inserts). Not part of the JSON contract.
+    #[serde(skip)]
+    pub more_edits: Vec<(String, Edit)>,
 }
 
 /// A text edit: replace `start..end` with `text` (an insertion when they are equal).

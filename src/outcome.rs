@@ -309,6 +309,7 @@ impl PlanResult {
                 },
                 line: 1,
                 column: None,
+                byte_column: None,
             })
     }
 }

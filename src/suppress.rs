@@ -258,6 +258,7 @@ fn block_comments(found: Found<Block>, body: bool) -> Vec<Comment> {
         file: header.file.clone(),
         line,
         column: None,
+        byte_column: None,
     };
     let mut out = Vec::new();
     if let Some(before) = found.item.decor().prefix() {

@@ -20,6 +20,7 @@ fn at(file: &str, line: u32, column: Option<u32>) -> Option<Location> {
         file: file.into(),
         line,
         column,
+        byte_column: column,
     })
 }
 
@@ -64,15 +65,18 @@ fn outcome() -> Outcome {
                 file: "main.tf".into(),
                 line: 12,
                 column: Some(12),
+                byte_column: Some(12),
             },
             end: Location {
                 file: "main.tf".into(),
                 line: 12,
                 column: Some(25),
+                byte_column: Some(25),
             },
             text: "\"Active\"".to_owned(),
         }),
         refusal: None,
+        more_edits: Vec::new(),
     }));
     fail.location = at("main.tf", 10, Some(1));
 
@@ -86,6 +90,7 @@ fn outcome() -> Outcome {
         location: None,
         edit: None,
         refusal: None,
+        more_edits: Vec::new(),
     }));
 
     let mut unknown = finding(
@@ -147,6 +152,7 @@ fn outcome() -> Outcome {
         location: None,
         edit: None,
         refusal: None,
+        more_edits: Vec::new(),
     }));
 
     Outcome {
@@ -185,6 +191,7 @@ fn outcome() -> Outcome {
                     file: ".tracegate.toml".into(),
                     line: 2,
                     column: Some(1),
+                    byte_column: Some(1),
                 }),
                 weakens: true,
             },
@@ -195,6 +202,7 @@ fn outcome() -> Outcome {
                     file: ".tracegate.toml".into(),
                     line: 3,
                     column: Some(1),
+                    byte_column: Some(1),
                 }),
                 weakens: false,
             },

@@ -417,6 +417,10 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         ("variable-default", &[]),
         ("variable-tfvars", &[]),
         ("awscc", &[]),
+        // The permission fix: an attachment and depends_on; the double refuses CreateFunction
+        // and UpdateFunctionConfiguration with Active tracing for a role without X-Ray.
+        ("xray-untraced-no-permission", both),
+        ("xray-shared-role", both),
     ];
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fix-real");
     let _ = std::fs::remove_dir_all(&base);
@@ -450,8 +454,10 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         let spec_object = spec.as_object_mut().unwrap();
         spec_object.remove("fix");
         spec_object.remove("xray");
+        // After the fix the apply must succeed.
+        spec_object.remove("apply_may_fail");
         for (_, intended) in spec_object["intended"].as_object_mut().unwrap() {
-            if intended == "PassThrough" {
+            if intended == "PassThrough" || intended == "refused" {
                 *intended = Value::from("Active");
             }
         }
@@ -485,4 +491,133 @@ fn fixed_real_cases_plan_active_with_real_terraform() {
         );
         assert!(out.stdout.contains("0 fail"), "{case}: {}", out.stdout);
     }
+}
+
+/// reviewdog counts columns in UTF-8 bytes (testdata/schemas/reviewdog-rdf/Position.json:
+/// "byte count in UTF-8"), tracegate's JSON in characters: on a line with multi-byte
+/// characters before the fix site the two differ, and rdjson's suggestion must cover exactly
+/// the literal's bytes.
+#[test]
+fn rdjson_columns_count_bytes_where_json_counts_characters() {
+    let dir = scratch("rdjson-bytes");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let marked = "    /* é𐐀 */ mode = \"PassThrough\"";
+    let text = text.replacen("    mode = \"PassThrough\"", marked, 1);
+    std::fs::write(dir.join("main.tf"), &text).unwrap();
+    let line = text.lines().position(|l| l == marked).unwrap() as u64 + 1;
+    let literal = marked.find("\"PassThrough\"").unwrap();
+    let byte_start = literal as u64 + 1;
+    let byte_end = (literal + "\"PassThrough\"".len()) as u64 + 1;
+    let char_start = marked[..literal].chars().count() as u64 + 1;
+    assert_eq!(byte_start - char_start, 1 + 3, "é is 2 bytes, 𐐀 is 4");
+
+    let report = |format: &str| -> Value {
+        let mut check = command(&[
+            "check",
+            "plan.json",
+            "--source-root",
+            ".",
+            "--format",
+            format,
+        ]);
+        check.current_dir(&dir);
+        let out = run_with(check, None);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let rdjson = report("rdjson");
+    let ranges: Vec<&Value> = rdjson["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["suggestions"].as_array().into_iter().flatten())
+        .map(|s| &s["range"])
+        .filter(|r| r["start"]["line"] == line)
+        .collect();
+    assert_eq!(ranges.len(), 1, "{rdjson:#}");
+    assert_eq!(ranges[0]["start"]["column"], byte_start);
+    assert_eq!(ranges[0]["end"]["column"], byte_end);
+    assert!(rdjson_validator().errors(&rdjson).is_empty());
+
+    let json = report("json");
+    let edit = json["plans"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            f["fix"]["edit"]
+                .as_object()
+                .filter(|e| e["start"]["line"] == line)
+        })
+        .expect("the edit on the marked line");
+    assert_eq!(edit["start"]["column"], char_start);
+}
+
+/// The permission fix's edits go together: a role in one file and its function in another
+/// both change, and when the function's file may not be written (a symlink) the attachment is
+/// not written alone either (nor would a depends_on be, naming an attachment that is not there).
+#[test]
+fn the_permission_fix_across_two_files_is_applied_whole_or_not_at_all() {
+    let both = [
+        "--rule",
+        "D9.AWS.OPE.07",
+        "--rule",
+        "TG.LAMBDA.XRAY.PERMISSION",
+        "--color",
+        "never",
+    ];
+    let split = |name: &str| {
+        let dir = scratch(name);
+        lay_out(
+            &root().join("testdata/real/xray-untraced-no-permission"),
+            &dir,
+        );
+        let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        let at = text.find("# No tracing_config").unwrap();
+        std::fs::write(dir.join("main.tf"), &text[..at]).unwrap();
+        std::fs::write(dir.join("lambda.tf"), &text[at..]).unwrap();
+        dir
+    };
+
+    let dir = split("permission-two-files");
+    let out = fix(&dir, &both);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .ends_with("applied 3 fixes in 2 files, 0 already in place, 0 not fixed\n"),
+        "{}",
+        out.stdout
+    );
+    let iam = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    assert!(
+        iam.contains("resource \"aws_iam_role_policy_attachment\" \"fn_xray\" {"),
+        "{iam}"
+    );
+    assert!(
+        lambda.contains(
+            "aws_iam_role_policy_attachment.logs, aws_iam_role_policy_attachment.fn_xray]"
+        ),
+        "{lambda}"
+    );
+
+    let dir = split("permission-two-files-symlink");
+    std::fs::rename(dir.join("lambda.tf"), dir.join("lambda.hcl")).unwrap();
+    std::os::unix::fs::symlink("lambda.hcl", dir.join("lambda.tf")).unwrap();
+    let before = files(&dir);
+    let out = fix(&dir, &both);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(files(&dir), before, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("why: the other edits of this fix include one in lambda.tf, which is not edited: not applied alone"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("applied 0 fixes in 0 files, 0 already in place, 3 not fixed\n"),
+        "{}",
+        out.stdout
+    );
 }

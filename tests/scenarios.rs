@@ -370,3 +370,22 @@ fn a_role_outside_the_plan_is_unknown_and_counts_as_the_policy_says() {
     ]);
     assert_eq!(skipped.code, 0, "{}", skipped.stdout);
 }
+
+#[test]
+fn a_registry_module_fix_without_sources_names_its_mode_input_not_its_policy_switch() {
+    // The registry module has `attach_tracing_policy` (a bool that grants X-Ray) and
+    // `tracing_mode` (the mode): the tracing fix must name the second.
+    let (_, report) = json_report(&["check", "testdata/real/module-count/plan.json"]);
+    let failing: Vec<&str> = common::tracing_findings(&report, 0)
+        .into_iter()
+        .filter(|f| f["verdict"] == "fail")
+        .map(|f| f["fix"]["description"].as_str().expect("a fix"))
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "set tracing_mode = \"Active\" in the module \"fn\" block (module.fn): the function is \
+             defined in terraform-aws-modules/lambda/aws"
+        ]
+    );
+}

@@ -138,27 +138,50 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
     // Where each distinct edit is in its file's list: many instances share one.
     let mut seen: HashMap<Edit, usize> = HashMap::new();
     let mut refused: BTreeMap<RefusalKey, Refused> = BTreeMap::new();
+    // The edits of each fix of several edits: applied all together or not at all (a depends_on
+    // naming an attachment that was not written would break the configuration).
+    let mut groups: Vec<Vec<Edit>> = Vec::new();
     for finding in outcome.plans.iter().flat_map(|p| &p.findings) {
         if !wanted(finding) {
             continue;
         }
         let fix = finding.fix.as_ref().expect("wanted findings have a fix");
         let who = format!("{} {}", finding.rule, finding.display_name());
+        let all_in_one_file = |edit: &Edit| edit.start.file == edit.end.file;
         match (&fix.edit, &fix.refusal) {
-            (Some(edit), None) if edit.start.file == edit.end.file => {
-                let list = edits.entry(edit.start.file.to_string()).or_default();
-                match seen.get(edit) {
-                    Some(&at) => add_finding(&mut list[at].1, who),
-                    None => {
-                        seen.insert(edit.clone(), list.len());
-                        list.push((
-                            edit.clone(),
-                            Site {
-                                location: fix.location.clone().or_else(|| Some(edit.start.clone())),
-                                description: fix.description.clone(),
-                                findings: vec![who],
-                            },
-                        ));
+            (Some(edit), None)
+                if all_in_one_file(edit)
+                    && fix.more_edits.iter().all(|(_, e)| all_in_one_file(e)) =>
+            {
+                // The first edit is at the fix's site; each further one (a depends_on beside
+                // the attachment) at its own place.
+                let further = fix
+                    .more_edits
+                    .iter()
+                    .map(|(what, e)| (e, Some(e.start.clone()), what));
+                let first = std::iter::once((edit, fix.location.clone(), &fix.description));
+                if !fix.more_edits.is_empty() {
+                    groups.push(
+                        std::iter::once(edit.clone())
+                            .chain(fix.more_edits.iter().map(|(_, e)| e.clone()))
+                            .collect(),
+                    );
+                }
+                for (edit, location, description) in first.chain(further) {
+                    let list = edits.entry(edit.start.file.to_string()).or_default();
+                    match seen.get(edit) {
+                        Some(&at) => add_finding(&mut list[at].1, who.clone()),
+                        None => {
+                            seen.insert(edit.clone(), list.len());
+                            list.push((
+                                edit.clone(),
+                                Site {
+                                    location: location.or_else(|| Some(edit.start.clone())),
+                                    description: description.clone(),
+                                    findings: vec![who.clone()],
+                                },
+                            ));
+                        }
                     }
                 }
             }
@@ -189,8 +212,67 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
         refused: refused.into_values().collect(),
         ..Plan::default()
     };
-    for (display, file_edits) in edits {
-        match change(root, &display, file_edits) {
+    // Until no group is split: a file refused takes every group with an edit in it, and a
+    // group taken out takes its edits out of the other files (and so maybe other groups).
+    let results = loop {
+        let results: Vec<(String, Result<Changed, Failure>)> = edits
+            .iter()
+            .map(|(display, file_edits)| {
+                (display.clone(), change(root, display, file_edits.clone()))
+            })
+            .collect();
+        let failed: Vec<&str> = results
+            .iter()
+            .filter(|(_, r)| r.is_err())
+            .map(|(d, _)| d.as_str())
+            .collect();
+        let present = |edit: &Edit| {
+            edits
+                .get(&*edit.start.file)
+                .is_some_and(|list| list.iter().any(|(e, _)| e == edit))
+        };
+        let is_broken = |group: &Vec<Edit>| {
+            let split = group.iter().any(|e| !present(e)) && group.iter().any(present);
+            let touches_failed = group.iter().any(|e| failed.contains(&&*e.start.file));
+            let elsewhere = group
+                .iter()
+                .any(|e| present(e) && !failed.contains(&&*e.start.file));
+            split || (touches_failed && elsewhere)
+        };
+        let (broken, kept): (Vec<Vec<Edit>>, Vec<Vec<Edit>>) =
+            std::mem::take(&mut groups).into_iter().partition(is_broken);
+        groups = kept;
+        if broken.is_empty() {
+            break results;
+        }
+        for group in broken {
+            let why = group
+                .iter()
+                .find(|e| failed.contains(&&*e.start.file))
+                .map(|e| e.start.file.to_string());
+            for edit in &group {
+                if failed.contains(&&*edit.start.file) {
+                    continue;
+                }
+                let Some(list) = edits.get_mut(&*edit.start.file) else {
+                    continue;
+                };
+                if let Some(at) = list.iter().position(|(e, _)| e == edit) {
+                    let (_, site) = list.remove(at);
+                    out.refused.push(Refused {
+                    site,
+                    reason: match &why {
+                        Some(file) => format!("the other edits of this fix include one in {file}, which is not edited: not applied alone"),
+                        None => "another edit of this fix is not applied: not applied alone".to_owned(),
+                    },
+                });
+                }
+            }
+        }
+        edits.retain(|_, list| !list.is_empty());
+    };
+    for (_, result) in results {
+        match result {
             Ok(Changed::Yes(change)) => out.changes.push(change),
             Ok(Changed::No(sites)) => out.in_place.extend(sites),
             Err((sites, reason)) => out.refused.extend(sites.into_iter().map(|site| Refused {
@@ -457,6 +539,7 @@ mod tests {
             file: "main.tf".into(),
             line,
             column: Some(column),
+            byte_column: Some(column),
         }
     }
 
@@ -499,6 +582,7 @@ mod tests {
             file: file.into(),
             line,
             column: Some(column),
+            byte_column: Some(column),
         };
         Edit {
             start: at(start),

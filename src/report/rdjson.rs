@@ -1,8 +1,8 @@
 //! reviewdog's Diagnostic Format (rdjson, `proto/rdf/reviewdog.proto`): one diagnostic per
 //! finding that is not passing and not suppressed, with its rule code, and the fix's edit as a
 //! `suggestion`, so `reviewdog -f=rdjson -reporter=github-pr-review` posts a one-click change
-//! on the pull request. Columns are tracegate's (characters), which are reviewdog's (UTF-8
-//! bytes) on ASCII lines, which Terraform sources almost always are.
+//! on the pull request. Columns are written in UTF-8 bytes, as reviewdog counts them (see
+//! `position`).
 
 use super::Settings;
 use crate::finding::{Finding, Location, Verdict};
@@ -75,10 +75,13 @@ fn source() -> Source {
     }
 }
 
+/// reviewdog counts columns in UTF-8 bytes (`Position.column`, testdata/schemas/reviewdog-rdf/
+/// Position.json: "byte count in UTF-8"); tracegate's `Location.column` counts characters, so
+/// the byte column is what is written, and no column where it is not known.
 fn position(location: &Location) -> Position {
     Position {
         line: location.line,
-        column: location.column,
+        column: location.column.and(location.byte_column),
     }
 }
 
@@ -112,6 +115,8 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         .and_then(|fix| fix.edit.as_ref())
         // reviewdog applies a suggestion to the diagnostic's file only.
         .filter(|edit| edit.start.file == location.file && edit.end.file == location.file)
+        // Without byte columns the range would cover whole lines: no suggestion then.
+        .filter(|edit| edit.start.byte_column.is_some() && edit.end.byte_column.is_some())
         .map(|edit| Suggestion {
             range: Range {
                 start: position(&edit.start),

@@ -456,7 +456,7 @@ pub fn downloaded_module_fix(
         .take(120)
         .collect();
     let path = module_path(modules);
-    Some(match call.module.variables.keys().find(|v| v.contains("tracing")) {
+    Some(match tracing_input(call.module.variables.keys()) {
         Some(input) => format!(
             "set {input} = {} in the module \"{name}\" block ({path}): the function is defined in {shown}",
             // The plan records no variable types: a `*mode` input takes the mode itself.
@@ -466,4 +466,19 @@ pub fn downloaded_module_fix(
             "{path} comes from {shown}, whose function sets no tracing_config and has no tracing input: use a version or a fork that sets `tracing_config {{ mode = \"Active\" }}`"
         ),
     })
+}
+
+/// The module input that sets the tracing mode, by name: the plan records which expression
+/// sets a dynamic block (the registry module's `tracing_config`) not at all, so the name is all
+/// there is. A `*mode` input first (`tracing_mode`), then any other tracing input that is not a
+/// switch for the IAM policy (`attach_tracing_policy` grants X-Ray, it sets no mode).
+fn tracing_input<'v>(variables: impl Iterator<Item = &'v String>) -> Option<&'v String> {
+    let candidates: Vec<&String> = variables
+        .filter(|v| v.contains("tracing") && !v.contains("policy") && !v.starts_with("attach_"))
+        .collect();
+    candidates
+        .iter()
+        .find(|v| v.ends_with("mode"))
+        .or(candidates.first())
+        .copied()
 }

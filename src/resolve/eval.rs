@@ -438,11 +438,13 @@ pub struct Evaluator<'t> {
 }
 
 pub fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
-    let (line, column) = span.map_or((1, 1), |s| file.index.position(file.text.as_bytes(), s.end));
+    let end = span.map_or(0, |s| s.end);
+    let (line, column) = file.index.position(file.text.as_bytes(), end);
     Location {
         file: file.display.clone(),
         line,
         column: Some(column),
+        byte_column: Some(file.index.byte_column(end)),
     }
 }
 
@@ -1288,6 +1290,7 @@ pub fn closing_line(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> 
         file: file.display.clone(),
         line,
         column: Some(1),
+        byte_column: Some(1),
     }
 }
 

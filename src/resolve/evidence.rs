@@ -394,5 +394,6 @@ fn words(description: String) -> Fix {
         location: None,
         edit: None,
         refusal: None,
+        more_edits: Vec::new(),
     }
 }

@@ -137,12 +137,13 @@ pub fn judge(
     };
     for subject in &subjects {
         let location = subject.offset.map(|_| {
-            let (line, column) = located.next().expect("one position per offset");
+            let (line, column, byte_column) = located.next().expect("one position per offset");
             Location {
                 file: plan_label.clone(),
                 line: line + line_offset as u32,
                 // The offset is the string's first character: name its opening quote.
                 column: Some(column.saturating_sub(1).max(1)),
+                byte_column: Some(byte_column.saturating_sub(1).max(1)),
             }
         });
         match subject.seen {
@@ -192,7 +193,7 @@ fn judge_permission(
         Some(module_address) => address::module_names(module_address)?,
         None => parsed.modules.clone(),
     };
-    let mut finding = grants.judge(
+    let (mut finding, failing_role) = grants.judge(
         &xray_permission::Function {
             address: subject.address,
             modules: &modules,
@@ -227,9 +228,25 @@ fn judge_permission(
                 )
             }
             None => {
-                fix.refusal = Some(
-                    "tracegate writes no new IAM resource (an attachment names a role and changes what the apply creates): add it by hand".to_owned(),
-                )
+                let attached = match (sources, &failing_role) {
+                    (Some(tree), Some(role)) => {
+                        sources::attach_xray_policy(tree, role, &modules, &parsed.name)
+                    }
+                    (None, _) => Err("the role's resource block is not in the sources read (pass --source-root)".to_owned()),
+                    (Some(_), None) => Err("the plan does not say which role to grant: add the grant by hand".to_owned()),
+                };
+                match attached {
+                    Ok(mut attachment) => {
+                        if tracing.verdict != Verdict::Pass {
+                            attachment.description = format!(
+                                "with {}'s fix, also {}",
+                                TRACING.id, attachment.description
+                            );
+                        }
+                        **fix = attachment;
+                    }
+                    Err(reason) => fix.refusal = Some(reason),
+                }
             }
         }
     }

@@ -365,6 +365,7 @@ fn fix_from_origin(
         location: Some(origin.location.clone()),
         edit: if refusal.is_some() { None } else { edit },
         refusal,
+        more_edits: Vec::new(),
     }
 }
 
@@ -452,6 +453,7 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
         location: Some(header),
         edit: refusal.is_none().then(|| insert_at(&at, text)),
         refusal,
+        more_edits: Vec::new(),
     }
 }
 
@@ -499,6 +501,7 @@ pub fn set_call_argument(
             location: Some(argument.value_location()),
             edit,
             refusal,
+            more_edits: Vec::new(),
         });
     }
     let header = block.header();
@@ -512,7 +515,234 @@ pub fn set_call_argument(
         refusal: json.then(|| {
             "the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned()
         }),
+        more_edits: Vec::new(),
     })
+}
+
+/// The policy `fix` attaches: AWS's managed policy that allows exactly the two actions tracing
+/// needs (and the sampling reads the X-Ray SDK makes).
+const XRAY_POLICY: &str = "AWSXRayDaemonWriteAccess";
+const ATTACHMENT: &str = "aws_iam_role_policy_attachment";
+
+/// The permission fix for a function whose role is an `aws_iam_role` of the repository's
+/// configuration: an `aws_iam_role_policy_attachment` of AWSXRayDaemonWriteAccess inserted after
+/// the role's block (one per role: the same edit for every function that shares it), and the
+/// function's `depends_on` naming it, so that CreateFunction waits for the grant. `Err` says why
+/// not. An attachment already there (a second run on a stale plan) is reused, not added again.
+pub fn attach_xray_policy(
+    tree: &SourceTree,
+    role: &super::xray_permission::FailingRole,
+    function_modules: &[String],
+    function_name: &str,
+) -> Result<Fix, String> {
+    // Names from the plan are written into HCL: only what Terraform accepts as a name.
+    for name in [role.name.as_str(), function_name] {
+        if !is_identifier(name) {
+            return Err(format!(
+                "{} is not a Terraform name: not written into a file",
+                name.escape_debug()
+            ));
+        }
+    }
+    let role_address = format!("aws_iam_role.{}", role.name);
+    if role.denied {
+        return Err(format!(
+            "an explicit Deny in the policies of {role_address} wins over any attachment: remove the Deny of xray:PutTraceSegments and xray:PutTelemetryRecords by hand"
+        ));
+    }
+    if role.modules != function_modules {
+        return Err(format!(
+            "{role_address} is in another module than the function, whose depends_on cannot name an attachment beside it: add the grant by hand"
+        ));
+    }
+    let module = tree.module(&role.modules);
+    let module = module
+        .as_ref()
+        .as_ref()
+        .map_err(|_| format!("the module of {role_address} is not in the sources read"))?;
+    let role_block = module
+        .resource("aws_iam_role", &role.name)
+        .ok_or_else(|| format!("{role_address} is not in the sources read (pass --source-root at the configuration's root)"))?;
+    let function_address = format!("aws_lambda_function.{function_name}");
+    let function_block = module
+        .resource("aws_lambda_function", function_name)
+        .ok_or_else(|| format!("{function_address} is not in the sources read"))?;
+    for (block, what) in [
+        (&role_block, &role_address),
+        (&function_block, &function_address),
+    ] {
+        if block.file.downloaded {
+            return Err(format!(
+                "{what} is in a downloaded module (.terraform/): tracegate never edits there; grant X-Ray in the module's inputs or its source"
+            ));
+        }
+        if block.file.is_json() {
+            return Err(format!(
+                "{what} is in a JSON-syntax file, where tracegate inserts nothing: add the attachment by hand"
+            ));
+        }
+    }
+    if role.indexed
+        || role_block.attribute("count").is_some()
+        || role_block.attribute("for_each").is_some()
+    {
+        return Err(format!(
+            "{role_address} has count or for_each: an attachment would need the same and an index per function, which tracegate does not guess; add it by hand"
+        ));
+    }
+    let role_reference = format!("{role_address}.name");
+    let exact = |block: &Found<Block>, key: &str| {
+        block.attribute(key).and_then(|a| {
+            a.file
+                .text
+                .get(a.item.value.span()?)
+                .map(str::trim)
+                .map(str::to_owned)
+        })
+    };
+    // An attachment of the policy to this role already written (the plan predates it).
+    let role_id = format!("{role_address}.id");
+    let existing = module.blocks_of_type("resource", ATTACHMENT).find(|b| {
+        exact(b, "role").is_some_and(|r| r == role_reference || r == role_id)
+            && exact(b, "policy_arn")
+                .is_some_and(|arn| arn.ends_with(&format!(":policy/{XRAY_POLICY}\"")))
+    });
+    let taken = |name: &str| module.resource(ATTACHMENT, name).is_some();
+    let partition = module
+        .blocks_of_type("data", "aws_partition")
+        .find_map(|b| b.item.labels.get(1).map(|l| l.as_str().to_owned()))
+        .filter(|label| is_identifier(label))
+        // One counted is named with an index: the literal then.
+        .filter(|label| {
+            module.blocks_of_type("data", "aws_partition").any(|b| {
+                b.item.labels.get(1).map(|l| l.as_str()) == Some(label.as_str())
+                    && b.attribute("count").is_none()
+                    && b.attribute("for_each").is_none()
+            })
+        });
+    let (name, insert) = match existing {
+        Some(block) => {
+            let name = block
+                .item
+                .labels
+                .get(1)
+                .map_or("", |l| l.as_str())
+                .to_owned();
+            if !is_identifier(&name) {
+                return Err(format!(
+                    "the attachment {} is not named as Terraform names resources: fix it by hand",
+                    name.escape_debug()
+                ));
+            }
+            (name, insert_at(&block.header(), String::new()))
+        }
+        None => {
+            let base = format!("{}_xray", role.name);
+            let name = std::iter::once(base.clone())
+                .chain((2..).map(|n| format!("{base}_{n}")))
+                .find(|n| !taken(n))
+                .expect("an unbounded sequence of names");
+            let header = role_block.header();
+            let closing = closing_line(role_block.file, role_block.item.span());
+            let (inner, unit) = super::eval::body_indent(role_block.file, &header, closing.line);
+            let outer = inner.strip_suffix(unit.as_str()).unwrap_or("");
+            let arn = match &partition {
+                Some(label) => format!(
+                    "arn:${{data.aws_partition.{label}.partition}}:iam::aws:policy/{XRAY_POLICY}"
+                ),
+                None => format!("arn:aws:iam::aws:policy/{XRAY_POLICY}"),
+            };
+            let text = format!(
+                "\n\n{outer}resource \"{ATTACHMENT}\" \"{name}\" {{\n{inner}role       = {role_reference}\n{inner}policy_arn = \"{arn}\"\n{outer}}}"
+            );
+            let after_block = super::eval::end_location(role_block.file, role_block.item.span());
+            (name, insert_at(&after_block, text))
+        }
+    };
+    let dependency = format!("{ATTACHMENT}.{name}");
+    let depends_on = match function_block.attribute("depends_on") {
+        Some(attribute) => {
+            if attribute.file.downloaded || attribute.file.is_json() {
+                return Err(format!(
+                    "the depends_on of {function_address} is in a file tracegate does not edit ({}): add {dependency} to it by hand",
+                    attribute.file.display
+                ));
+            }
+            let Expression::Array(items) = attribute.expr() else {
+                return Err(format!(
+                    "the depends_on of {function_address} at {} is not a list: add {dependency} to it by hand",
+                    attribute.value_location()
+                ));
+            };
+            let text = |span: Option<std::ops::Range<usize>>| {
+                span.and_then(|s| attribute.file.text.get(s)).map(str::trim)
+            };
+            if items
+                .iter()
+                .any(|item| text(item.span()) == Some(dependency.as_str()))
+            {
+                insert_at(&attribute.value_location(), String::new())
+            } else {
+                match items.iter().last().and_then(|item| item.span()) {
+                    Some(last) => insert_at(
+                        &super::eval::end_location(attribute.file, Some(last)),
+                        format!(", {dependency}"),
+                    ),
+                    None => {
+                        // `[]`: inside the brackets.
+                        let span = attribute.item.value.span().ok_or_else(|| {
+                            format!("the depends_on of {function_address} has no position")
+                        })?;
+                        let inside = span.end.saturating_sub(1);
+                        insert_at(
+                            &attribute.file.location(Some(inside..inside)),
+                            dependency.clone(),
+                        )
+                    }
+                }
+            }
+        }
+        None => {
+            let header = function_block.header();
+            let closing = closing_line(function_block.file, function_block.item.span());
+            if closing.line == header.line {
+                // A line inserted before its brace would land before its header.
+                return Err(format!(
+                    "{function_address} is written on one line: add depends_on = [{dependency}] by hand"
+                ));
+            }
+            let (inner, _) = super::eval::body_indent(function_block.file, &header, closing.line);
+            insert_at(&closing, format!("{inner}depends_on = [{dependency}]\n"))
+        }
+    };
+    let literal_partition = if partition.is_none() {
+        " (its ARN names the partition aws: the module declares no data \"aws_partition\"; change it for GovCloud or China)"
+    } else {
+        ""
+    };
+    Ok(Fix {
+        description: format!(
+            "attach {XRAY_POLICY} to {role_address}: add resource \"{ATTACHMENT}\" \"{name}\" after it{literal_partition}, and depends_on = [{dependency}] to each function that runs as it"
+        ),
+        location: Some(role_block.header()),
+        edit: Some(insert),
+        refusal: None,
+        more_edits: vec![(
+            format!("add {dependency} to the depends_on of {function_address}, so that it is created after the grant"),
+            depends_on,
+        )],
+    })
+}
+
+/// A name Terraform accepts for a resource or data source (`hclsyntax.ValidIdentifier`, ASCII
+/// only here: a letter or `_`, then letters, digits, `_` and `-`).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name.len() <= 200
 }
 
 /// The module block nearest the function, among those the repository holds: the fix site when
@@ -637,12 +867,14 @@ fn block_fix(tree: &SourceTree, resource: Found<Block>, subject: &Subject) -> Fi
             refusal: Some(
                 "the function is in a downloaded module with no input for tracing: tracegate never edits under .terraform/".to_owned(),
             ),
+            more_edits: Vec::new(),
         },
         None => Fix {
             description: add_block_description(subject.target, subject.config_address),
             location: None,
             edit: None,
             refusal: Some("no module block in the repository calls it".to_owned()),
+            more_edits: Vec::new(),
         },
     }
 }
@@ -680,6 +912,7 @@ fn ignore_changes(resource: Found<Block>, block_name: &str) -> Option<IgnoreChan
             location: Some(location.clone()),
             edit,
             refusal,
+            more_edits: Vec::new(),
         },
         location,
     })
@@ -759,6 +992,7 @@ fn drop_ignored(
             file: ignore.file.display.clone(),
             line,
             column: Some(column),
+            byte_column: Some(ignore.file.index.byte_column(offset)),
         }
     };
     (
@@ -769,4 +1003,19 @@ fn drop_ignored(
         }),
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_identifier;
+
+    #[test]
+    fn only_terraform_names_are_written_into_hcl() {
+        for name in ["fn", "_x", "shared-role_2", "A9"] {
+            assert!(is_identifier(name), "{name}");
+        }
+        for name in ["", "9fn", "a\"b", "a b", "a\n}", "é", "a.b", "x${y}"] {
+            assert!(!is_identifier(name), "{name:?}");
+        }
+    }
 }

@@ -42,6 +42,16 @@ pub struct Function<'a> {
     pub tracing_mode: Option<&'a str>,
 }
 
+/// The role a failing function runs as, where its grant would go (`sources::attach_xray_policy`).
+pub struct FailingRole {
+    pub modules: Vec<String>,
+    pub name: String,
+    /// The role has an instance key (`count` or `for_each`): a reference needs its index.
+    pub indexed: bool,
+    /// An explicit Deny decided the verdict: no attachment can lift it.
+    pub denied: bool,
+}
+
 /// What the plan grants, indexed once per document.
 pub struct Grants<'d, 'i> {
     document: &'d Document<'d>,
@@ -212,11 +222,12 @@ impl<'d, 'i> Grants<'d, 'i> {
 
     /// The permission finding of one function, or none when the rule does not apply (its
     /// tracing will not be Active, and no fix asks it to be).
+    /// The finding, and for a failing one the role that lacks the grant.
     pub fn judge(
         &self,
         function: &Function,
         location: Option<crate::finding::Location>,
-    ) -> Option<Finding> {
+    ) -> Option<(Finding, Option<FailingRole>)> {
         let becomes_active = match function.tracing_verdict {
             Verdict::Pass => function.tracing_mode == Some("Active"),
             Verdict::Fail | Verdict::Unknown => true,
@@ -225,6 +236,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         if !becomes_active {
             return None;
         }
+        let mut failing_role = None;
         let mut finding = Finding {
             rule: XRAY_PERMISSION.id,
             address: function.address.to_owned(),
@@ -249,7 +261,7 @@ impl<'d, 'i> Grants<'d, 'i> {
             Ok(role) => role,
             Err(why) => {
                 finding.evidence.push(Evidence::new(why));
-                return Some(finding);
+                return Some((finding, None));
             }
         };
         let role_address = role.change.address.as_str().to_owned();
@@ -263,7 +275,16 @@ impl<'d, 'i> Grants<'d, 'i> {
             .extend(decided.evidence.into_iter().map(Evidence::new));
         finding.verdict = decided.verdict;
         match decided.verdict {
-            Verdict::Fail => finding.fix = Some(Box::new(self.fix(function, role))),
+            Verdict::Fail => {
+                finding.fix = Some(Box::new(self.fix(function, role)));
+                failing_role = Some(FailingRole {
+                    modules: role.modules.clone(),
+                    name: role.name.clone(),
+                    // `aws_iam_role.r[0]` or `["k"]`: the last step has an instance key.
+                    indexed: role.change.address.as_str().ends_with(']'),
+                    denied: decided.denied,
+                });
+            }
             Verdict::Pass
                 if function.actions.contains(Actions::CREATE)
                     || function.actions.contains(Actions::UPDATE) =>
@@ -276,12 +297,13 @@ impl<'d, 'i> Grants<'d, 'i> {
                         location: None,
                         edit: None,
                         refusal: None,
+                        more_edits: Vec::new(),
                     }));
                 }
             }
             _ => {}
         }
-        Some(finding)
+        Some((finding, failing_role))
     }
 
     /// The role the function runs as, when it is in the plan; else why not.
@@ -835,12 +857,17 @@ impl<'d, 'i> Grants<'d, 'i> {
         let registry_call = self.registry_call(function.modules);
         let description = match registry_call {
             Some(call) => format!("set `attach_tracing_policy = true` on {call}"),
-            None => format!(
-                "attach arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess to {}: add `resource \"aws_iam_role_policy_attachment\" \"xray\" {{ role = {}.name policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\" }}` beside it, and `depends_on = [aws_iam_role_policy_attachment.xray]` to {}",
-                role.change.address.as_str(),
-                role.config_address(),
-                function.address
-            ),
+            None => {
+                // The role as the function's module names it, with its instance key if any.
+                let address = role.change.address.as_str();
+                let in_module = address
+                    .rfind(&role.config_address())
+                    .map_or(address, |at| &address[at..]);
+                format!(
+                    "attach arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess to {address}: add `resource \"aws_iam_role_policy_attachment\" \"xray\" {{ role = {in_module}.name policy_arn = \"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess\" }}` beside it, and `depends_on = [aws_iam_role_policy_attachment.xray]` to {}",
+                    function.address
+                )
+            }
         };
         let description = if function.tracing_verdict == Verdict::Pass {
             description
@@ -852,6 +879,7 @@ impl<'d, 'i> Grants<'d, 'i> {
             location: None,
             edit: None,
             refusal: None,
+            more_edits: Vec::new(),
         }
     }
 
@@ -937,6 +965,8 @@ struct Decided {
     evidence: Vec<String>,
     /// The grants that allow both actions on their own.
     allowing: Vec<usize>,
+    /// An explicit Deny covers an action.
+    denied: bool,
 }
 
 fn decide(grants: &[Grant], partial: bool) -> Decided {
@@ -969,6 +999,7 @@ fn decide(grants: &[Grant], partial: bool) -> Decided {
                 verdict: Verdict::Unknown,
                 evidence,
                 allowing: Vec::new(),
+                denied: false,
             };
         }
     };
@@ -1024,5 +1055,6 @@ fn decide(grants: &[Grant], partial: bool) -> Decided {
         verdict,
         evidence,
         allowing,
+        denied: evaluation.overall() == Decision::Denied,
     }
 }

@@ -28,14 +28,21 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn location(&self, span: Option<std::ops::Range<usize>>) -> Location {
-        let (line, column) = span.map_or((1, 1), |s| {
-            self.index.position(self.text.as_bytes(), s.start)
-        });
+        let start = span.map_or(0, |s| s.start);
+        let (line, column) = self.index.position(self.text.as_bytes(), start);
         let (line, column) = self.json_position(line, column);
+        // A JSON file's bytes are not kept (only the text converted from it), so its byte
+        // columns are known only at a line's start.
+        let byte_column = if self.is_json() {
+            (column == 1).then_some(1)
+        } else {
+            Some(self.index.byte_column(start))
+        };
         Location {
             file: self.display.clone(),
             line,
             column: Some(column),
+            byte_column,
         }
     }
 
@@ -235,6 +242,16 @@ impl ModuleSource {
     /// A `resource` block, with its override files merged (`module.go` `mergeFile`).
     pub fn resource(&self, resource_type: &str, name: &str) -> Option<Found<'_, Block>> {
         self.labelled("resource", &[resource_type, name])
+    }
+
+    /// Every `resource` (or `data`, for `ident = "data"`) block of one type, in file order.
+    pub fn blocks_of_type<'m>(
+        &'m self,
+        ident: &'m str,
+        block_type: &'m str,
+    ) -> impl Iterator<Item = Found<'m, Block>> + 'm {
+        self.top_blocks(ident)
+            .filter(move |b| b.item.labels.first().map(|l| l.as_str()) == Some(block_type))
     }
 
     /// A `module` block, with its override files merged.

@@ -1,7 +1,8 @@
 //! Byte offsets to 1-based lines and columns: the one implementation behind plan positions, the
 //! scanner's errors, source files and suppressions. Lines end at `\n` (so `\r\n` works: the `\r`
 //! ends the line it is on); columns count characters (Unicode scalar values), as SARIF's
-//! `unicodeCodePoints` column kind says, not bytes.
+//! `unicodeCodePoints` column kind says, not bytes. Where a format counts bytes (reviewdog's
+//! rdjson), `LineIndex::byte_column` and the third member of `positions` give those.
 
 /// A 1-based line and column.
 pub type Position = (u32, u32);
@@ -66,6 +67,13 @@ impl LineIndex {
         (line as u32 + 1, column as u32 + 1)
     }
 
+    /// The 1-based column of byte `offset` counted in bytes (UTF-8 code units) from the start
+    /// of its line.
+    pub fn byte_column(&self, offset: usize) -> u32 {
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        (offset - self.starts[line]) as u32 + 1
+    }
+
     /// The text of 1-based line `line`, without its `\n` or `\r\n`.
     pub fn line<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
         let index = usize::try_from(line.checked_sub(1)?).ok()?;
@@ -86,12 +94,18 @@ pub struct Cursor {
     line: usize,
     /// Characters since the start of the line.
     column: usize,
+    /// Bytes since the start of the line.
+    bytes: usize,
 }
 
 impl Cursor {
     /// At the start of 1-based line `line`.
     pub fn at_line(line: usize) -> Cursor {
-        Cursor { line, column: 0 }
+        Cursor {
+            line,
+            column: 0,
+            bytes: 0,
+        }
     }
 
     /// Moves past `bytes`.
@@ -108,8 +122,12 @@ impl Cursor {
             Some(last) => {
                 self.line += memchr::memchr_iter(b'\n', bytes).count();
                 self.column = chars(&bytes[last + 1..]);
+                self.bytes = bytes.len() - (last + 1);
             }
-            None => self.column += chars(bytes),
+            None => {
+                self.column += chars(bytes);
+                self.bytes += bytes.len();
+            }
         }
     }
 
@@ -129,8 +147,8 @@ pub fn position_of(text: &[u8], offset: usize, first_line: usize) -> (usize, usi
 /// The positions of many offsets in one forward pass up to the largest, with no index kept: a
 /// large plan is read once, whatever the number of offsets. Over a large text the pass is split in
 /// two at the middle offset, one half per core: the second half counts from the split, and its
-/// positions are moved by where the first half ends.
-pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<Position> {
+/// positions are moved by where the first half ends. Each is (line, column, column in bytes).
+pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32, u32)> {
     /// Below this much text to pass over, one thread is faster than two.
     const SPLIT: usize = 8 << 20;
     let mut order: Vec<usize> = (0..offsets.len()).collect();
@@ -151,37 +169,38 @@ pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<Position> {
             // Lines counted from 0 at `middle`, columns from `middle` until the first newline.
             || pass(text, middle, Cursor::at_line(0), second).0,
         );
-        found.extend(relative.into_iter().map(|(line, column)| {
+        found.extend(relative.into_iter().map(|(line, column, bytes)| {
             if line == 0 {
-                (base.line, base.column + column)
+                (base.line, base.column + column, base.bytes + bytes)
             } else {
-                (base.line + line, column)
+                (base.line + line, column, bytes)
             }
         }));
         found
     };
-    let mut result = vec![(1, 1); offsets.len()];
-    for (&i, (line, column)) in order.iter().zip(found) {
-        result[i] = (line as u32, column as u32 + 1);
+    let mut result = vec![(1, 1, 1); offsets.len()];
+    for (&i, (line, column, bytes)) in order.iter().zip(found) {
+        result[i] = (line as u32, column as u32 + 1, bytes as u32 + 1);
     }
     result
 }
 
-/// Raw cursor states (line, characters into the line) at sorted `offsets`, passing from `start`;
+/// Raw cursor states (line, characters and bytes into the line) at sorted `offsets`, passing
+/// from `start`;
 /// and the cursor where the pass stopped, and its offset.
 fn pass(
     text: &[u8],
     start: usize,
     mut cursor: Cursor,
     offsets: &[usize],
-) -> (Vec<(usize, usize)>, Cursor, usize) {
+) -> (Vec<(usize, usize, usize)>, Cursor, usize) {
     let mut at = start;
     let found = offsets
         .iter()
         .map(|&offset| {
             cursor.advance(&text[at..offset]);
             at = offset;
-            (cursor.line, cursor.column)
+            (cursor.line, cursor.column, cursor.bytes)
         })
         .collect();
     (found, cursor, at)
@@ -199,6 +218,13 @@ mod tests {
         assert_eq!(index.position(text, 6), (2, 1));
         let x = text.iter().position(|&b| b == b'x').unwrap();
         assert_eq!(index.position(text, x), (2, 7));
+        // reviewdog's example: in 'a𐐀b' the column of b is 3 in characters, 6 in bytes.
+        let text = "a = 1\na𐐀b\n".as_bytes();
+        let index = LineIndex::new(text);
+        let b = text.iter().position(|&c| c == b'b').unwrap();
+        assert_eq!(index.position(text, b), (2, 3));
+        assert_eq!(index.byte_column(b), 6);
+        assert_eq!(positions(text, &[b]), vec![(2, 3, 6)]);
     }
 
     #[test]
@@ -222,7 +248,7 @@ mod tests {
         assert_eq!(index.line(as_str, 0), None);
         assert_eq!(index.position(text, 3), (2, 1));
         assert_eq!(index.position(text, 6), (3, 1));
-        assert_eq!(positions(text, &[6, 3]), vec![(3, 1), (2, 1)]);
+        assert_eq!(positions(text, &[6, 3]), vec![(3, 1, 1), (2, 1, 1)]);
     }
 
     #[test]
@@ -244,8 +270,13 @@ mod tests {
             .rev()
             .collect();
         let batch = positions(bytes, &offsets);
-        for (&offset, &got) in offsets.iter().zip(&batch) {
-            assert_eq!(got, index.position(bytes, offset), "offset {offset}");
+        for (&offset, &(line, column, bytes_in)) in offsets.iter().zip(&batch) {
+            assert_eq!(
+                (line, column),
+                index.position(bytes, offset),
+                "offset {offset}"
+            );
+            assert_eq!(bytes_in, index.byte_column(offset), "offset {offset}");
         }
     }
 
@@ -255,8 +286,13 @@ mod tests {
         let index = LineIndex::new(text);
         let offsets: Vec<usize> = (0..=text.len()).rev().collect();
         let batch = positions(text, &offsets);
-        for (&offset, &got) in offsets.iter().zip(&batch) {
-            assert_eq!(got, index.position(text, offset), "offset {offset}");
+        for (&offset, &(line, column, bytes)) in offsets.iter().zip(&batch) {
+            assert_eq!(
+                (line, column),
+                index.position(text, offset),
+                "offset {offset}"
+            );
+            assert_eq!(bytes, index.byte_column(offset), "offset {offset}");
         }
     }
 
