@@ -124,6 +124,11 @@ pub struct Edit {
     pub start: Location,
     pub end: Location,
     pub text: String,
+    /// `start` and `end`'s columns in UTF-8 bytes (1-based), as reviewdog counts them: on a
+    /// line with a multi-byte character before the edit, a character column would make a
+    /// suggestion replace other text. Not part of the JSON contract.
+    #[serde(skip)]
+    pub byte_columns: [u32; 2],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

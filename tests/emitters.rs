@@ -71,6 +71,7 @@ fn outcome() -> Outcome {
                 column: Some(25),
             },
             text: "\"Active\"".to_owned(),
+            byte_columns: [12, 25],
         }),
         refusal: None,
     }));

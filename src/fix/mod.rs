@@ -9,7 +9,7 @@
 
 pub mod diff;
 
-use crate::finding::{Edit, Finding, Location, Verdict};
+use crate::finding::{Edit, Finding, Fix, Location, Verdict};
 use crate::outcome::Outcome;
 use crate::source::MAX_FILE_BYTES;
 use crate::support::repo;
@@ -124,7 +124,7 @@ impl Root {
 /// The findings `fix` acts on: failing (or warning, for a permission hazard with an edit) and
 /// not suppressed.
 fn wanted(finding: &Finding) -> bool {
-    finding.suppression.is_none() && finding.verdict == Verdict::Fail && finding.fix.is_some()
+    finding.suppression.is_none() && finding.verdict == Verdict::Fail
 }
 
 /// Refusals are listed once per place, description and reason.
@@ -142,8 +142,21 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
         if !wanted(finding) {
             continue;
         }
-        let fix = finding.fix.as_ref().expect("wanted findings have a fix");
         let who = format!("{} {}", finding.rule, finding.display_name());
+        // A failing function without a fix is still one fix leaves failing: it is listed.
+        let no_fix;
+        let fix = match &finding.fix {
+            Some(fix) => fix,
+            None => {
+                no_fix = Fix {
+                    description: format!("make {} pass", finding.display_name()),
+                    location: finding.location.clone(),
+                    edit: None,
+                    refusal: None,
+                };
+                &no_fix
+            }
+        };
         match (&fix.edit, &fix.refusal) {
             (Some(edit), None) if edit.start.file == edit.end.file => {
                 let list = edits.entry(edit.start.file.to_string()).or_default();
@@ -248,6 +261,15 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
         } else {
             edit.text.clone()
         };
+        if start == end && !closing_brace_line(&before, start) {
+            // Every insertion goes before a block's closing brace: on a line holding anything
+            // else it could land inside a comment (a fix that does nothing) or, for a block
+            // written on one line, outside the block.
+            return Err((
+                sites(),
+                format!("{display}: the block's closing brace at line {} shares its line with other text (a one-line block, a comment): not edited; add it by hand", edit.start.line),
+            ));
+        }
         if is_json(display) && !(start < end && json_string(&before[start..end])) {
             return Err((
                 sites(),
@@ -301,6 +323,13 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
         after,
         sites: changed_sites,
     }))
+}
+
+/// Whether `at` starts a line that holds nothing but a closing brace.
+fn closing_brace_line(text: &str, at: usize) -> bool {
+    let line_start = at == 0 || text.as_bytes()[at - 1] == b'\n';
+    let line = text[at..].split('\n').next().unwrap_or("");
+    line_start && line.trim_matches([' ', '\t', '\r']) == "}"
 }
 
 fn is_json(display: &str) -> bool {
@@ -504,6 +533,7 @@ mod tests {
             start: at(start),
             end: at(end),
             text: text.to_owned(),
+            byte_columns: [start.1, end.1],
         }
     }
 
@@ -532,7 +562,7 @@ mod tests {
     #[test]
     fn overlapping_edits_are_refused_identical_ones_merged_by_plan() {
         let (dir, root) = temp_root("overlap");
-        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n").unwrap();
+        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n}\n").unwrap();
         let edits = vec![
             (
                 edit("inner/main.tf", (1, 5), (1, 18), "\"Active\""),
@@ -559,7 +589,7 @@ mod tests {
         let Ok(Changed::Yes(change)) = change(&root, "inner/main.tf", edits) else {
             panic!("insertions refused")
         };
-        assert_eq!(change.after, "a = \"PassThrough\"\nb = 1\nc = 2\n");
+        assert_eq!(change.after, "a = \"PassThrough\"\nb = 1\nc = 2\n}\n");
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -1,8 +1,9 @@
 //! reviewdog's Diagnostic Format (rdjson, `proto/rdf/reviewdog.proto`): one diagnostic per
 //! finding that is not passing and not suppressed, with its rule code, and the fix's edit as a
 //! `suggestion`, so `reviewdog -f=rdjson -reporter=github-pr-review` posts a one-click change
-//! on the pull request. Columns are tracegate's (characters), which are reviewdog's (UTF-8
-//! bytes) on ASCII lines, which Terraform sources almost always are.
+//! on the pull request. reviewdog counts columns in UTF-8 bytes: a suggestion's range uses the
+//! edit's byte columns (a character column would replace other text on a line with a
+//! multi-byte character before the edit); the diagnostic's own position is tracegate's.
 
 use super::Settings;
 use crate::finding::{Finding, Location, Verdict};
@@ -82,7 +83,18 @@ fn position(location: &Location) -> Position {
     }
 }
 
-fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
+/// A suggestion's end points, in reviewdog's UTF-8 byte columns.
+fn byte_position(location: &Location, byte_column: u32) -> Position {
+    Position {
+        line: location.line,
+        column: Some(byte_column),
+    }
+}
+
+/// `plan` names the input: a finding with no place in the files (a plan read from stdin,
+/// without sources) is reported against it, since a failure left out would let
+/// `reviewdog -fail-level=error` pass.
+fn diagnostic<'r>(finding: &'r Finding, plan: &'r str) -> Option<Diagnostic<'r>> {
     if finding.suppression.is_some() {
         return None;
     }
@@ -91,7 +103,7 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         Verdict::Unknown | Verdict::Warn => "WARNING",
         Verdict::Pass | Verdict::Skipped => return None,
     };
-    let location = finding.primary_location()?;
+    let location = finding.primary_location();
     let conclusion = finding
         .evidence
         .last()
@@ -111,11 +123,13 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         .as_ref()
         .and_then(|fix| fix.edit.as_ref())
         // reviewdog applies a suggestion to the diagnostic's file only.
-        .filter(|edit| edit.start.file == location.file && edit.end.file == location.file)
+        .filter(|edit| {
+            location.is_some_and(|l| edit.start.file == l.file && edit.end.file == l.file)
+        })
         .map(|edit| Suggestion {
             range: Range {
-                start: position(&edit.start),
-                end: Some(position(&edit.end)),
+                start: byte_position(&edit.start, edit.byte_columns[0]),
+                end: Some(byte_position(&edit.end, edit.byte_columns[1])),
             },
             text: &edit.text,
         })
@@ -123,12 +137,18 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         .collect();
     Some(Diagnostic {
         message,
-        location: Place {
-            path: &location.file,
-            range: Some(Range {
-                start: position(location),
-                end: None,
-            }),
+        location: match location {
+            Some(location) => Place {
+                path: &location.file,
+                range: Some(Range {
+                    start: position(location),
+                    end: None,
+                }),
+            },
+            None => Place {
+                path: plan,
+                range: None,
+            },
         },
         severity,
         source: source(),
@@ -146,8 +166,8 @@ pub fn write(outcome: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io
         diagnostics: outcome
             .plans
             .iter()
-            .flat_map(|plan| &plan.findings)
-            .filter_map(diagnostic)
+            .flat_map(|plan| plan.findings.iter().map(|f| (f, plan.path.as_str())))
+            .filter_map(|(finding, plan)| diagnostic(finding, plan))
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

@@ -339,6 +339,8 @@ pub struct Origin {
     pub location: Location,
     /// The span to replace, or `None` to insert a new line after `location`'s line.
     pub replace: Option<Location>,
+    /// The replaced span's start and end columns in UTF-8 bytes.
+    pub byte_columns: [u32; 2],
     /// What the place is, for the fix description.
     pub kind: OriginKind,
     /// Whether the file is in the repository (not downloaded under `.terraform/`).
@@ -398,6 +400,8 @@ pub enum OriginKind {
         call: String,
         name: String,
         closing: Location,
+        /// Why the line cannot be added there, when it cannot.
+        closing_refusal: Option<String>,
         /// The module block's body indentation, for the added line.
         indent: String,
     },
@@ -435,6 +439,23 @@ pub struct Evaluator<'t> {
     /// fans out (`l0 = [l1, l2]`, `l1 = [l3, l4]`, …) costs each one once, and records its step
     /// once.
     memo: HashMap<String, Val>,
+}
+
+/// The 1-based UTF-8 byte columns of a span's start and end (`[1, 1]` without a span).
+pub fn byte_columns(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> [u32; 2] {
+    span.map_or([1, 1], |s| {
+        [byte_column(file, s.start), byte_column(file, s.end)]
+    })
+}
+
+/// The 1-based UTF-8 byte column of `offset` in its line.
+pub fn byte_column(file: &SourceFile, offset: usize) -> u32 {
+    let offset = offset.min(file.text.len());
+    let line_start = file.text.as_bytes()[..offset]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX)
 }
 
 pub fn end_location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {
@@ -479,6 +500,7 @@ impl<'t> Evaluator<'t> {
     ) {
         self.origins.push(Origin {
             location: file.location(span.clone()),
+            byte_columns: byte_columns(file, span.clone()),
             replace: replace.then(|| end_location(file, span)),
             kind,
             editable: !file.downloaded,
@@ -1119,6 +1141,7 @@ impl<'t> Evaluator<'t> {
             self.origins.push(Origin {
                 location,
                 replace: Some(end_location(file, attr.value.span())),
+                byte_columns: byte_columns(file, attr.value.span()),
                 kind: OriginKind::Tfvars {
                     name: name.to_owned(),
                 },
@@ -1236,6 +1259,7 @@ impl<'t> Evaluator<'t> {
                 call: call_path,
                 name: name.to_owned(),
                 closing: closing_line(block.file, block.item.span()),
+                closing_refusal: closing_refusal(block.file, block.item.span()),
                 indent: body_indent(
                     block.file,
                     &block.header(),
@@ -1276,6 +1300,23 @@ pub fn body_indent(file: &SourceFile, header: &Location, closing_line: u32) -> (
         }
         None => (format!("{header_indent}  "), "  ".to_owned()),
     }
+}
+
+/// Why a line cannot be inserted before a block's closing brace, when it cannot: the brace
+/// shares its line with other text, so the start of that line may be outside the block (a
+/// block written on one line) or inside a comment (`/* … */ }`), where the line does nothing.
+pub fn closing_refusal(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Option<String> {
+    let closing = closing_line(file, span);
+    let alone = file
+        .index
+        .line(&file.text, closing.line)
+        .is_some_and(|line| line.trim_matches([' ', '\t', '\r', '\n']) == "}");
+    (!alone).then(|| {
+        format!(
+            "the block's closing brace at {}:{} shares its line with other text (a one-line block, a comment): tracegate inserts lines only before a brace alone on its line; add it by hand",
+            closing.file, closing.line
+        )
+    })
 }
 
 /// The start of the line that holds a block's closing brace: where a new line goes.

@@ -318,6 +318,8 @@ fn insert_at(at: &Location, text: String) -> Edit {
         start: at.clone(),
         end: at.clone(),
         text,
+        // The start of a line.
+        byte_columns: [1, 1],
     }
 }
 
@@ -328,13 +330,17 @@ fn fix_from_origin(
     mode_key: &str,
 ) -> Fix {
     let value = active_text(&origin.value, object_form);
+    let mut closing_refused = None;
     let (description, edit) = match &origin.kind {
         OriginKind::Literal => (format!("set {mode_key} = {value} in {config_address}"), None),
         OriginKind::Argument { call, name } => (format!("set {name} = {value} in {call}'s module block"), None),
-        OriginKind::MissingArgument { call, name, closing, indent } => (
-            format!("add {name} = {value} to the module block of {call}"),
-            Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
-        ),
+        OriginKind::MissingArgument { call, name, closing, closing_refusal, indent } => {
+            closing_refused.clone_from(closing_refusal);
+            (
+                format!("add {name} = {value} to the module block of {call}"),
+                Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
+            )
+        }
         OriginKind::Default { name } => (format!("change the default of var.{name} to {value}"), None),
         OriginKind::Tfvars { name } => (format!("set {name} = {value} in {}", origin.location.file), None),
         OriginKind::Outside { name } => (
@@ -342,12 +348,13 @@ fn fix_from_origin(
             None,
         ),
     };
-    let refusal = refusal(origin);
+    let refusal = refusal(origin).or(closing_refused);
     let edit = edit.or_else(|| {
         origin.replace.as_ref().map(|end| Edit {
             start: origin.location.clone(),
             end: end.clone(),
             text: value.clone(),
+            byte_columns: origin.byte_columns,
         })
     });
     // In JSON syntax only a string literal is a valid replacement, and HCL lines are never
@@ -445,7 +452,7 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
         // An HCL block inserted into JSON syntax would break the file.
         Some("the resource is in a JSON-syntax file, where tracegate inserts nothing: add the block by hand".to_owned())
     } else {
-        None
+        super::eval::closing_refusal(resource.file, resource.item.span())
     };
     Fix {
         description: add_block_description(subject.target, subject.config_address),
@@ -491,8 +498,9 @@ pub fn set_call_argument(
         let span = argument.item.value.span();
         let edit = refusal.is_none().then(|| Edit {
             start: argument.value_location(),
-            end: super::eval::end_location(argument.file, span),
+            end: super::eval::end_location(argument.file, span.clone()),
             text: value.to_owned(),
+            byte_columns: super::eval::byte_columns(argument.file, span),
         });
         return Some(Fix {
             description,
@@ -505,13 +513,18 @@ pub fn set_call_argument(
     let closing = closing_line(block.file, block.item.span());
     let (indent, _) = super::eval::body_indent(block.file, &header, closing.line);
     let json = block.file.is_json();
+    let refusal = if json {
+        Some("the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned())
+    } else {
+        super::eval::closing_refusal(block.file, block.item.span())
+    };
     Some(Fix {
         description,
         location: Some(header),
-        edit: (!json).then(|| insert_at(&closing, format!("{indent}{name} = {value}\n"))),
-        refusal: json.then(|| {
-            "the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned()
-        }),
+        edit: refusal
+            .is_none()
+            .then(|| insert_at(&closing, format!("{indent}{name} = {value}\n"))),
+        refusal,
     })
 }
 
@@ -735,8 +748,9 @@ fn drop_ignored(
         return (
             Some(Edit {
                 start: ignore.value_location(),
-                end: super::eval::end_location(ignore.file, value_span),
+                end: super::eval::end_location(ignore.file, value_span.clone()),
                 text: format!("[{}]", kept.join(", ")),
+                byte_columns: super::eval::byte_columns(ignore.file, value_span),
             }),
             None,
         );
@@ -766,6 +780,10 @@ fn drop_ignored(
             start: at(start),
             end: at(end),
             text: String::new(),
+            byte_columns: [
+                super::eval::byte_column(ignore.file, start),
+                super::eval::byte_column(ignore.file, end),
+            ],
         }),
         None,
     )

@@ -168,6 +168,7 @@ pub const FIXTURES: &[(&str, Expect)] = &[
     ("errored", Judged { exit: 2, counts: [0, 0, 1, 0] }),
     ("escape", Data("tests/sources.rs, tests/reports.rs")),
     ("fix", Data("tests/fix.rs")),
+    ("fix-attacks", Data("tests/fix.rs")),
     ("format-1.0", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.1", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.2", Judged { exit: 0, counts: [0, 0, 1, 0] }),
