@@ -706,3 +706,36 @@ fn rdjson_reports_a_failure_without_a_location_against_the_plan() {
         .iter()
         .all(|d| d["location"]["path"] == "<stdin>" && d.get("suggestions").is_none()));
 }
+
+/// A file name that is not UTF-8 is shown with U+FFFD: a decoy named with a real U+FFFD would
+/// be the file the shown path opens, and would get the edits computed for the other one.
+#[test]
+fn a_name_that_is_not_utf8_is_not_edited_nor_its_decoy() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("not-utf8-name");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    std::fs::remove_file(dir.join("main.tf")).unwrap();
+    let judged = dir.join(std::ffi::OsStr::from_bytes(b"m\xff.tf"));
+    std::fs::write(&judged, &text).unwrap();
+    let decoy = dir.join("m\u{fffd}.tf");
+    let decoy_text = text
+        .replace("aws_lambda_function", "aws_other")
+        .replace("mode = \"PassThrough\"", "name = \"PassThrough\"");
+    std::fs::write(&decoy, &decoy_text).unwrap();
+    let out = fix(&dir, &["--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("has a name that is not UTF-8 (shown with U+FFFD)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("applied 0 fixes in 0 files"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&decoy).unwrap(), decoy_text);
+    assert_eq!(std::fs::read_to_string(&judged).unwrap(), text);
+}

@@ -79,6 +79,14 @@ impl Root {
                 display.escape_debug()
             ));
         }
+        if display.contains('\u{fffd}') {
+            // A name that is not UTF-8 is shown with U+FFFD in place of its bytes: the path
+            // built from it may be another file (one named with a real U+FFFD), not the one
+            // the edits were computed from.
+            return Err(format!(
+                "{display} has a name that is not UTF-8 (shown with U+FFFD): tracegate cannot be sure which file it names; not edited"
+            ));
+        }
         let relative = Path::new(display);
         if relative
             .components()
