@@ -739,3 +739,33 @@ fn a_name_that_is_not_utf8_is_not_edited_nor_its_decoy() {
     assert_eq!(std::fs::read_to_string(&decoy).unwrap(), decoy_text);
     assert_eq!(std::fs::read_to_string(&judged).unwrap(), text);
 }
+
+/// reviewdog posts an rdjson message as Markdown on the pull request: an address from the plan
+/// cannot bring HTML, a link or a terminal escape into the comment.
+#[test]
+fn rdjson_messages_escape_markdown_and_html() {
+    let out = common::run(&[
+        "check",
+        "testdata/hostile-names/plan.json",
+        "--format",
+        "rdjson",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(rdjson_validator().is_valid(&report));
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    for message in messages {
+        assert!(message.contains("&lt;b&gt;"), "{message}");
+        assert!(
+            !message.contains("<b>") && !message.contains('\u{1b}'),
+            "{message}"
+        );
+        assert!(message.contains("\\[\"evil"), "{message}");
+    }
+}

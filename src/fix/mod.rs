@@ -570,7 +570,7 @@ mod tests {
     #[test]
     fn overlapping_edits_are_refused_identical_ones_merged_by_plan() {
         let (dir, root) = temp_root("overlap");
-        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n}\n").unwrap();
+        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\nx {\n}\n").unwrap();
         let edits = vec![
             (
                 edit("inner/main.tf", (1, 5), (1, 18), "\"Active\""),
@@ -591,13 +591,23 @@ mod tests {
         );
         // Two insertions at one point are both made, in a fixed order.
         let edits = vec![
-            (edit("inner/main.tf", (2, 1), (2, 1), "c = 2\n"), site("c")),
-            (edit("inner/main.tf", (2, 1), (2, 1), "b = 1\n"), site("b")),
+            (edit("inner/main.tf", (3, 1), (3, 1), "c = 2\n"), site("c")),
+            (edit("inner/main.tf", (3, 1), (3, 1), "b = 1\n"), site("b")),
         ];
         let Ok(Changed::Yes(change)) = change(&root, "inner/main.tf", edits) else {
             panic!("insertions refused")
         };
-        assert_eq!(change.after, "a = \"PassThrough\"\nb = 1\nc = 2\n}\n");
+        assert_eq!(change.after, "a = \"PassThrough\"\nx {\nb = 1\nc = 2\n}\n");
+        // Before a line that holds more than the brace, nothing is inserted.
+        std::fs::write(dir.join("inner/main.tf"), "x {\n  /* y\n  */ }\n").unwrap();
+        let in_comment = vec![(edit("inner/main.tf", (3, 1), (3, 1), "b = 1\n"), site("b"))];
+        let Err((_, reason)) = super::change(&root, "inner/main.tf", in_comment) else {
+            panic!("an insertion into a comment was accepted")
+        };
+        assert!(
+            reason.contains("shares its line with other text"),
+            "{reason}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

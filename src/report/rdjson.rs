@@ -5,7 +5,7 @@
 //! edit's byte columns (a character column would replace other text on a line with a
 //! multi-byte character before the edit); the diagnostic's own position is tracegate's.
 
-use super::Settings;
+use super::{escape, Settings};
 use crate::finding::{Finding, Location, Verdict};
 use crate::outcome::Outcome;
 use crate::rule;
@@ -109,14 +109,16 @@ fn diagnostic<'r>(finding: &'r Finding, plan: &'r str) -> Option<Diagnostic<'r>>
         .last()
         .map(|step| step.message.as_ref())
         .unwrap_or_default();
+    // reviewdog posts the message as Markdown on the pull request: plan and source values in
+    // it (addresses, modes, descriptions) are escaped so they cannot link, mention or format.
     let mut message = format!(
         "{} ({}): {}",
-        finding.display_name(),
+        escape::markdown(&finding.display_name()),
         finding.verdict,
-        conclusion
+        escape::markdown(conclusion)
     );
     if let Some(fix) = &finding.fix {
-        message.push_str(&format!("\nFix: {}", fix.description));
+        message.push_str(&format!("\nFix: {}", escape::markdown(&fix.description)));
     }
     let suggestions = finding
         .fix
