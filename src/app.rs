@@ -627,11 +627,15 @@ fn fix(args: &FixArgs) -> Result<u8> {
     } else {
         write_output(None, |out| out.write_all(report.as_bytes()))?;
     }
-    Ok(if args.check && !plan.changes.is_empty() {
-        EXIT_FAIL
-    } else {
-        EXIT_PASS
-    })
+    // A failing function fix cannot fix fails --check too: CI that gates on it must not pass
+    // a pull request that only made every fix site one tracegate refuses.
+    Ok(
+        if args.check && (!plan.changes.is_empty() || !plan.refused.is_empty()) {
+            EXIT_FAIL
+        } else {
+            EXIT_PASS
+        },
+    )
 }
 
 /// What `fix` did, per site: applied (or would apply), already in place, refused and why.

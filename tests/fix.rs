@@ -166,9 +166,11 @@ fn every_fix_site_kind_matches_its_golden_files_and_a_second_run_changes_nothing
             &[&args[..], &["--check", "--color", "never"]].concat(),
         );
         let changes = !diff.stdout.is_empty();
+        // The summary line ends with "…, N not fixed".
+        let refused = !diff.stderr.trim_end().ends_with(", 0 not fixed");
         assert_eq!(
             check.code,
-            i32::from(changes),
+            i32::from(changes || refused),
             "{name}: --check: {}",
             check.stdout
         );
@@ -215,9 +217,17 @@ fn every_fix_site_kind_matches_its_golden_files_and_a_second_run_changes_nothing
             "{name}: {}",
             again.stdout
         );
+        // With the same (now stale) plan, nothing would change; --check still fails while a
+        // failing function is left unfixed (a new plan is what shows the fix worked).
         let recheck = fix(&dir, &[&args[..], &["--check"]].concat());
+        assert!(
+            recheck.stdout.contains("would apply 0 fixes in 0 files"),
+            "{name}: {}",
+            recheck.stdout
+        );
         assert_eq!(
-            recheck.code, 0,
+            recheck.code,
+            i32::from(!recheck.stdout.trim_end().ends_with(", 0 not fixed")),
             "{name}: --check after the fix: {}",
             recheck.stdout
         );
@@ -320,7 +330,18 @@ fn check_exits_one_until_the_fix_is_applied() {
     lay_out(&root().join("testdata/real/variable-tfvars"), &dir);
     assert_eq!(fix(&dir, &["--check"]).code, 1);
     assert_eq!(fix(&dir, &[]).code, 0);
-    assert_eq!(fix(&dir, &["--check"]).code, 0);
+    // The plan is now older than the files: no file would change, but the plan's failing
+    // function is not shown fixed (its tfvars value differs from the plan's), so --check fails
+    // until a new plan is judged.
+    let recheck = fix(&dir, &["--check"]);
+    assert_eq!(recheck.code, 1, "{}", recheck.stdout);
+    assert!(
+        recheck
+            .stdout
+            .contains("would apply 0 fixes in 0 files, 0 already in place, 1 not fixed"),
+        "{}",
+        recheck.stdout
+    );
     // A plan that passes has nothing to fix.
     let passing = scratch("check-pass");
     lay_out(&root().join("testdata/real/module-active"), &passing);
@@ -620,4 +641,254 @@ fn the_permission_fix_across_two_files_is_applied_whole_or_not_at_all() {
         "{}",
         out.stdout
     );
+}
+
+/// A case of `testdata/fix-attacks/`: the real case's plan (and modules) with the hostile
+/// `main.tf` in place of its own.
+fn hostile(case: &str, real: &str) -> PathBuf {
+    let dir = scratch(&format!("attack-{case}"));
+    lay_out(&root().join("testdata/real").join(real), &dir);
+    std::fs::copy(
+        root()
+            .join("testdata/fix-attacks")
+            .join(case)
+            .join("main.tf"),
+        dir.join("main.tf"),
+    )
+    .unwrap();
+    dir
+}
+
+/// An insertion goes at the start of the closing brace's line. When the brace shares that line
+/// (a block on one line, `*/ }`), the line would land outside the block (a stray top-level block
+/// that still parses) or inside a comment (reported fixed, still failing): refused, with the
+/// reason, and the other fixes of the file are still made; `--check` fails on the refusal.
+#[test]
+fn an_insertion_before_a_brace_that_shares_its_line_is_refused() {
+    for (case, real, refused) in [
+        ("one-line-block", "root-literals", "main.tf:24"),
+        ("comment-brace", "root-literals", "main.tf:30"),
+        ("module-comment-brace", "module-unset", "main.tf:11"),
+    ] {
+        let dir = hostile(case, real);
+        let before = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        let check = fix(&dir, &["--check", "--color", "never"]);
+        assert_eq!(check.code, 1, "{case}: {}", check.stdout);
+        let out = fix(&dir, &["--color", "never"]);
+        assert_eq!(out.code, 0, "{case}: {}", out.stderr);
+        assert!(
+            out.stdout.contains(&format!(
+                "why: the block's closing brace at {refused} shares its line with other text (a one-line block, a comment)"
+            )),
+            "{case}: {}",
+            out.stdout
+        );
+        let after = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        // Nothing was inserted: only the literal (if any) changed.
+        assert_eq!(
+            after,
+            before.replacen("mode = \"PassThrough\"", "mode = \"Active\"", 1),
+            "{case}: {after}"
+        );
+        // check shows no suggestion for the refused insertion either.
+        let rdjson = command(&[
+            "check",
+            "plan.json",
+            "--source-root",
+            ".",
+            "--format",
+            "rdjson",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+        let report: Value = serde_json::from_slice(&rdjson.stdout).unwrap();
+        let insertions = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["suggestions"].as_array().cloned().unwrap_or_default())
+            .filter(|s| s["range"]["start"] == s["range"]["end"])
+            .count();
+        assert_eq!(insertions, 0, "{case}: {report:#}");
+    }
+}
+
+/// `fix --check` is a CI gate too: a failing function whose fix tracegate refuses (a computed
+/// mode) fails it, so a pull request cannot pass it by making every fix site a refused one.
+#[test]
+fn check_fails_while_a_failing_function_is_left_unfixed() {
+    let dir = scratch("check-refused");
+    lay_out(&root().join("testdata/real/function-calls"), &dir);
+    let verdict = run_with(
+        {
+            let mut c = command(&["check", "plan.json", "--source-root", "."]);
+            c.current_dir(&dir);
+            c
+        },
+        None,
+    );
+    assert_eq!(verdict.code, 1, "{}", verdict.stdout);
+    let out = fix(&dir, &["--check", "--color", "never"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("would apply 0 fixes in 0 files"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(", 0 not fixed"), "{}", out.stdout);
+}
+
+/// reviewdog counts columns in UTF-8 bytes: with multi-byte characters before the literal on
+/// its line, the suggestion's range still covers exactly the literal it replaces.
+#[test]
+fn rdjson_suggestions_count_bytes_on_lines_with_multibyte_characters() {
+    let dir = hostile("multibyte", "root-literals");
+    let out = command(&[
+        "check",
+        "plan.json",
+        "--source-root",
+        ".",
+        "--format",
+        "rdjson",
+    ])
+    .current_dir(&dir)
+    .output()
+    .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rdjson_validator().errors(&report).is_empty());
+    let text = std::fs::read(dir.join("main.tf")).unwrap();
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    let replaced: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["suggestions"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["range"]["start"] != s["range"]["end"])
+        .map(|s| {
+            let (start, end) = (&s["range"]["start"], &s["range"]["end"]);
+            assert_eq!(start["line"], end["line"]);
+            let line = lines[start["line"].as_u64().unwrap() as usize - 1];
+            let from = start["column"].as_u64().unwrap() as usize - 1;
+            let to = end["column"].as_u64().unwrap() as usize - 1;
+            String::from_utf8(line[from..to].to_vec()).unwrap()
+        })
+        .collect();
+    assert_eq!(replaced, ["\"PassThrough\""]);
+    // fix itself (character columns) edits the same text.
+    assert_eq!(fix(&dir, &[]).code, 0);
+    let fixed = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert!(
+        fixed.contains("\t\t/* é日本 */ mode = \"Active\" # ü\n"),
+        "{fixed}"
+    );
+}
+
+/// A hard link is a regular file inside the root: fix writes a new file and renames it over
+/// the link, so the file outside the root it shared its data with is not changed.
+#[test]
+fn a_hard_link_is_replaced_not_written_through() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = scratch("hardlink");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let outside = scratch("hardlink-outside").join("main.tf");
+    std::fs::rename(dir.join("main.tf"), &outside).unwrap();
+    std::fs::hard_link(&outside, dir.join("main.tf")).unwrap();
+    let before = std::fs::read(&outside).unwrap();
+    let out = fix(&dir, &["--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("applied 2 fixes in 1 file"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read(&outside).unwrap(), before);
+    let fixed = std::fs::metadata(dir.join("main.tf")).unwrap();
+    assert_ne!(fixed.ino(), std::fs::metadata(&outside).unwrap().ino());
+    assert_eq!(std::fs::metadata(&outside).unwrap().nlink(), 1);
+}
+
+/// reviewdog decides the CI step in the documented workflow (`-fail-level=error`): a failing
+/// function with no place in the files (a plan read from stdin) is still a diagnostic, against
+/// the input, not left out.
+#[test]
+fn rdjson_reports_a_failure_without_a_location_against_the_plan() {
+    let plan = std::fs::read(root().join("testdata/real/root-literals/plan.json")).unwrap();
+    let out = run_with(command(&["check", "-", "--format", "rdjson"]), Some(&plan));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(rdjson_validator().errors(&report).is_empty());
+    let errors: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "ERROR")
+        .collect();
+    assert_eq!(errors.len(), 2, "{report:#}");
+    assert!(errors
+        .iter()
+        .all(|d| d["location"]["path"] == "<stdin>" && d.get("suggestions").is_none()));
+}
+
+/// A file name that is not UTF-8 is shown with U+FFFD: a decoy named with a real U+FFFD would
+/// be the file the shown path opens, and would get the edits computed for the other one.
+#[test]
+fn a_name_that_is_not_utf8_is_not_edited_nor_its_decoy() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("not-utf8-name");
+    lay_out(&root().join("testdata/real/root-literals"), &dir);
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    std::fs::remove_file(dir.join("main.tf")).unwrap();
+    let judged = dir.join(std::ffi::OsStr::from_bytes(b"m\xff.tf"));
+    std::fs::write(&judged, &text).unwrap();
+    let decoy = dir.join("m\u{fffd}.tf");
+    let decoy_text = text
+        .replace("aws_lambda_function", "aws_other")
+        .replace("mode = \"PassThrough\"", "name = \"PassThrough\"");
+    std::fs::write(&decoy, &decoy_text).unwrap();
+    let out = fix(&dir, &["--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("has a name that is not UTF-8 (shown with U+FFFD)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("applied 0 fixes in 0 files"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&decoy).unwrap(), decoy_text);
+    assert_eq!(std::fs::read_to_string(&judged).unwrap(), text);
+}
+
+/// reviewdog posts an rdjson message as Markdown on the pull request: an address from the plan
+/// cannot bring HTML, a link or a terminal escape into the comment.
+#[test]
+fn rdjson_messages_escape_markdown_and_html() {
+    let out = common::run(&[
+        "check",
+        "testdata/hostile-names/plan.json",
+        "--format",
+        "rdjson",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(rdjson_validator().errors(&report).is_empty());
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    for message in messages {
+        assert!(message.contains("&lt;b&gt;"), "{message}");
+        assert!(
+            !message.contains("<b>") && !message.contains('\u{1b}'),
+            "{message}"
+        );
+        assert!(message.contains("\\[\"evil"), "{message}");
+    }
 }

@@ -9,7 +9,7 @@
 
 pub mod diff;
 
-use crate::finding::{Edit, Finding, Location, Verdict};
+use crate::finding::{Edit, Finding, Fix, Location, Verdict};
 use crate::outcome::Outcome;
 use crate::source::MAX_FILE_BYTES;
 use crate::support::repo;
@@ -79,6 +79,14 @@ impl Root {
                 display.escape_debug()
             ));
         }
+        if display.contains('\u{fffd}') {
+            // A name that is not UTF-8 is shown with U+FFFD in place of its bytes: the path
+            // built from it may be another file (one named with a real U+FFFD), not the one
+            // the edits were computed from.
+            return Err(format!(
+                "{display} has a name that is not UTF-8 (shown with U+FFFD): tracegate cannot be sure which file it names; not edited"
+            ));
+        }
         let relative = Path::new(display);
         if relative
             .components()
@@ -124,7 +132,7 @@ impl Root {
 /// The findings `fix` acts on: failing (or warning, for a permission hazard with an edit) and
 /// not suppressed.
 fn wanted(finding: &Finding) -> bool {
-    finding.suppression.is_none() && finding.verdict == Verdict::Fail && finding.fix.is_some()
+    finding.suppression.is_none() && finding.verdict == Verdict::Fail
 }
 
 /// Refusals are listed once per place, description and reason.
@@ -145,9 +153,23 @@ pub fn plan(outcome: &Outcome, root: &Root) -> Plan {
         if !wanted(finding) {
             continue;
         }
-        let fix = finding.fix.as_ref().expect("wanted findings have a fix");
         let who = format!("{} {}", finding.rule, finding.display_name());
         let all_in_one_file = |edit: &Edit| edit.start.file == edit.end.file;
+        // A failing function without a fix is still one fix leaves failing: it is listed.
+        let no_fix;
+        let fix = match &finding.fix {
+            Some(fix) => fix,
+            None => {
+                no_fix = Fix {
+                    description: format!("make {} pass", finding.display_name()),
+                    location: finding.location.clone(),
+                    edit: None,
+                    refusal: None,
+                    more_edits: Vec::new(),
+                };
+                &no_fix
+            }
+        };
         match (&fix.edit, &fix.refusal) {
             (Some(edit), None)
                 if all_in_one_file(edit)
@@ -330,6 +352,16 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
         } else {
             edit.text.clone()
         };
+        if start == end && before_a_shared_brace(&before, start) {
+            // An insertion at a line's start that holds a closing brace goes before that brace:
+            // on a line holding anything else it could land inside a comment (a fix that does
+            // nothing) or, for a block written on one line, outside the block. (Insertions into
+            // a line, or at the start of a line without a brace, are not before a brace.)
+            return Err((
+                sites(),
+                format!("{display}: the block's closing brace at line {} shares its line with other text (a one-line block, a comment): not edited; add it by hand", edit.start.line),
+            ));
+        }
         if is_json(display) && !(start < end && json_string(&before[start..end])) {
             return Err((
                 sites(),
@@ -383,6 +415,14 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
         after,
         sites: changed_sites,
     }))
+}
+
+/// Whether `at` starts a line that holds nothing but a closing brace.
+/// Whether `at` starts a line that holds a closing brace beside other text.
+fn before_a_shared_brace(text: &str, at: usize) -> bool {
+    let line_start = at == 0 || text.as_bytes()[at - 1] == b'\n';
+    let line = text[at..].split('\n').next().unwrap_or("");
+    line_start && line.contains('}') && line.trim_matches([' ', '\t', '\r']) != "}"
 }
 
 fn is_json(display: &str) -> bool {
@@ -616,7 +656,7 @@ mod tests {
     #[test]
     fn overlapping_edits_are_refused_identical_ones_merged_by_plan() {
         let (dir, root) = temp_root("overlap");
-        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\n").unwrap();
+        std::fs::write(dir.join("inner/main.tf"), "a = \"PassThrough\"\nx {\n}\n").unwrap();
         let edits = vec![
             (
                 edit("inner/main.tf", (1, 5), (1, 18), "\"Active\""),
@@ -637,13 +677,23 @@ mod tests {
         );
         // Two insertions at one point are both made, in a fixed order.
         let edits = vec![
-            (edit("inner/main.tf", (2, 1), (2, 1), "c = 2\n"), site("c")),
-            (edit("inner/main.tf", (2, 1), (2, 1), "b = 1\n"), site("b")),
+            (edit("inner/main.tf", (3, 1), (3, 1), "c = 2\n"), site("c")),
+            (edit("inner/main.tf", (3, 1), (3, 1), "b = 1\n"), site("b")),
         ];
         let Ok(Changed::Yes(change)) = change(&root, "inner/main.tf", edits) else {
             panic!("insertions refused")
         };
-        assert_eq!(change.after, "a = \"PassThrough\"\nb = 1\nc = 2\n");
+        assert_eq!(change.after, "a = \"PassThrough\"\nx {\nb = 1\nc = 2\n}\n");
+        // Before a line that holds more than the brace, nothing is inserted.
+        std::fs::write(dir.join("inner/main.tf"), "x {\n  /* y\n  */ }\n").unwrap();
+        let in_comment = vec![(edit("inner/main.tf", (3, 1), (3, 1), "b = 1\n"), site("b"))];
+        let Err((_, reason)) = super::change(&root, "inner/main.tf", in_comment) else {
+            panic!("an insertion into a comment was accepted")
+        };
+        assert!(
+            reason.contains("shares its line with other text"),
+            "{reason}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

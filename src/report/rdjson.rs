@@ -4,7 +4,7 @@
 //! on the pull request. Columns are written in UTF-8 bytes, as reviewdog counts them (see
 //! `position`).
 
-use super::Settings;
+use super::{escape, Settings};
 use crate::finding::{Finding, Location, Verdict};
 use crate::outcome::Outcome;
 use crate::rule;
@@ -85,7 +85,10 @@ fn position(location: &Location) -> Position {
     }
 }
 
-fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
+/// `plan` names the input: a finding with no place in the files (a plan read from stdin,
+/// without sources) is reported against it, since a failure left out would let
+/// `reviewdog -fail-level=error` pass.
+fn diagnostic<'r>(finding: &'r Finding, plan: &'r str) -> Option<Diagnostic<'r>> {
     if finding.suppression.is_some() {
         return None;
     }
@@ -94,27 +97,31 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         Verdict::Unknown | Verdict::Warn => "WARNING",
         Verdict::Pass | Verdict::Skipped => return None,
     };
-    let location = finding.primary_location()?;
+    let location = finding.primary_location();
     let conclusion = finding
         .evidence
         .last()
         .map(|step| step.message.as_ref())
         .unwrap_or_default();
+    // reviewdog posts the message as Markdown on the pull request: plan and source values in
+    // it (addresses, modes, descriptions) are escaped so they cannot link, mention or format.
     let mut message = format!(
         "{} ({}): {}",
-        finding.display_name(),
+        escape::markdown(&finding.display_name()),
         finding.verdict,
-        conclusion
+        escape::markdown(conclusion)
     );
     if let Some(fix) = &finding.fix {
-        message.push_str(&format!("\nFix: {}", fix.description));
+        message.push_str(&format!("\nFix: {}", escape::markdown(&fix.description)));
     }
     let suggestions = finding
         .fix
         .as_ref()
         .and_then(|fix| fix.edit.as_ref())
         // reviewdog applies a suggestion to the diagnostic's file only.
-        .filter(|edit| edit.start.file == location.file && edit.end.file == location.file)
+        .filter(|edit| {
+            location.is_some_and(|l| edit.start.file == l.file && edit.end.file == l.file)
+        })
         // Without byte columns the range would cover whole lines: no suggestion then.
         .filter(|edit| edit.start.byte_column.is_some() && edit.end.byte_column.is_some())
         .map(|edit| Suggestion {
@@ -128,12 +135,18 @@ fn diagnostic(finding: &Finding) -> Option<Diagnostic<'_>> {
         .collect();
     Some(Diagnostic {
         message,
-        location: Place {
-            path: &location.file,
-            range: Some(Range {
-                start: position(location),
-                end: None,
-            }),
+        location: match location {
+            Some(location) => Place {
+                path: &location.file,
+                range: Some(Range {
+                    start: position(location),
+                    end: None,
+                }),
+            },
+            None => Place {
+                path: plan,
+                range: None,
+            },
         },
         severity,
         source: source(),
@@ -151,8 +164,8 @@ pub fn write(outcome: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io
         diagnostics: outcome
             .plans
             .iter()
-            .flat_map(|plan| &plan.findings)
-            .filter_map(diagnostic)
+            .flat_map(|plan| plan.findings.iter().map(|f| (f, plan.path.as_str())))
+            .filter_map(|(finding, plan)| diagnostic(finding, plan))
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

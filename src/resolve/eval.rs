@@ -398,6 +398,8 @@ pub enum OriginKind {
         call: String,
         name: String,
         closing: Location,
+        /// Why the line cannot be added there, when it cannot.
+        closing_refusal: Option<String>,
         /// The module block's body indentation, for the added line.
         indent: String,
     },
@@ -1238,6 +1240,7 @@ impl<'t> Evaluator<'t> {
                 call: call_path,
                 name: name.to_owned(),
                 closing: closing_line(block.file, block.item.span()),
+                closing_refusal: closing_refusal(block.file, block.item.span()),
                 indent: body_indent(
                     block.file,
                     &block.header(),
@@ -1278,6 +1281,23 @@ pub fn body_indent(file: &SourceFile, header: &Location, closing_line: u32) -> (
         }
         None => (format!("{header_indent}  "), "  ".to_owned()),
     }
+}
+
+/// Why a line cannot be inserted before a block's closing brace, when it cannot: the brace
+/// shares its line with other text, so the start of that line may be outside the block (a
+/// block written on one line) or inside a comment (`/* … */ }`), where the line does nothing.
+pub fn closing_refusal(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Option<String> {
+    let closing = closing_line(file, span);
+    let alone = file
+        .index
+        .line(&file.text, closing.line)
+        .is_some_and(|line| line.trim_matches([' ', '\t', '\r', '\n']) == "}");
+    (!alone).then(|| {
+        format!(
+            "the block's closing brace at {}:{} shares its line with other text (a one-line block, a comment): tracegate inserts lines only before a brace alone on its line; add it by hand",
+            closing.file, closing.line
+        )
+    })
 }
 
 /// The start of the line that holds a block's closing brace: where a new line goes.

@@ -318,6 +318,7 @@ fn insert_at(at: &Location, text: String) -> Edit {
         start: at.clone(),
         end: at.clone(),
         text,
+        // The start of a line.
     }
 }
 
@@ -328,13 +329,17 @@ fn fix_from_origin(
     mode_key: &str,
 ) -> Fix {
     let value = active_text(&origin.value, object_form);
+    let mut closing_refused = None;
     let (description, edit) = match &origin.kind {
         OriginKind::Literal => (format!("set {mode_key} = {value} in {config_address}"), None),
         OriginKind::Argument { call, name } => (format!("set {name} = {value} in {call}'s module block"), None),
-        OriginKind::MissingArgument { call, name, closing, indent } => (
-            format!("add {name} = {value} to the module block of {call}"),
-            Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
-        ),
+        OriginKind::MissingArgument { call, name, closing, closing_refusal, indent } => {
+            closing_refused.clone_from(closing_refusal);
+            (
+                format!("add {name} = {value} to the module block of {call}"),
+                Some(insert_at(closing, format!("{indent}{name} = {value}\n"))),
+            )
+        }
         OriginKind::Default { name } => (format!("change the default of var.{name} to {value}"), None),
         OriginKind::Tfvars { name } => (format!("set {name} = {value} in {}", origin.location.file), None),
         OriginKind::Outside { name } => (
@@ -342,7 +347,7 @@ fn fix_from_origin(
             None,
         ),
     };
-    let refusal = refusal(origin);
+    let refusal = refusal(origin).or(closing_refused);
     let edit = edit.or_else(|| {
         origin.replace.as_ref().map(|end| Edit {
             start: origin.location.clone(),
@@ -446,7 +451,7 @@ fn add_block_fix(resource: Found<Block>, subject: &Subject) -> Fix {
         // An HCL block inserted into JSON syntax would break the file.
         Some("the resource is in a JSON-syntax file, where tracegate inserts nothing: add the block by hand".to_owned())
     } else {
-        None
+        super::eval::closing_refusal(resource.file, resource.item.span())
     };
     Fix {
         description: add_block_description(subject.target, subject.config_address),
@@ -493,7 +498,7 @@ pub fn set_call_argument(
         let span = argument.item.value.span();
         let edit = refusal.is_none().then(|| Edit {
             start: argument.value_location(),
-            end: super::eval::end_location(argument.file, span),
+            end: super::eval::end_location(argument.file, span.clone()),
             text: value.to_owned(),
         });
         return Some(Fix {
@@ -508,13 +513,18 @@ pub fn set_call_argument(
     let closing = closing_line(block.file, block.item.span());
     let (indent, _) = super::eval::body_indent(block.file, &header, closing.line);
     let json = block.file.is_json();
+    let refusal = if json {
+        Some("the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned())
+    } else {
+        super::eval::closing_refusal(block.file, block.item.span())
+    };
     Some(Fix {
         description,
         location: Some(header),
-        edit: (!json).then(|| insert_at(&closing, format!("{indent}{name} = {value}\n"))),
-        refusal: json.then(|| {
-            "the module block is in a JSON-syntax file, where tracegate inserts nothing: add the argument by hand".to_owned()
-        }),
+        edit: refusal
+            .is_none()
+            .then(|| insert_at(&closing, format!("{indent}{name} = {value}\n"))),
+        refusal,
         more_edits: Vec::new(),
     })
 }
@@ -968,7 +978,7 @@ fn drop_ignored(
         return (
             Some(Edit {
                 start: ignore.value_location(),
-                end: super::eval::end_location(ignore.file, value_span),
+                end: super::eval::end_location(ignore.file, value_span.clone()),
                 text: format!("[{}]", kept.join(", ")),
             }),
             None,

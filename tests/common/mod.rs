@@ -172,6 +172,7 @@ pub const FIXTURES: &[(&str, Expect)] = &[
     ("fix", Data("tests/fix.rs")),
     ("foreign-ignores", Judged { exit: 1, counts: [8, 0, 0, 3] }),
     ("config", Judged { exit: 1, counts: [2, 1, 0, 0] }),
+    ("fix-attacks", Data("tests/fix.rs")),
     ("format-1.0", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.1", Judged { exit: 0, counts: [0, 0, 1, 0] }),
     ("format-1.2", Judged { exit: 0, counts: [0, 0, 1, 0] }),
