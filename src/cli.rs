@@ -29,7 +29,7 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Apply the fixes `check` proposes to the `.tf` and `.tfvars` files under the source root.
     #[command(
-        after_help = "Examples:\n  tracegate fix plan.json --source-root .            # edit the files\n  tracegate fix plan.json --source-root . --diff     # print a unified diff, change nothing\n  tracegate fix plan.json --source-root . --check    # exit 1 if anything would change\n  tracegate fix plan.json --rule D9.AWS.OPE.07 --rule TG.LAMBDA.XRAY.PERMISSION\n\nExit codes: 0 nothing to do or applied, 1 with --check when something would change, 2 usage or input error."
+        after_help = "Examples:\n  tracegate fix plan.json --source-root .            # edit the files\n  tracegate fix plan.json --source-root . --diff     # print a unified diff, change nothing\n  tracegate fix plan.json --source-root . --check    # exit 1 if anything would change\n  tracegate fix plan.json --skip-rule TG.LAMBDA.XRAY.PERMISSION   # the tracing fixes only\n\nExit codes: 0 nothing to do or applied, 1 with --check when something would change, 2 usage or input error."
     )]
     Fix(Box<FixArgs>),
     /// List the rules tracegate enforces, with their documentation.
@@ -178,8 +178,8 @@ pub struct FixArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Fix only this rule's findings (repeatable), as for `check`; `--rule D9.AWS.OPE.07 --rule
-    /// TG.LAMBDA.XRAY.PERMISSION` also grants the X-Ray permission.
+    /// Fix only this rule's findings (repeatable), as for `check`; by default both rules' (the
+    /// X-Ray permission's fix grants it: `--skip-rule TG.LAMBDA.XRAY.PERMISSION` leaves it out).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 
