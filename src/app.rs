@@ -227,9 +227,12 @@ fn remove_report(path: &Path) -> Result<bool> {
             "cannot write the report to {}: it is a directory; pass a file path",
             path.display()
         ),
-        _ => std::fs::remove_file(path)
+        // Only a file or a link is a stale report: a device, FIFO or socket (`-o /dev/null`)
+        // is left alone, and nothing is written to it.
+        Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => std::fs::remove_file(path)
             .map(|()| true)
             .with_context(|| format!("cannot remove the stale report at {}", path.display())),
+        _ => Ok(false),
     }
 }
 

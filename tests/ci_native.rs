@@ -532,3 +532,32 @@ fn config_and_usage_errors_name_the_key_and_the_choices() {
         bogus.stderr
     );
 }
+
+/// A withheld report's path that is not a file (a device such as `/dev/null`, a FIFO) is never
+/// removed: only a stale report file or a link is (run as root in CI, removing `/dev/null`
+/// would break every later command of the job).
+#[cfg(unix)]
+#[test]
+fn an_undecided_gate_never_removes_a_device_or_fifo_at_a_report_path() {
+    let dir = scratch("withheld-fifo");
+    let fifo = dir.join("out.sarif");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outcome = run(&[
+        "check",
+        "testdata/errored/plan.json",
+        "--report",
+        &format!("sarif={}", fifo.display()),
+        "--report",
+        "gitlab=/dev/null",
+    ]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    use std::os::unix::fs::FileTypeExt;
+    let kept = std::fs::symlink_metadata(&fifo).expect("the FIFO is still there");
+    assert!(kept.file_type().is_fifo());
+    let null = std::fs::symlink_metadata("/dev/null").expect("/dev/null is still there");
+    assert!(null.file_type().is_char_device());
+}
