@@ -207,24 +207,24 @@ impl FixArgs {
         }
     }
 
-    /// The library's options: `check`'s, for every function of the plans.
+    /// The library's options: `check`'s, for every function of the plans (the gate's policies
+    /// do not choose what `fix` edits).
     pub fn run_options(
         &self,
         effective: &config::Effective,
         file: Option<Arc<config::ConfigFile>>,
     ) -> RunOptions {
         RunOptions {
-            inputs: self.plans.clone(),
-            plan_path: self.plan_path.clone(),
             changed_only: false,
-            rules: effective.rules.value.clone(),
-            skip_rules: effective.skip_rules.value.clone(),
             unknown_policy: UnknownPolicy::Warn,
             fail_on: FailOn::All,
-            source_root: self.source_root.clone(),
-            foreign_ignores: effective.foreign_ignores.value,
-            config: Some(file.unwrap_or_default()),
-            settings: effective.settings(),
+            ..run_options(
+                &self.plans,
+                &self.plan_path,
+                &self.source_root,
+                effective,
+                file,
+            )
         }
     }
 }
@@ -381,19 +381,36 @@ impl CheckArgs {
         effective: &config::Effective,
         file: Option<Arc<config::ConfigFile>>,
     ) -> RunOptions {
-        RunOptions {
-            inputs: self.plans.clone(),
-            plan_path: self.plan_path.clone(),
-            changed_only: effective.changed_only.value,
-            rules: effective.rules.value.clone(),
-            skip_rules: effective.skip_rules.value.clone(),
-            unknown_policy: effective.unknown.value,
-            fail_on: effective.fail_on.value,
-            source_root: self.source_root.clone(),
-            foreign_ignores: effective.foreign_ignores.value,
-            config: Some(file.unwrap_or_default()),
-            settings: effective.settings(),
-        }
+        run_options(
+            &self.plans,
+            &self.plan_path,
+            &self.source_root,
+            effective,
+            file,
+        )
+    }
+}
+
+/// The library's options for these inputs under the effective settings.
+fn run_options(
+    plans: &[String],
+    plan_path: &Option<String>,
+    source_root: &Option<PathBuf>,
+    effective: &config::Effective,
+    file: Option<Arc<config::ConfigFile>>,
+) -> RunOptions {
+    RunOptions {
+        inputs: plans.to_vec(),
+        plan_path: plan_path.clone(),
+        changed_only: effective.changed_only.value,
+        rules: effective.rules.value.clone(),
+        skip_rules: effective.skip_rules.value.clone(),
+        unknown_policy: effective.unknown.value,
+        fail_on: effective.fail_on.value,
+        source_root: source_root.clone(),
+        foreign_ignores: effective.foreign_ignores.value,
+        config: Some(file.unwrap_or_default()),
+        settings: effective.settings(),
     }
 }
 

@@ -81,6 +81,24 @@ fn fix(dir: &Path, args: &[&str]) -> common::Outcome {
     run_with(command, None)
 }
 
+/// `tracegate check plan.json --source-root . [--format FORMAT]` in `dir`.
+fn check_in(dir: &Path, format: Option<&str>) -> common::Outcome {
+    let mut command = command(&["check", "plan.json", "--source-root", "."]);
+    command.args(format.map(|f| ["--format", f]).into_iter().flatten());
+    command.current_dir(dir);
+    run_with(command, None)
+}
+
+/// Every suggestion of an rdjson report.
+fn suggestions(report: &Value) -> Vec<Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["suggestions"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
 /// Every file under `dir` except `.terraform/`, as (relative path, bytes).
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
@@ -363,16 +381,7 @@ fn rdjson_is_valid_and_carries_the_fix_as_a_suggestion() {
     let validator = rdjson_validator();
     let dir = scratch("rdjson");
     lay_out(&root().join("testdata/real/root-literals"), &dir);
-    let mut check = command(&[
-        "check",
-        "plan.json",
-        "--source-root",
-        ".",
-        "--format",
-        "rdjson",
-    ]);
-    check.current_dir(&dir);
-    let out = run_with(check, None);
+    let out = check_in(&dir, Some("rdjson"));
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let errors: Vec<String> = validator.errors(&report);
@@ -691,23 +700,10 @@ fn an_insertion_before_a_brace_that_shares_its_line_is_refused() {
             "{case}: {after}"
         );
         // check shows no suggestion for the refused insertion either.
-        let rdjson = command(&[
-            "check",
-            "plan.json",
-            "--source-root",
-            ".",
-            "--format",
-            "rdjson",
-        ])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-        let report: Value = serde_json::from_slice(&rdjson.stdout).unwrap();
-        let insertions = report["diagnostics"]
-            .as_array()
-            .unwrap()
+        let rdjson = check_in(&dir, Some("rdjson"));
+        let report: Value = serde_json::from_str(&rdjson.stdout).unwrap();
+        let insertions = suggestions(&report)
             .iter()
-            .flat_map(|d| d["suggestions"].as_array().cloned().unwrap_or_default())
             .filter(|s| s["range"]["start"] == s["range"]["end"])
             .count();
         assert_eq!(insertions, 0, "{case}: {report:#}");
@@ -720,14 +716,7 @@ fn an_insertion_before_a_brace_that_shares_its_line_is_refused() {
 fn check_fails_while_a_failing_function_is_left_unfixed() {
     let dir = scratch("check-refused");
     lay_out(&root().join("testdata/real/function-calls"), &dir);
-    let verdict = run_with(
-        {
-            let mut c = command(&["check", "plan.json", "--source-root", "."]);
-            c.current_dir(&dir);
-            c
-        },
-        None,
-    );
+    let verdict = check_in(&dir, None);
     assert_eq!(verdict.code, 1, "{}", verdict.stdout);
     let out = fix(&dir, &["--check", "--color", "never"]);
     assert_eq!(out.code, 1, "{}", out.stdout);
@@ -744,26 +733,13 @@ fn check_fails_while_a_failing_function_is_left_unfixed() {
 #[test]
 fn rdjson_suggestions_count_bytes_on_lines_with_multibyte_characters() {
     let dir = hostile("multibyte", "root-literals");
-    let out = command(&[
-        "check",
-        "plan.json",
-        "--source-root",
-        ".",
-        "--format",
-        "rdjson",
-    ])
-    .current_dir(&dir)
-    .output()
-    .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = check_in(&dir, Some("rdjson"));
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(rdjson_validator().errors(&report).is_empty());
     let text = std::fs::read(dir.join("main.tf")).unwrap();
     let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
-    let replaced: Vec<String> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["suggestions"].as_array().cloned().unwrap_or_default())
+    let replaced: Vec<String> = suggestions(&report)
+        .into_iter()
         .filter(|s| s["range"]["start"] != s["range"]["end"])
         .map(|s| {
             let (start, end) = (&s["range"]["start"], &s["range"]["end"]);

@@ -18,11 +18,12 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
             _ => "⚠️ gate not decided: an input could not be read",
         },
     };
+    let rule = primary_rule(run);
     let header = format!(
         "### tracegate: {gate}\n\n{} · rule {}: {}\n\n",
         counts_line(run),
-        primary_rule(run).id,
-        primary_rule(run).title,
+        rule.id,
+        rule.title,
     );
     // What `.tracegate.toml` (from the pull request) chose is said where reviewers read.
     let from_file: Vec<String> = run

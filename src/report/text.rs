@@ -292,12 +292,13 @@ pub fn write(run: &Outcome, style: &Settings, out: &mut dyn Write) -> io::Result
             undecided_words(run.undecided().unwrap_or(Undecided::InputUnreadable)),
         ),
     };
+    let rule = primary_rule(run);
     writeln!(
         out,
         "{}: {}: {gate} ({} {})",
         env!("CARGO_PKG_NAME"),
         counts_line(run),
-        primary_rule(run).id,
-        primary_rule(run).title,
+        rule.id,
+        rule.title,
     )
 }
