@@ -353,10 +353,9 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
             edit.text.clone()
         };
         if start == end && before_a_shared_brace(&before, start) {
-            // An insertion at a line's start that holds a closing brace goes before that brace:
-            // on a line holding anything else it could land inside a comment (a fix that does
-            // nothing) or, for a block written on one line, outside the block. (Insertions into
-            // a line, or at the start of a line without a brace, are not before a brace.)
+            // An insertion at a line's start goes before a block's closing brace: on a line
+            // holding anything else it could land inside a comment (a fix that does nothing)
+            // or, for a block written on one line, outside the block.
             return Err((
                 sites(),
                 format!("{display}: the block's closing brace at line {} shares its line with other text (a one-line block, a comment): not edited; add it by hand", edit.start.line),
@@ -418,11 +417,13 @@ fn change(root: &Root, display: &str, edits: Vec<(Edit, Site)>) -> Result<Change
 }
 
 /// Whether `at` starts a line that holds nothing but a closing brace.
-/// Whether `at` starts a line that holds a closing brace beside other text.
+/// Whether `at` starts a line that is not a lone closing brace. Lines are inserted only before
+/// a block's closing brace; an insertion inside a line (after a block's `}`, into a
+/// `depends_on` list) is placed by its column instead.
 fn before_a_shared_brace(text: &str, at: usize) -> bool {
     let line_start = at == 0 || text.as_bytes()[at - 1] == b'\n';
     let line = text[at..].split('\n').next().unwrap_or("");
-    line_start && line.contains('}') && line.trim_matches([' ', '\t', '\r']) != "}"
+    line_start && line.trim_matches([' ', '\t', '\r']) != "}"
 }
 
 fn is_json(display: &str) -> bool {
