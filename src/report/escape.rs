@@ -106,26 +106,32 @@ pub fn sarif_message(text: &str) -> String {
 
 /// A pretty JSON formatter that writes every invisible character and line separator as a
 /// `\uXXXX` escape: the same value, no raw bidi bytes in the file, and the report still streams
-/// to the writer (nothing is serialized twice).
-struct AsciiSafe(serde_json::ser::PrettyFormatter<'static>);
+/// to the writer (nothing is serialized twice). The layout is the inner formatter's.
+struct AsciiSafe<F>(F);
 
-impl serde_json::ser::Formatter for AsciiSafe {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for AsciiSafe<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some(at) = rest.find(|c: char| invisible(c) || separator(c)) {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            let c = rest[at..].chars().next().expect("found a character");
-            write!(writer, "\\u{:04x}", c as u32)?;
-            rest = &rest[at + c.len_utf8()..];
+        // Every escaped character is U+00AD or in U+2000..=U+FFFF: its UTF-8 starts with one of
+        // three lead bytes, so only those are looked at (reports are mostly ASCII).
+        let bytes = fragment.as_bytes();
+        let mut written = 0;
+        for at in memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes) {
+            let Some(c) = fragment.get(at..).and_then(|rest| rest.chars().next()) else {
+                continue;
+            };
+            if invisible(c) || separator(c) {
+                writer.write_all(&bytes[written..at])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                written = at + c.len_utf8();
+            }
         }
-        writer.write_all(rest.as_bytes())
+        writer.write_all(&bytes[written..])
     }
 
-    // The layout is the pretty formatter's.
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_array(w)
     }
@@ -163,14 +169,35 @@ impl serde_json::ser::Formatter for AsciiSafe {
     }
 }
 
-/// Writes a value as pretty JSON with no raw invisible characters (see `AsciiSafe`).
+/// How a JSON report is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Indented, for reports people read (JSON, GitLab).
+    Pretty,
+    /// One line, for reports only machines read (SARIF): half the bytes of `Pretty`.
+    Compact,
+}
+
+/// Writes a value as JSON with no raw invisible characters (see `AsciiSafe`), and a newline.
 pub fn write_json(
     out: &mut dyn std::io::Write,
     value: &impl serde::Serialize,
+    layout: Layout,
 ) -> std::io::Result<()> {
-    let formatter = AsciiSafe(serde_json::ser::PrettyFormatter::new());
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
-    value.serialize(&mut serializer)?;
+    fn write<F: serde_json::ser::Formatter>(
+        out: &mut dyn std::io::Write,
+        value: &impl serde::Serialize,
+        formatter: F,
+    ) -> std::io::Result<()> {
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut *out, AsciiSafe(formatter));
+        value.serialize(&mut serializer)?;
+        Ok(())
+    }
+    match layout {
+        Layout::Pretty => write(out, value, serde_json::ser::PrettyFormatter::new())?,
+        Layout::Compact => write(out, value, serde_json::ser::CompactFormatter)?,
+    }
     out.write_all(b"\n")
 }
 
@@ -238,12 +265,17 @@ mod tests {
     fn json_holds_no_raw_bidi() {
         let written = |value: &str| {
             let mut out = Vec::new();
-            write_json(&mut out, &value).unwrap();
+            write_json(&mut out, &value, Layout::Pretty).unwrap();
             String::from_utf8(out).unwrap()
         };
         assert_eq!(written("a\u{202e}b"), "\"a\\u202eb\"\n");
         let back: String = serde_json::from_str(&written("a\u{2066}\u{2028}")).unwrap();
         assert_eq!(back, "a\u{2066}\u{2028}");
+        // Each lead byte of an escaped character, beside characters that share it and stay.
+        assert_eq!(
+            written("\u{00AD}\u{00A9}\u{200B}\u{2014}\u{FEFF}\u{FF01}é"),
+            "\"\\u00ad\u{00A9}\\u200b\u{2014}\\ufeff\u{FF01}é\"\n"
+        );
     }
 
     #[test]

@@ -68,5 +68,5 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
             }
         })
         .collect();
-    super::escape::write_json(out, &issues)
+    super::escape::write_json(out, &issues, super::escape::Layout::Pretty)
 }

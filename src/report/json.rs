@@ -124,5 +124,5 @@ pub fn write(run: &Outcome, _settings: &Settings, out: &mut dyn Write) -> io::Re
         errors: &run.errors,
         settings: settings_out(run),
     };
-    super::escape::write_json(out, &report)
+    super::escape::write_json(out, &report, super::escape::Layout::Pretty)
 }

@@ -422,5 +422,5 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         }],
         version: "2.1.0",
     };
-    escape::write_json(out, &log)
+    escape::write_json(out, &log, escape::Layout::Compact)
 }
