@@ -70,6 +70,53 @@ impl InputError {
         }
     }
 
+    /// An error found inside a value that starts at `origin` (line, column) of the whole input,
+    /// with its position counted from that value's start: moved to the input's position. Inside a
+    /// value that was read whole, an early end is that value's, not the input's.
+    pub fn relocated(self, (line, column): (usize, usize)) -> InputError {
+        let at = |inner_line: usize, inner_column: usize| {
+            let at_line = line + inner_line.saturating_sub(1);
+            let at_column = if inner_line <= 1 {
+                column + inner_column.saturating_sub(1)
+            } else {
+                inner_column
+            };
+            (at_line, at_column)
+        };
+        match self {
+            InputError::Truncated { line: l, column: c } => {
+                let (line, column) = at(l, c);
+                InputError::InvalidJson {
+                    detail: "a value ends early".to_owned(),
+                    line,
+                    column,
+                }
+            }
+            InputError::InvalidJson {
+                detail,
+                line: l,
+                column: c,
+            }
+            | InputError::NotJson {
+                detail,
+                line: l,
+                column: c,
+            } => {
+                let (line, column) = at(l, c);
+                InputError::InvalidJson {
+                    detail,
+                    line,
+                    column,
+                }
+            }
+            InputError::InvalidUtf8 { line: l, column: c } => {
+                let (line, column) = at(l, c);
+                InputError::InvalidUtf8 { line, column }
+            }
+            other => other,
+        }
+    }
+
     /// Maps a serde_json error to the message a user can act on. `line_offset` counts lines that
     /// were skipped before the JSON (wrapper noise).
     pub fn from_json(error: &serde_json::Error, line_offset: usize) -> InputError {

@@ -131,7 +131,7 @@ pub enum Kept {
 }
 
 impl Kept {
-    fn of(value: Value) -> Kept {
+    pub(super) fn of(value: Value) -> Kept {
         match value {
             Value::Null => Kept::Null,
             Value::Bool(b) => Kept::Bool(b),

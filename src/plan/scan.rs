@@ -7,6 +7,7 @@
 //! Skipped values are checked for structure (strings, balanced nesting, no stray bytes at the top)
 //! but not for full JSON grammar: they cannot change a verdict.
 
+use super::entry::Entry;
 use super::error::InputError;
 use super::model::{
     Configuration, DeferredChange, Document, JudgedChanges, OtherChange, PlanVariable,
@@ -53,7 +54,7 @@ pub trait Input<'a> {
         summary: bool,
     ) -> Result<(Option<T>, Option<O>), InputError>
     where
-        T: Deserialize<'a> + Send,
+        T: Entry<'a>,
         O: Deserialize<'a> + Send,
         Self: Sized,
     {
@@ -63,7 +64,7 @@ pub trait Input<'a> {
 }
 
 /// [`Input::entry`] on an entry's whole text.
-fn judge_text<'a, T: Deserialize<'a>, O: Deserialize<'a>>(
+fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
     input: &impl Input<'a>,
     text: Cow<'a, str>,
     admits: &(dyn Fn(&str) -> bool + Sync),
@@ -77,7 +78,7 @@ fn judge_text<'a, T: Deserialize<'a>, O: Deserialize<'a>>(
     if !admits(&text) {
         return Ok((None, other));
     }
-    Ok((Some(parse(input, text)?), other))
+    Ok((Some(T::read(input, text)?), other))
 }
 
 /// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
@@ -211,6 +212,12 @@ impl<'a> SliceInput<'a> {
 
     pub fn position(&self) -> usize {
         self.pos
+    }
+
+    /// The next value's text (see [`Input::value`]), borrowed.
+    pub(super) fn piece(&mut self) -> Result<&'a str, InputError> {
+        self.value(false)?;
+        Ok(&self.text[self.start..self.pos])
     }
 
     fn line_column(&self, offset: usize) -> (usize, usize) {
@@ -417,7 +424,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
         summary: bool,
     ) -> Result<(Option<T>, Option<O>), InputError>
     where
-        T: Deserialize<'a> + Send,
+        T: Entry<'a>,
         O: Deserialize<'a> + Send,
     {
         self.peek()?;
@@ -473,7 +480,7 @@ impl<R: BufRead> StreamInput<R> {
         summary: bool,
     ) -> Result<(Option<T>, Option<O>), InputError>
     where
-        T: Deserialize<'a> + Send,
+        T: Entry<'a>,
         O: Deserialize<'a> + Send,
     {
         std::thread::scope(|scope| {
@@ -605,6 +612,15 @@ fn parse<'a, T: Deserialize<'a>>(
     input: &impl Input<'a>,
     text: Cow<'a, str>,
 ) -> Result<T, InputError> {
+    parse_at(|| input.origin(), text)
+}
+
+/// [`parse`] of a text that starts at `origin()` (line, column) of the input. The origin is asked
+/// for only on an error: finding a line in a large slice costs a pass over it.
+pub(super) fn parse_at<'a, T: Deserialize<'a>>(
+    origin: impl FnOnce() -> (usize, usize),
+    text: Cow<'a, str>,
+) -> Result<T, InputError> {
     let result = match text {
         Cow::Borrowed(s) => serde_json::from_str(s),
         Cow::Owned(s) => {
@@ -612,41 +628,17 @@ fn parse<'a, T: Deserialize<'a>>(
             T::deserialize(&mut de)
         }
     };
-    result.map_err(|error| serde_error(input, error))
+    result.map_err(|error| serde_error_at(origin(), error))
 }
 
 /// A serde error inside the current value, at its position in the whole input.
 fn serde_error<'a>(input: &impl Input<'a>, error: serde_json::Error) -> InputError {
-    {
-        // Positions inside the value, moved to the whole input's.
-        let (line, column) = input.origin();
-        let at_line = line + error.line().saturating_sub(1);
-        let at_column = if error.line() <= 1 {
-            column + error.column().saturating_sub(1)
-        } else {
-            error.column()
-        };
-        let mapped = InputError::from_json(&error, 0);
-        match mapped {
-            InputError::Truncated { .. } => InputError::InvalidJson {
-                detail: "a value ends early".to_owned(),
-                line: at_line,
-                column: at_column,
-            },
-            InputError::InvalidJson { detail, .. } | InputError::NotJson { detail, .. } => {
-                InputError::InvalidJson {
-                    detail,
-                    line: at_line,
-                    column: at_column,
-                }
-            }
-            InputError::InvalidUtf8 { .. } => InputError::InvalidUtf8 {
-                line: at_line,
-                column: at_column,
-            },
-            other => other,
-        }
-    }
+    serde_error_at(input.origin(), error)
+}
+
+/// A serde error inside a text that starts at `origin`, at its position in the whole input.
+fn serde_error_at(origin: (usize, usize), error: serde_json::Error) -> InputError {
+    InputError::from_json(&error, 0).relocated(origin)
 }
 
 fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
@@ -748,7 +740,7 @@ const MAX_STATE_DEPTH: usize = 64;
 
 /// Reads one object member by member: `member` gets each key and must consume its value. Keys in
 /// `unique` may appear once (a second one could hide the first). A `null` reads as no members.
-fn object<'a, I: Input<'a>>(
+pub(super) fn object<'a, I: Input<'a>>(
     input: &mut I,
     what: &str,
     unique: &[&str],
@@ -841,7 +833,7 @@ fn null<'a>(input: &mut impl Input<'a>, what: &str) -> Result<(), InputError> {
 
 /// The next array entry, parsed only when the prefilter admits its text (it may be a judged
 /// resource); `None` for entries that cannot be.
-fn admitted_entry<'a, T: Deserialize<'a> + Send>(
+fn admitted_entry<'a, T: Entry<'a>>(
     input: &mut impl Input<'a>,
     prefilter: &Prefilter,
 ) -> Result<Option<T>, InputError> {

@@ -20,12 +20,12 @@ use crate::support::line_index;
 use configuration::Trace;
 use eval::PlanIndex;
 use evidence::Facts;
+use rayon::prelude::*;
 use serde_json::Value;
 use sources::{SourceFacts, Unavailable};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -119,57 +119,80 @@ pub fn judge(
         sources,
         plan_index: PlanIndex::new(document),
         configuration: configuration::Index::new(document.configuration.as_ref()),
-        source_cache: RefCell::default(),
+        source_cache: Mutex::default(),
     };
-    let permission =
-        (kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
-            let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
-            xray_permission::Grants::new(document, &run.configuration, partial)
-        });
     let plan_label: std::sync::Arc<str> = plan_label.into();
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
-    let positions = line_index::positions(text, &offsets);
+    // Independent: the IAM index, and one pass over the plan to the functions' lines.
+    let (permission, positions) = rayon::join(
+        || {
+            (kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
+                let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
+                xray_permission::Grants::new(document, &run.configuration, partial)
+            })
+        },
+        || line_index::positions(text, &offsets),
+    );
     let mut located = positions.into_iter();
+    let locations: Vec<Option<Location>> = subjects
+        .iter()
+        .map(|subject| {
+            subject.offset.map(|_| {
+                let (line, column, byte_column) = located.next().expect("one position per offset");
+                Location {
+                    file: plan_label.clone(),
+                    line: line + line_offset as u32,
+                    // The offset is the string's first character: name its opening quote.
+                    column: Some(column.saturating_sub(1).max(1)),
+                    byte_column: Some(byte_column.saturating_sub(1).max(1)),
+                }
+            })
+        })
+        .collect();
     let mut judged = Judged {
         shape,
-        findings: Vec::with_capacity(subjects.len()),
         ..Judged::default()
     };
     for subject in &subjects {
-        let location = subject.offset.map(|_| {
-            let (line, column, byte_column) = located.next().expect("one position per offset");
-            Location {
-                file: plan_label.clone(),
-                line: line + line_offset as u32,
-                // The offset is the string's first character: name its opening quote.
-                column: Some(column.saturating_sub(1).max(1)),
-                byte_column: Some(byte_column.saturating_sub(1).max(1)),
-            }
-        });
         match subject.seen {
             Seen::Untouched => judged.from_prior_state += 1,
             Seen::Deferred { .. } => judged.deferred += 1,
             Seen::Planned | Seen::State | Seen::PlannedOnly => {}
         }
-        // Read into values only now, and dropped after this function: see `Kept`.
-        let values = Values {
-            after: subject.after.value(),
-            after_unknown: subject.after_unknown.value(),
-            after_sensitive: subject.after_sensitive.value(),
-        };
-        let mut tracing = judge_one(&run, subject, &values, run.kind, location);
-        if matches!(tracing.verdict, Verdict::Fail | Verdict::Unknown) {
-            tracing.baseline = Some(baseline(subject));
-        }
-        if let (Some(grants), Seen::Planned, None) = (&permission, subject.seen, subject.deposed) {
-            if let Some(finding) =
-                judge_permission(grants, subject, &values, &mut tracing, run.sources)
-            {
-                judged.findings.push(finding);
-            }
-        }
-        if run.options.runs(TRACING.id) {
-            judged.findings.push(tracing);
+    }
+    // Functions are judged independently, on every core, a slice at a time: the findings keep
+    // the subjects' order, and no second copy of them is ever held (a million functions).
+    const SLICE: usize = 4096;
+    let mut locations = locations.into_iter();
+    let mut pairs = Vec::with_capacity(SLICE.min(subjects.len()));
+    for slice in subjects.chunks(SLICE) {
+        let located: Vec<Option<Location>> = locations.by_ref().take(slice.len()).collect();
+        slice
+            .par_iter()
+            .zip(located)
+            .map(|(subject, location)| {
+                // Read into values only now, and dropped after this function: see `Kept`.
+                let values = Values {
+                    after: subject.after.value(),
+                    after_unknown: subject.after_unknown.value(),
+                    after_sensitive: subject.after_sensitive.value(),
+                };
+                let mut tracing = judge_one(&run, subject, &values, run.kind, location);
+                if matches!(tracing.verdict, Verdict::Fail | Verdict::Unknown) {
+                    tracing.baseline = Some(baseline(subject));
+                }
+                let permission = match (&permission, subject.seen, subject.deposed) {
+                    (Some(grants), Seen::Planned, None) => {
+                        judge_permission(grants, subject, &values, &mut tracing, run.sources)
+                    }
+                    _ => None,
+                };
+                (permission, run.options.runs(TRACING.id).then_some(tracing))
+            })
+            .collect_into_vec(&mut pairs);
+        for (permission, tracing) in pairs.drain(..) {
+            judged.findings.extend(permission);
+            judged.findings.extend(tracing);
         }
     }
     judged
@@ -444,7 +467,7 @@ struct Judging<'d> {
     sources: Option<&'d SourceTree>,
     plan_index: PlanIndex<'d>,
     configuration: configuration::Index<'d>,
-    source_cache: RefCell<HashMap<SourceKey, Rc<Result<SourceFacts, Unavailable>>>>,
+    source_cache: Mutex<HashMap<SourceKey, Arc<Result<SourceFacts, Unavailable>>>>,
 }
 
 /// A configured resource: module call names (no instance keys), type, name, and whether the plan
@@ -456,7 +479,7 @@ impl Judging<'_> {
         &self,
         subject: &sources::Subject,
         hide: bool,
-    ) -> Option<Rc<Result<SourceFacts, Unavailable>>> {
+    ) -> Option<Arc<Result<SourceFacts, Unavailable>>> {
         let tree = self.sources?;
         let key = (
             subject.modules.to_vec(),
@@ -464,17 +487,21 @@ impl Judging<'_> {
             subject.name.to_owned(),
             hide,
         );
-        if let Some(found) = self.source_cache.borrow().get(&key) {
+        // Not held while reading: two threads may read the same block once each (same facts).
+        if let Some(found) = self.source_cache.lock().expect("not poisoned").get(&key) {
             return Some(found.clone());
         }
-        let facts = Rc::new(sources::read(
+        let facts = Arc::new(sources::read(
             tree,
             &self.document.variables,
             &self.plan_index,
             subject,
             hide,
         ));
-        self.source_cache.borrow_mut().insert(key, facts.clone());
+        self.source_cache
+            .lock()
+            .expect("not poisoned")
+            .insert(key, facts.clone());
         Some(facts)
     }
 }
