@@ -7,11 +7,10 @@
 //! verdict.
 
 use super::error::InputError;
-use super::model::{Attributes, Change, Kept, ResourceChange, StateResource, Text, UniqueKeys};
+use super::model::{Attributes, Change, Kept, ResourceChange, StateResource, Text};
 use super::scan::{object, parse_at, Input, SliceInput};
 use crate::rule;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// An entry the scanner keeps: read from its whole text (`text` starts at `input`'s origin).
@@ -212,7 +211,8 @@ fn nesting(text: &str) -> usize {
 
 /// An attribute object reduced to the attributes rules read ([`Attributes`]): only those reach
 /// serde. Anything but an object is serde's to read, as before. `enclosing` counts the levels
-/// around it in its entry, this object's own included.
+/// around it in its entry, this object's own included. The kept attributes are held as their own
+/// text (checked by serde for grammar and repeated keys, not rebuilt): one allocation per object.
 fn attributes<'t, 'a>(
     input: &mut SliceInput<'t>,
     lift: &Lift<'t, 'a>,
@@ -222,48 +222,168 @@ fn attributes<'t, 'a>(
         let Attributes(value) = member(input, lift)?;
         return Ok(Kept::of(value));
     }
-    let mut kept = Map::new();
+    let mut kept: Vec<(&'static str, &'t str)> = Vec::new();
     object(input, "an attribute object", &[], |input, key| {
-        if !rule::kept_attributes().contains(&key) {
+        let Some(&name) = rule::kept_attributes().iter().find(|&&name| name == key) else {
             return input.value(false).map(drop);
-        }
+        };
         // A second value for a judged attribute could hide the first: refuse.
-        if kept.contains_key(key) {
+        if kept.iter().any(|&(seen, _)| seen == name) {
             return Err(input.error(&format!("duplicate attribute {key:?}")));
         }
         let piece = input.piece()?;
         // serde read the whole entry with its nesting limit: an attribute that nested too deep
         // for it inside its entry is still refused (and a kept one always reads back).
-        if enclosing + nesting(piece) > MAX_NESTING {
+        if piece.len() / 2 > MAX_NESTING - enclosing && enclosing + nesting(piece) > MAX_NESTING {
             return Err(InputError::TooDeep);
         }
-        let UniqueKeys(value) = parse_at(|| input.origin(), lift(piece))?;
-        kept.insert(key.to_owned(), value);
+        let Checked = parse_at(|| input.origin(), Cow::Borrowed(piece))?;
+        kept.push((name, piece));
         Ok(())
     })?;
-    Ok(Kept::of(Value::Object(kept)))
+    if kept.is_empty() {
+        return Ok(Kept::EmptyObject);
+    }
+    let length = kept
+        .iter()
+        .map(|(name, piece)| name.len() + piece.len() + 4)
+        .sum::<usize>()
+        + 1;
+    let mut text = String::with_capacity(length);
+    for (name, piece) in kept {
+        text.push(if text.is_empty() { '{' } else { ',' });
+        // Attribute names are plain identifiers: nothing to escape.
+        text.push('"');
+        text.push_str(name);
+        text.push_str("\":");
+        text.push_str(piece);
+    }
+    text.push('}');
+    Ok(Kept::Json(text.into_boxed_str()))
+}
+
+/// A value checked as [`super::model::UniqueKeys`] checks it (JSON grammar, no key twice in an
+/// object, the same error) without being built.
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+        struct CheckedVisitor;
+        impl<'de> Visitor<'de> for CheckedVisitor {
+            type Value = Checked;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+                let mut keys: Vec<Text<'de>> = Vec::new();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    map.next_value::<Checked>()?;
+                    if keys.iter().any(|seen| seen.as_str() == key.as_str()) {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate attribute {:?}",
+                            key.as_str()
+                        )));
+                    }
+                    keys.push(key);
+                }
+                Ok(Checked)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+                while seq.next_element::<Checked>()?.is_some() {}
+                Ok(Checked)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+        }
+        deserializer.deserialize_any(CheckedVisitor)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// An entry with its kept attributes as values (the walker keeps their text as written,
+    /// serde's derive as it writes them again).
+    trait Normal {
+        fn normal(&self) -> String;
+    }
+
+    impl Normal for ResourceChange<'_> {
+        fn normal(&self) -> String {
+            let c = &self.change;
+            let (address, module, mode) = (&self.address, &self.module_address, &self.mode);
+            let (kind, name, deposed) = (&self.resource_type, &self.name, &self.deposed);
+            format!(
+                "{address:?} {module:?} {mode:?} {kind:?} {name:?} {deposed:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                c.actions,
+                c.importing.is_some(),
+                c.before.value(),
+                c.after.value(),
+                c.after_unknown.value(),
+                c.after_sensitive.value()
+            )
+        }
+    }
+
+    impl Normal for StateResource<'_> {
+        fn normal(&self) -> String {
+            let (address, mode, kind) = (&self.address, &self.mode, &self.resource_type);
+            format!(
+                "{address:?} {mode:?} {kind:?} {:?} {:?} {:?}",
+                self.deposed_key,
+                self.values.value(),
+                self.sensitive_values.value()
+            )
+        }
+    }
+
     /// The entry as the walker reads it (from a slice, then from a stream's copy) and as serde's
     /// derive reads it whole: the same value, or both an error (the same one for nesting).
-    fn agree<'a, T: Entry<'a> + std::fmt::Debug>(text: &'a str) {
+    fn agree<'a, T: Entry<'a> + Normal + std::fmt::Debug>(text: &'a str) {
         let slice = T::read(&SliceInput::new(text, 0), Cow::Borrowed(text));
         let owned = T::read(&SliceInput::new(text, 0), Cow::Owned(text.to_owned()));
         let whole = serde_json::from_str::<T>(text);
         match (&slice, &owned, &whole) {
             (Ok(a), Ok(b), Ok(c)) => {
-                assert_eq!(format!("{a:?}"), format!("{c:?}"), "{text}");
-                assert_eq!(format!("{b:?}"), format!("{c:?}"), "{text}");
+                assert_eq!(a.normal(), c.normal(), "{text}");
+                assert_eq!(b.normal(), c.normal(), "{text}");
             }
             (Err(a), Err(b), Err(c)) => {
-                let deep = |e: &InputError| matches!(e, InputError::TooDeep);
-                let serde_deep = InputError::from_json(c, 0);
-                assert_eq!(deep(a), deep(&serde_deep), "{text}: {a} / {c}");
-                assert_eq!(deep(b), deep(&serde_deep), "{text}: {b} / {c}");
+                // The same cause (positions aside: serde counts from the entry's end or the
+                // value's, the walker from where it stopped).
+                let cause = |e: &InputError| match e {
+                    InputError::InvalidJson { detail, .. } | InputError::NotJson { detail, .. } => {
+                        detail.clone()
+                    }
+                    other => other.to_string(),
+                };
+                // The walker words a repeated member as the scanner does everywhere else.
+                let serde_error = InputError::from_json(c, 0);
+                let serde_cause = cause(&serde_error);
+                let serde_cause = match serde_cause.strip_prefix("duplicate field `") {
+                    Some(field) => format!("duplicate key {:?}", field.trim_end_matches('`')),
+                    None => serde_cause,
+                };
+                assert_eq!(cause(a), serde_cause, "{text}");
+                assert_eq!(cause(b), serde_cause, "{text}");
             }
             _ => panic!("{text}: walker {slice:?} / {owned:?}, serde {whole:?}"),
         }
@@ -282,6 +402,10 @@ mod tests {
             r#"{"type":"aws_lambda_function","change":{}}"#.to_owned(),
             r#"{"address":"x","change":{"after":{"tracing_config":1,"tracing_config":2}}}"#.to_owned(),
             r#"{"address":"x","address":"y"}"#.to_owned(),
+            r#"{"address":"x","change":{"after":{"tracing_config":[{"mode":"A","mode":"B"}]}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after":{"tracing_config":[{"mode":tru}]}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after":{"role":"a\u00e9\n","tracing_config":[{"mode":1.50e3,"n":-0,"b":18446744073709551616}],"tracing_config_extra":[1]}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after":{ "role" : "r" , "tracing_config" : [ ] }}}"#.to_owned(),
             r#"{"address":5}"#.to_owned(),
             r#"{"address":"x","mode":null}"#.to_owned(),
             r#"{"address":"x","change":null}"#.to_owned(),
