@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times the whole binary on generated plans and prints Markdown tables: wall time and peak RSS
-# (from /usr/bin/time), peak heap (the heap-stats build), for a file and for stdin, and beside each
+# (from /usr/bin/time, the plain build), peak heap (one more run of the heap-stats build), for a file and for stdin, and beside each
 # row the floor measured in the same run on the same file (examples/floor.rs: mmap + memchr, read +
 # memchr), so that a loaded machine moves both, and the plan reader alone ("scan only": map, UTF-8,
 # scan, kept entries parsed; no judging, no report). Before timing, each plan's verdict counts on
@@ -20,19 +20,25 @@ RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-target/bench}
 mkdir -p "$DIR"
 
-cargo build --release --quiet --example gen_plan --example floor
+# The heap is counted by a build with the counting allocator; times and RSS come from the plain
+# build (the counter adds an atomic operation to every allocation).
 cargo build --release --quiet --features heap-stats
+cp target/release/tracegate "$DIR/tracegate-heap-stats"
+cargo build --release --quiet --bin tracegate --example gen_plan --example floor
 BIN=${BIN:-target/release/tracegate}   # BIN=path/to/another/build compares builds on the same plans
+HEAP_BIN="$DIR/tracegate-heap-stats"
 FLOOR=target/release/examples/floor
 
-# best-of-N: prints "seconds max_rss_kb peak_heap_bytes"
+# best-of-N of a command that runs "@BIN@": prints "seconds max_rss_kb peak_heap_bytes"; the
+# heap from one more run with the counting build.
 measure() {
-  local best="" line
+  local best="" line heap
   for _ in $(seq "$RUNS"); do
-    line=$( { /usr/bin/time -f "TIME %e %M" bash -c "$1" >/dev/null; } 2>&1 | awk '/^TIME/ {t=$2; r=$3} /peak heap/ {h=$4} END {print t, r, h}')
+    line=$( { /usr/bin/time -f "TIME %e %M" bash -c "${1//@BIN@/$BIN}" >/dev/null; } 2>&1 | awk '/^TIME/ {print $2, $3}')
     if [ -z "$best" ] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN {exit !(a < b)}'; then best=$line; fi
   done
-  echo "$best"
+  heap=$( { bash -c "${1//@BIN@/$HEAP_BIN}" >/dev/null; } 2>&1 | awk '/peak heap/ {h=$4} END {print h}')
+  echo "$best $heap"
 }
 
 plan_for() { # resources percent -> path (generated once)
@@ -59,12 +65,12 @@ row() { # resources percent
     want=$(sed 's/.*"functions":\([0-9]*\),"pass":\([0-9]*\),"fail":\([0-9]*\),"unknown":\([0-9]*\).*/\1 \2 \3 \4/' "$plan.expected.json")
     [ "$got" = "$want" ] || { echo "verdicts differ from the generator's truth ($via, $plan): got '$got', want '$want'" >&2; exit 1; }
   done
-  read -r ft fr fh < <(measure "$BIN check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
-  read -r st sr sh < <(measure "cat '$plan' | $BIN check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
+  read -r ft fr fh < <(measure "@BIN@ check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
+  read -r st sr sh < <(measure "cat '$plan' | @BIN@ check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   if [ -z "${TWIN[$n]:-}" ]; then
     twin=$(plan_for "$n" 0)
     cat "$twin" >/dev/null
-    read -r tt _ _ < <(measure "$BIN check '$twin' --format sarif --output '$DIR/out.sarif'")
+    read -r tt _ _ < <(measure "@BIN@ check '$twin' --format sarif --output '$DIR/out.sarif'")
     TWIN[$n]="$tt $(stat -L -c %s "$twin")"
   fi
   read -r tt tb <<<"${TWIN[$n]}"

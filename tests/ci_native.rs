@@ -559,5 +559,7 @@ fn an_undecided_gate_never_removes_a_device_or_fifo_at_a_report_path() {
     let kept = std::fs::symlink_metadata(&fifo).expect("the FIFO is still there");
     assert!(kept.file_type().is_fifo());
     let null = std::fs::symlink_metadata("/dev/null").expect("/dev/null is still there");
+    assert!(null.file_type().is_char_device(), "/dev/null was replaced");
+    let null = std::fs::symlink_metadata("/dev/null").expect("/dev/null is still there");
     assert!(null.file_type().is_char_device());
 }

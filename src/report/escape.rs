@@ -120,9 +120,11 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for AsciiSafe<F> 
         let bytes = fragment.as_bytes();
         let mut written = 0;
         for at in memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes) {
-            let Some(c) = fragment.get(at..).and_then(|rest| rest.chars().next()) else {
-                continue;
-            };
+            // These bytes only ever start a character (continuation bytes are 0x80..=0xBF).
+            let c = fragment[at..]
+                .chars()
+                .next()
+                .expect("a character starts here");
             if invisible(c) || separator(c) {
                 writer.write_all(&bytes[written..at])?;
                 write!(writer, "\\u{:04x}", c as u32)?;
