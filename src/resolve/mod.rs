@@ -25,7 +25,7 @@ use serde_json::Value;
 use sources::{SourceFacts, Unavailable};
 use std::collections::HashMap;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -467,19 +467,20 @@ struct Judging<'d> {
     sources: Option<&'d SourceTree>,
     plan_index: PlanIndex<'d>,
     configuration: configuration::Index<'d>,
-    source_cache: Mutex<HashMap<SourceKey, Arc<Result<SourceFacts, Unavailable>>>>,
+    /// One cell per configured resource, as `SourceTree` holds parsed directories: the first
+    /// thread to ask reads it, the others wait and share the facts.
+    source_cache: Mutex<HashMap<SourceKey, Arc<OnceLock<SharedFacts>>>>,
 }
 
 /// A configured resource: module call names (no instance keys), type, name, and whether the plan
 /// hides its mode.
 type SourceKey = (Vec<String>, String, String, bool);
 
+/// What the sources say about one configured resource, shared by its instances.
+type SharedFacts = Arc<Result<SourceFacts, Unavailable>>;
+
 impl Judging<'_> {
-    fn source_facts(
-        &self,
-        subject: &sources::Subject,
-        hide: bool,
-    ) -> Option<Arc<Result<SourceFacts, Unavailable>>> {
+    fn source_facts(&self, subject: &sources::Subject, hide: bool) -> Option<SharedFacts> {
         let tree = self.sources?;
         let key = (
             subject.modules.to_vec(),
@@ -487,22 +488,23 @@ impl Judging<'_> {
             subject.name.to_owned(),
             hide,
         );
-        // Not held while reading: two threads may read the same block once each (same facts).
-        if let Some(found) = self.source_cache.lock().expect("not poisoned").get(&key) {
-            return Some(found.clone());
-        }
-        let facts = Arc::new(sources::read(
-            tree,
-            &self.document.variables,
-            &self.plan_index,
-            subject,
-            hide,
-        ));
-        self.source_cache
+        let cell = self
+            .source_cache
             .lock()
             .expect("not poisoned")
-            .insert(key, facts.clone());
-        Some(facts)
+            .entry(key)
+            .or_default()
+            .clone();
+        let facts = cell.get_or_init(|| {
+            Arc::new(sources::read(
+                tree,
+                &self.document.variables,
+                &self.plan_index,
+                subject,
+                hide,
+            ))
+        });
+        Some(facts.clone())
     }
 }
 
