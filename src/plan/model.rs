@@ -571,9 +571,10 @@ impl StateResource<'_> {
         self.mode.as_str() != "data" && rule::judges_any(self.resource_type.as_str())
     }
 
-    /// A type some rule reads to decide (IAM grants), managed or data source.
+    /// A type some rule reads from a state to decide (IAM policy documents), managed or data
+    /// source.
     pub fn is_read(&self) -> bool {
-        rule::reads_type(self.resource_type.as_str())
+        rule::reads_state_type(self.resource_type.as_str())
     }
 
     pub fn type_conflict(&self) -> Option<String> {

@@ -652,19 +652,31 @@ fn expect<'a>(input: &mut impl Input<'a>, byte: u8) -> Result<(), InputError> {
     }
 }
 
-/// Whether an entry of `resource_changes` can be a judged function: its text names a judged type,
-/// or holds escapes that could spell one. Everything it admits is decided by serde.
+/// Whether an entry can be one the reader keeps: its text names a judged type (or a type rules
+/// read), or holds escapes that could spell one. Everything it admits is decided by serde.
 struct Prefilter {
     finders: &'static [memmem::Finder<'static>],
 }
 
+/// Which entries a [`Prefilter`] admits besides the judged ones.
+#[derive(Clone, Copy)]
+enum Reads {
+    /// The types rules read from `resource_changes` (IAM grants).
+    Changes,
+    /// The types rules read from a state (IAM policy documents).
+    State,
+    /// None: only judged entries are kept (`deferred_changes`).
+    Nothing,
+}
+
 impl Prefilter {
     /// The judged type names share a suffix (`_lambda_function`): one search for it, and one for
-    /// `\\u`, instead of one per name. Built once per run.
-    fn new() -> Self {
-        static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
-            std::sync::OnceLock::new();
-        let finders = FINDERS.get_or_init(|| {
+    /// `\\u`, instead of one per name; the read types likewise by their common prefix. Built once
+    /// per run.
+    fn new(reads: Reads) -> Self {
+        static FINDERS: [std::sync::OnceLock<Vec<memmem::Finder<'static>>>; 3] =
+            [const { std::sync::OnceLock::new() }; 3];
+        let finders = FINDERS[reads as usize].get_or_init(|| {
             let names: Vec<&str> = rule::ALL
                 .iter()
                 .flat_map(|r| r.targets.iter().map(|t| t.resource_type))
@@ -675,13 +687,17 @@ impl Prefilter {
             } else {
                 names
             };
-            // The types rules read (IAM grants) share a prefix: one more search.
             let read: Vec<&str> = rule::ALL
                 .iter()
-                .flat_map(|r| r.also_reads.iter().copied())
+                .flat_map(|r| match reads {
+                    Reads::Changes => r.also_reads,
+                    Reads::State => r.also_reads_in_state,
+                    Reads::Nothing => &[],
+                })
+                .copied()
                 .collect();
             let prefix = common_prefix(&read);
-            if prefix.len() >= 8 {
+            if read.len() > 1 && prefix.len() >= 8 {
                 needles.push(prefix);
             } else {
                 needles.extend(read);
@@ -849,7 +865,7 @@ fn resource_changes<'a>(
     read: &mut Vec<ResourceChange<'a>>,
 ) -> Result<JudgedChanges<'a>, InputError> {
     let mut kept = Vec::new();
-    let prefilter = Prefilter::new();
+    let prefilter = Prefilter::new(Reads::Changes);
     let mut others = others;
     array(input, "resource_changes", |input| {
         let admits = |text: &str| prefilter.admits(text);
@@ -876,7 +892,7 @@ fn resource_changes<'a>(
 
 fn deferred_changes<'a>(input: &mut impl Input<'a>) -> Result<Vec<DeferredChange<'a>>, InputError> {
     let mut kept = Vec::new();
-    let prefilter = Prefilter::new();
+    let prefilter = Prefilter::new(Reads::Nothing);
     array(input, "deferred_changes", |input| {
         if let Some(deferred) = admitted_entry::<DeferredChange<'a>>(input, &prefilter)? {
             if let Some(address) = deferred.resource_change.type_conflict() {
@@ -917,7 +933,7 @@ fn state_module<'a>(
         return Err(InputError::TooDeep);
     }
     let mut module = StateModule::default();
-    let prefilter = Prefilter::new();
+    let prefilter = Prefilter::new(Reads::State);
     object(
         input,
         "a state module",
@@ -1065,9 +1081,32 @@ mod tests {
 
     #[test]
     fn prefilter_admits_escaped_types() {
-        let prefilter = Prefilter::new();
-        assert!(prefilter.admits(r#"{"type":"aws_lambda_function"}"#));
-        assert!(prefilter.admits(r#"{"type":"aws_lambda\u005ffunction"}"#));
-        assert!(!prefilter.admits(r#"{"type":"aws_instance"}"#));
+        for reads in [Reads::Changes, Reads::State, Reads::Nothing] {
+            let prefilter = Prefilter::new(reads);
+            assert!(prefilter.admits(r#"{"type":"aws_lambda_function"}"#));
+            assert!(prefilter.admits(r#"{"type":"aws_lambda\u005ffunction"}"#));
+            assert!(prefilter.admits(r#"{"type":"awscc_lambda_function"}"#));
+            assert!(!prefilter.admits(r#"{"type":"aws_instance"}"#));
+        }
+    }
+
+    #[test]
+    fn prefilter_admits_what_rules_read_where_they_read_it() {
+        let changes = Prefilter::new(Reads::Changes);
+        let state = Prefilter::new(Reads::State);
+        let deferred = Prefilter::new(Reads::Nothing);
+        for read in [
+            "aws_iam_role",
+            "aws_iam_role_policy_attachment",
+            "aws_iam_policy",
+        ] {
+            let entry = format!(r#"{{"type":"{read}"}}"#);
+            assert!(changes.admits(&entry), "{read}");
+            assert!(!state.admits(&entry), "{read}");
+            assert!(!deferred.admits(&entry), "{read}");
+        }
+        let document = r#"{"type":"aws_iam_policy_document"}"#;
+        assert!(changes.admits(document) && state.admits(document));
+        assert!(!deferred.admits(document));
     }
 }

@@ -203,6 +203,20 @@ pub fn write_json(
     out.write_all(b"\n")
 }
 
+/// One value as [`write_json`] writes it compact, without the newline: a piece of a larger
+/// document that is written piece by piece.
+pub fn write_json_piece(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        AsciiSafe(serde_json::ser::CompactFormatter),
+    );
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
 /// A Markdown table cell: no HTML, no Markdown syntax, no line breaks, no pipes.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

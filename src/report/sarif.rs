@@ -7,6 +7,7 @@ use crate::finding::{Baseline, Finding, Location, SuppressionKind};
 use crate::outcome::{Outcome, Severity};
 use crate::rule::{self, Rule};
 use crate::support::hex;
+use rayon::prelude::*;
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -294,45 +295,41 @@ fn result(
     result
 }
 
-/// The log, written field by field so that results stream: each `sarif::Result` is built,
-/// written and dropped in turn (a SARIF of a million functions would otherwise be held twice).
-/// Fields are in serde-sarif's (alphabetical) order, as a whole `sarif::Sarif` would write them.
-#[derive(serde::Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    runs: [Run<'a>; 1],
-    version: &'static str,
-}
+/// Results are built and serialised in parallel, this many at a time, then written in order: a
+/// SARIF of a million functions is never held whole.
+const RESULTS_AT_ONCE: usize = 2048;
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    automation_details: Option<sarif::RunAutomationDetails>,
-    column_kind: &'static str,
-    invocations: [sarif::Invocation; 1],
-    results: Results<'a>,
-    tool: sarif::Tool,
-}
-
-struct Results<'a> {
-    run: &'a Outcome,
+/// `results`: every reported finding (suppressed ones only when asked: GitHub code scanning does
+/// not read `suppressions`, so a suppressed result would be an open alert).
+fn write_results(
+    run: &Outcome,
     several: bool,
-    /// GitHub code scanning does not read `suppressions` (it is not in its supported subset), so
-    /// a suppressed result would be an open alert: suppressed findings are left out unless asked.
     suppressed: bool,
-}
-
-impl serde::Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.run
-                .reported()
-                .filter(|(_, finding, _)| self.suppressed || finding.suppression.is_none())
-                .map(|(plan, finding, severity)| result(plan, finding, severity, self.several)),
-        )
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let reported: Vec<_> = run
+        .reported()
+        .filter(|(_, finding, _)| suppressed || finding.suppression.is_none())
+        .collect();
+    out.write_all(b"[")?;
+    let mut pieces = Vec::with_capacity(RESULTS_AT_ONCE.min(reported.len()));
+    for (chunk, slice) in reported.chunks(RESULTS_AT_ONCE).enumerate() {
+        slice
+            .par_iter()
+            .map(|&(plan, finding, severity)| {
+                let mut piece = Vec::with_capacity(1024);
+                escape::write_json_piece(&mut piece, &result(plan, finding, severity, several))
+                    .map(|()| piece)
+            })
+            .collect_into_vec(&mut pieces);
+        for (i, piece) in pieces.drain(..).enumerate() {
+            if chunk > 0 || i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(&piece?)?;
+        }
     }
+    out.write_all(b"]")
 }
 
 pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
@@ -407,20 +404,21 @@ pub fn write(run: &Outcome, settings: &Settings, out: &mut dyn Write) -> io::Res
         };
         sarif::RunAutomationDetails::builder().id(id).build()
     });
-    let log = Log {
-        schema: SCHEMA,
-        runs: [Run {
-            automation_details,
-            column_kind: "unicodeCodePoints",
-            invocations: [invocation],
-            results: Results {
-                run,
-                several,
-                suppressed: settings.sarif_suppressed,
-            },
-            tool: sarif::Tool::builder().driver(driver).build(),
-        }],
-        version: "2.1.0",
-    };
-    escape::write_json(out, &log, escape::Layout::Compact)
+    // The log as serde-sarif's `Sarif` writes it compact (fields in its alphabetical order),
+    // written field by field so that the results stream.
+    out.write_all(b"{\"$schema\":")?;
+    escape::write_json_piece(out, &SCHEMA)?;
+    out.write_all(b",\"runs\":[{")?;
+    if let Some(details) = &automation_details {
+        out.write_all(b"\"automationDetails\":")?;
+        escape::write_json_piece(out, details)?;
+        out.write_all(b",")?;
+    }
+    out.write_all(b"\"columnKind\":\"unicodeCodePoints\",\"invocations\":[")?;
+    escape::write_json_piece(out, &invocation)?;
+    out.write_all(b"],\"results\":")?;
+    write_results(run, several, settings.sarif_suppressed, out)?;
+    out.write_all(b",\"tool\":")?;
+    escape::write_json_piece(out, &sarif::Tool::builder().driver(driver).build())?;
+    out.write_all(b"}],\"version\":\"2.1.0\"}\n")
 }

@@ -35,6 +35,12 @@ pub fn reads_type(resource_type: &str) -> bool {
     ALL.iter().any(|r| r.also_reads.contains(&resource_type))
 }
 
+/// Resource types a rule reads from a state (`prior_state`): see [`Rule::also_reads_in_state`].
+pub fn reads_state_type(resource_type: &str) -> bool {
+    ALL.iter()
+        .any(|r| r.also_reads_in_state.contains(&resource_type))
+}
+
 /// The top-level attribute names any rule reads from a judged resource; the plan reader keeps
 /// only these.
 pub fn kept_attributes() -> &'static [&'static str] {
@@ -88,6 +94,10 @@ pub struct Rule {
     pub also_reads: &'static [&'static str],
     /// The attributes read from those resources (the plan reader keeps only named attributes).
     pub also_reads_attributes: &'static [&'static str],
+    /// Of those types, the ones read from a state (`prior_state`) too: the plan reader keeps no
+    /// other read type of a state, whose entries would be parsed for nothing.
+    #[serde(skip)]
+    pub also_reads_in_state: &'static [&'static str],
     /// The rule whose fix this one checks (the permission rule checks what the tracing fix asks
     /// for): when that rule's finding of a function is suppressed, no fix is asked for, and this
     /// rule's finding of the function is dropped.

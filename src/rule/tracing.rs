@@ -43,6 +43,7 @@ pub static TRACING: Rule = Rule {
     on_by_default: true,
     also_reads: &[],
     also_reads_attributes: &[],
+    also_reads_in_state: &[],
     targets: &[
         Target {
             resource_type: "aws_lambda_function",

@@ -68,6 +68,9 @@ pub static XRAY_PERMISSION: Rule = Rule {
         "source_policy_documents",
         "statement",
     ],
+    // The policy documents of data sources, which `resource_changes` does not hold: see
+    // resolve/xray_permission.rs.
+    also_reads_in_state: &["aws_iam_policy_document"],
     follows: Some(super::tracing::TRACING.id),
     headline,
 };
