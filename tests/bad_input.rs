@@ -408,3 +408,37 @@ fn every_bad_input_message_is_pinned_whole() {
         );
     }
 }
+
+/// On stdin, text after the document is inspected for wrapper noise up to 1 MiB; past that, the
+/// stream must still hold nothing but blanks to its end: a second plan after a megabyte of spaces
+/// once passed the gate unread.
+#[test]
+fn a_second_document_after_a_megabyte_of_blanks_is_trailing_data() {
+    let dir = scratch("trailing-after-blanks");
+    let active = read("testdata/active/plan.json");
+    let passthrough = read("testdata/passthrough/plan.json");
+    for blanks in [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20] {
+        let mut plan = active.clone();
+        plan.extend(std::iter::repeat_n(b' ', blanks));
+        plan.extend_from_slice(&passthrough);
+        let path = dir.join(format!("plan-{blanks}.json"));
+        std::fs::write(&path, &plan).unwrap();
+        assert_rejected(
+            path.to_str().unwrap(),
+            "trailing data after the JSON document",
+        );
+    }
+}
+
+/// A form feed is not JSON whitespace (serde refuses it): between tokens it is an error, on both
+/// paths, as it is for `--plan-path`.
+#[test]
+fn a_form_feed_between_tokens_is_invalid_json() {
+    let dir = scratch("form-feed");
+    let text = String::from_utf8(read("testdata/passthrough/plan.json")).unwrap();
+    let at = text.find(':').unwrap() + 1;
+    let plan = format!("{}\u{c}{}", &text[..at], &text[at..]);
+    let path = dir.join("plan.json");
+    std::fs::write(&path, plan).unwrap();
+    assert_rejected(path.to_str().unwrap(), "invalid JSON");
+}

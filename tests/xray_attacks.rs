@@ -135,3 +135,23 @@ fn grants_survive_the_read_ahead_of_a_large_plan() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A role the plan marks sensitive is never shown, in any format, when it is outside the plan.
+#[test]
+fn a_sensitive_role_is_not_shown() {
+    let finding = permission("a11-sensitive-role", "aws_lambda_function.f");
+    assert_eq!(finding["verdict"], "unknown", "{finding}");
+    for format in [
+        "text", "json", "sarif", "github", "gitlab", "junit", "rdjson", "markdown",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_tracegate"))
+            .args(["check", "testdata/xray-attacks/a11-sensitive-role.json"])
+            .args(["--format", format])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("the binary runs");
+        let shown = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(!shown.contains("SECRETROLE"), "{format}: {shown}");
+    }
+}

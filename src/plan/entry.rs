@@ -276,16 +276,18 @@ impl<'de> Deserialize<'de> for Checked {
                 f.write_str("a JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-                let mut keys: Vec<Text<'de>> = Vec::new();
+                // A set, not a list: an object of many keys costs linear time, never quadratic.
+                let mut keys: std::collections::HashSet<std::borrow::Cow<'de, str>> =
+                    std::collections::HashSet::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
                     map.next_value::<Checked>()?;
-                    if keys.iter().any(|seen| seen.as_str() == key.as_str()) {
+                    if keys.contains(key.as_str()) {
                         return Err(de::Error::custom(format_args!(
                             "duplicate attribute {:?}",
                             key.as_str()
                         )));
                     }
-                    keys.push(key);
+                    keys.insert(key.0);
                 }
                 Ok(Checked)
             }

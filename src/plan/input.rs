@@ -509,10 +509,17 @@ fn read_stream<R>(
     let mut document = scan::document(&mut scanner, options.other_resources)?;
     document.qualify_state_addresses();
     let mut trailer = Vec::new();
-    reader
+    (&mut reader)
         .take(TRAILING_LIMIT)
         .read_to_end(&mut trailer)
         .map_err(io_error)?;
+    // Past the inspected part the stream must hold only whitespace to its end: a second
+    // document after a megabyte of blanks is trailing data, as it is in a file.
+    if trailer.len() as u64 == TRAILING_LIMIT && !blank_to_end(&mut reader)? {
+        return Err(InputError::TrailingData {
+            position: String::new(),
+        });
+    }
     if !trailer.trim_ascii().is_empty() {
         if !is_wrapper_trailer(&trailer, None) {
             return Err(InputError::TrailingData {
@@ -529,6 +536,24 @@ fn read_stream<R>(
         line_offset,
         warnings,
     }))
+}
+
+/// Whether the rest of a stream is JSON whitespace (or nothing), read to its end in pieces.
+fn blank_to_end(reader: &mut impl BufRead) -> Result<bool, InputError> {
+    loop {
+        let buffer = reader.fill_buf().map_err(stream_error)?;
+        if buffer.is_empty() {
+            return Ok(true);
+        }
+        if !buffer
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        {
+            return Ok(false);
+        }
+        let n = buffer.len();
+        reader.consume(n);
+    }
 }
 
 fn json_stream_error(error: serde_json::Error, line_offset: usize) -> InputError {

@@ -119,6 +119,12 @@ fn rfind_forward(bytes: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// JSON's whitespace between tokens: space, tab, line feed, carriage return (not the form feed
+/// that `u8::is_ascii_whitespace` also takes, which serde refuses).
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// A memory-mapped (or in-memory) text.
 pub struct SliceInput<'a> {
     text: &'a str,
@@ -228,7 +234,7 @@ impl<'a> SliceInput<'a> {
 impl<'a> Input<'a> for SliceInput<'a> {
     fn peek(&mut self) -> Result<Option<u8>, InputError> {
         let bytes = self.text.as_bytes();
-        while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
+        while self.pos < bytes.len() && is_blank(bytes[self.pos]) {
             self.pos += 1;
         }
         Ok(bytes.get(self.pos).copied())
@@ -347,10 +353,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
             if buffer.is_empty() {
                 return Ok(None);
             }
-            let blank = buffer
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
+            let blank = buffer.iter().take_while(|&&b| is_blank(b)).count();
             if blank < buffer.len() {
                 let next = buffer[blank];
                 self.consume(blank)?;

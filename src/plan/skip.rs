@@ -50,7 +50,9 @@ pub enum Fed {
 /// and the depth.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Skipper {
-    depth: u32,
+    /// 64 bits: no input can wrap it (a 32-bit count wraps after 4 GiB of brackets, and a value
+    /// that never closed would seem to end).
+    depth: u64,
     in_string: bool,
     /// The next byte is escaped (a backslash ended the last chunk inside a string).
     escape: bool,
@@ -263,9 +265,9 @@ fn step(state: &mut Skipper, masks: Masks, len: usize, block: &[u8]) -> Option<u
     }
     let open = masks.open & !in_string;
     let close = masks.close & !in_string;
-    let closes = close.count_ones();
+    let closes = u64::from(close.count_ones());
     if closes < state.depth {
-        state.depth = state.depth + open.count_ones() - closes;
+        state.depth = state.depth + u64::from(open.count_ones()) - closes;
     } else {
         let mut brackets = open | close;
         let mut depth = state.depth;
@@ -556,6 +558,32 @@ mod tests {
             }
         }
         None
+    }
+
+    /// The depth never wraps: with a 32-bit count, 4 GiB of `[` brought it back to 0 and an
+    /// unclosed value seemed to end at the next quote (attack review, 2026-12-02).
+    #[test]
+    fn depth_does_not_wrap_past_32_bits() {
+        for backend in [Backend::Detected, Backend::Sse2, Backend::Portable] {
+            let mut deep = Skipper {
+                depth: u64::from(u32::MAX) - 3,
+                started: true,
+                ..Skipper::new()
+            };
+            assert_eq!(deep.feed_on(backend, &[b'['; 128]), Fed::More);
+            assert_eq!(deep.depth, u64::from(u32::MAX) + 125);
+            assert_eq!(deep.feed_on(backend, br#""a"]]]]"#), Fed::More);
+            let mut reference_state = Skipper {
+                depth: u64::from(u32::MAX) - 3,
+                started: true,
+                ..Skipper::new()
+            };
+            assert_eq!(
+                reference::feed(&mut reference_state, &[b'['; 128]),
+                Fed::More
+            );
+            assert_eq!(reference_state.depth, u64::from(u32::MAX) + 125);
+        }
     }
 
     #[test]

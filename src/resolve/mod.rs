@@ -224,6 +224,7 @@ fn judge_permission(
             actions: subject.actions,
             after: &values.after,
             after_unknown: &values.after_unknown,
+            after_sensitive: &values.after_sensitive,
             tracing_verdict: tracing.verdict,
             tracing_mode: tracing.mode.as_deref(),
         },

@@ -38,6 +38,7 @@ pub struct Function<'a> {
     pub actions: Actions,
     pub after: &'a Value,
     pub after_unknown: &'a Value,
+    pub after_sensitive: &'a Value,
     /// The tracing rule's verdict and mode for the same function.
     pub tracing_verdict: Verdict,
     pub tracing_mode: Option<&'a str>,
@@ -108,6 +109,16 @@ impl<'d> Entry<'d> {
     fn config_address(&self) -> String {
         format!("{}.{}", self.resource_type(), self.name)
     }
+}
+
+/// Why a role outside the plan decides nothing; its ARN shown unless the plan marks it sensitive.
+fn not_managed(arn: &str, sensitive: bool) -> String {
+    let shown = if sensitive {
+        "(sensitive)".to_owned()
+    } else {
+        crate::finding::shorten(arn.to_owned())
+    };
+    format!("its execution role {shown} is not managed in this plan, so what it may do is unknown")
 }
 
 fn is_unknown(value: &Value) -> bool {
@@ -310,14 +321,14 @@ impl<'d, 'i> Grants<'d, 'i> {
 
     /// The role the function runs as, when it is in the plan; else why not.
     fn role_of(&self, function: &Function) -> Result<&Entry<'d>, String> {
+        // A role the plan marks sensitive is looked up, never shown.
+        let sensitive = function.after_sensitive.as_bool() == Some(true)
+            || function.after_sensitive.get("role").is_some_and(is_unknown);
         let known = function.after.get("role").and_then(Value::as_str);
         if let Some(arn) = known {
-            return self.role_by_arn(arn).ok_or_else(|| {
-                format!(
-                    "its execution role {} is not managed in this plan, so what it may do is unknown",
-                    crate::finding::shorten(arn.to_owned())
-                )
-            });
+            return self
+                .role_by_arn(arn)
+                .ok_or_else(|| not_managed(arn, sensitive));
         }
         if !function.after_unknown.get("role").is_some_and(is_unknown) {
             return Err("the plan holds no execution role for it".to_owned());
@@ -333,7 +344,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         self.role_candidates(
             function.modules,
             resource.expressions.0.get("role"),
-            0,
+            (0, sensitive),
             &mut candidates,
         )?;
         candidates
@@ -366,7 +377,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         &'s self,
         modules: &[String],
         expression: Option<&Value>,
-        hops: usize,
+        (hops, sensitive): (usize, bool),
         out: &mut Vec<&'s Entry<'d>>,
     ) -> Result<(), String> {
         let unresolved = || {
@@ -387,10 +398,7 @@ impl<'d, 'i> Grants<'d, 'i> {
                         out.push(role);
                         Ok(())
                     }
-                    None => Err(format!(
-                        "its execution role {} is not managed in this plan, so what it may do is unknown",
-                        crate::finding::shorten(arn.to_owned())
-                    )),
+                    None => Err(not_managed(arn, sensitive)),
                 },
             };
         }
@@ -422,7 +430,9 @@ impl<'d, 'i> Grants<'d, 'i> {
                             .and_then(|m| m.module_calls.get(call.as_str()))
                             .and_then(|c| c.expressions.get(variable));
                         match expression {
-                            Some(e) => self.role_candidates(parent, Some(e), hops + 1, out)?,
+                            Some(e) => {
+                                self.role_candidates(parent, Some(e), (hops + 1, sensitive), out)?
+                            }
                             // An input left to its default: the module's own default decides.
                             None => {
                                 let default = self
