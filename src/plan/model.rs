@@ -154,6 +154,42 @@ impl Kept {
     }
 }
 
+impl Kept {
+    /// The top-level attribute `key` when it is a string (what `value().get(key)` then `as_str`
+    /// gives), read without building the other attributes.
+    pub fn string(&self, key: &str) -> Option<String> {
+        struct Member<'k>(&'k str);
+        impl<'de> serde::de::Visitor<'de> for Member<'_> {
+            type Value = Option<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == self.0 {
+                        // Kept text has no key twice; a value of another type is no string.
+                        found = map.next_value::<Value>()?.as_str().map(str::to_owned);
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+        }
+        match self {
+            Kept::Json(text) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                // Not an object: no member, as `Value::get` says.
+                serde::Deserializer::deserialize_any(&mut de, Member(key))
+                    .ok()
+                    .flatten()
+            }
+            Kept::Null | Kept::Bool(_) | Kept::EmptyObject => None,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Kept {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Attributes::deserialize(deserializer).map(|a| Kept::of(a.0))
@@ -841,5 +877,34 @@ impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
             }
         }
         deserializer.deserialize_map(DocumentVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kept;
+    use serde_json::json;
+
+    /// `Kept::string` gives what reading the whole value and taking the member as a string gives.
+    #[test]
+    fn a_kept_string_member_is_what_the_value_holds() {
+        let cases = [
+            json!({"arn": "arn:aws:iam::1:role/r", "policy": "{\"a\":[1]}", "n": 1}),
+            json!({"arn": 7, "role": null}),
+            json!({"role": {"arn": "nested"}}),
+            json!(["arn"]),
+            json!({}),
+            json!(null),
+            json!(true),
+            json!({"arn": "\u{e9}\"\\"}),
+        ];
+        for value in cases {
+            let kept = Kept::of(value.clone());
+            for key in ["arn", "role", "policy", "n", "missing"] {
+                let whole = kept.value();
+                let expected = whole.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+                assert_eq!(kept.string(key), expected, "{value} {key}");
+            }
+        }
     }
 }

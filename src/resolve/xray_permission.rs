@@ -17,6 +17,7 @@ use crate::rule::XRAY_PERMISSION;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The registry module that grants X-Ray only with `attach_tracing_policy = true`.
 const REGISTRY_MODULE: &str = "terraform-aws-modules/lambda/aws";
@@ -80,10 +81,11 @@ struct Entry<'d> {
     change: &'d ResourceChange<'d>,
     modules: Vec<String>,
     name: String,
-    /// The kept attributes, read once (IAM entries are few beside what they grant).
-    after: Value,
-    after_unknown: Value,
-    after_sensitive: Value,
+    /// The kept attributes, read the first time a function's grants ask for them: most IAM
+    /// entries of a large plan are never asked about, and their values would be most of the heap.
+    after: OnceLock<Value>,
+    after_unknown: OnceLock<Value>,
+    after_sensitive: OnceLock<Value>,
 }
 
 impl<'d> Entry<'d> {
@@ -91,14 +93,22 @@ impl<'d> Entry<'d> {
         self.change.resource_type.as_str()
     }
     fn after(&self, key: &str) -> Option<&Value> {
-        self.after.get(key)
+        self.after
+            .get_or_init(|| self.change.change.after.value())
+            .get(key)
     }
     fn unknown(&self, key: &str) -> bool {
-        self.after_unknown.get(key).is_some_and(is_unknown)
+        self.after_unknown
+            .get_or_init(|| self.change.change.after_unknown.value())
+            .get(key)
+            .is_some_and(is_unknown)
     }
     /// Whether the plan marks an attribute (or anything in it) sensitive.
     fn sensitive(&self, key: &str) -> bool {
-        self.after_sensitive.get(key).is_some_and(is_unknown)
+        self.after_sensitive
+            .get_or_init(|| self.change.change.after_sensitive.value())
+            .get(key)
+            .is_some_and(is_unknown)
     }
     fn removed(&self) -> bool {
         self.change.change.actions.is(Actions::DELETE)
@@ -150,8 +160,9 @@ enum Known {
 
 impl<'d, 'i> Grants<'d, 'i> {
     pub fn new(document: &'d Document<'d>, config: &'i Index<'d>, partial: bool) -> Self {
-        // Reading each entry's kept attributes is most of the work: on every core, in order.
-        let changes: Vec<Entry> = document
+        // On every core, in order: each entry, and the one attribute the index below needs (a
+        // role's ARN, a grant's role), read without the others.
+        let (changes, index_keys): (Vec<Entry>, Vec<Option<String>>) = document
             .read_changes
             .par_iter()
             .filter(|c| c.mode.as_str() != "data")
@@ -161,16 +172,24 @@ impl<'d, 'i> Grants<'d, 'i> {
                     .as_ref()
                     .map_or(Some(Vec::new()), |m| address::module_names(m.as_str()))?;
                 let name = change.name.as_str().to_owned();
-                Some(Entry {
+                let index_key = match change.resource_type.as_str() {
+                    "aws_iam_role" => change.change.after.string("arn"),
+                    "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => {
+                        change.change.after.string("role")
+                    }
+                    _ => None,
+                };
+                let entry = Entry {
                     change,
                     modules,
                     name,
-                    after: change.change.after.value(),
-                    after_unknown: change.change.after_unknown.value(),
-                    after_sensitive: change.change.after_sensitive.value(),
-                })
+                    after: OnceLock::new(),
+                    after_unknown: OnceLock::new(),
+                    after_sensitive: OnceLock::new(),
+                };
+                Some((entry, index_key))
             })
-            .collect();
+            .unzip();
         let documents = document
             .prior_state
             .iter()
@@ -189,7 +208,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         let mut grants_unknown_role = Vec::new();
         let mut by_type: HashMap<&'d str, Vec<usize>> = HashMap::new();
         let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> = HashMap::new();
-        for (i, entry) in changes.iter().enumerate() {
+        for (i, (entry, index_key)) in changes.iter().zip(index_keys).enumerate() {
             by_type
                 .entry(entry.change.resource_type.as_str())
                 .or_default()
@@ -203,19 +222,17 @@ impl<'d, 'i> Grants<'d, 'i> {
                         .entry((entry.modules.clone(), entry.name.clone()))
                         .or_default()
                         .push(i);
-                    if let Some(arn) = entry.after("arn").and_then(Value::as_str) {
-                        roles_by_arn.entry(arn.to_owned()).or_insert(i);
+                    if let Some(arn) = index_key {
+                        roles_by_arn.entry(arn).or_insert(i);
                     }
                 }
-                "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => {
-                    match entry.after("role").and_then(Value::as_str) {
-                        Some(role) => grants_by_role
-                            .entry(role.to_ascii_lowercase())
-                            .or_default()
-                            .push(i),
-                        None => grants_unknown_role.push(i),
-                    }
-                }
+                "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => match index_key {
+                    Some(role) => grants_by_role
+                        .entry(role.to_ascii_lowercase())
+                        .or_default()
+                        .push(i),
+                    None => grants_unknown_role.push(i),
+                },
                 _ => {}
             }
         }
