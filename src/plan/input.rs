@@ -545,10 +545,7 @@ fn blank_to_end(reader: &mut impl BufRead) -> Result<bool, InputError> {
         if buffer.is_empty() {
             return Ok(true);
         }
-        if !buffer
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-        {
+        if !buffer.iter().all(|&b| scan::is_blank(b)) {
             return Ok(false);
         }
         let n = buffer.len();

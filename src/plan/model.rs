@@ -152,9 +152,7 @@ impl Kept {
             }
         }
     }
-}
 
-impl Kept {
     /// The top-level attribute `key` when it is a string (what `value().get(key)` then `as_str`
     /// gives), read without building the other attributes.
     pub fn string(&self, key: &str) -> Option<String> {
@@ -654,7 +652,7 @@ impl<'a> StateModule<'a> {
         self.resources_where(|r| r.is_judged())
     }
 
-    /// Every resource a rule reads to decide (IAM grants), depth first.
+    /// Every resource a rule reads from a state to decide (IAM policy documents), depth first.
     pub fn read_resources(&self) -> Vec<&StateResource<'a>> {
         self.resources_where(|r| r.is_read())
     }

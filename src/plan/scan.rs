@@ -121,7 +121,7 @@ fn rfind_forward(bytes: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// JSON's whitespace between tokens: space, tab, line feed, carriage return (not the form feed
 /// that `u8::is_ascii_whitespace` also takes, which serde refuses).
-fn is_blank(byte: u8) -> bool {
+pub(super) fn is_blank(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 

@@ -573,17 +573,17 @@ mod tests {
             assert_eq!(deep.feed_on(backend, &[b'['; 128]), Fed::More);
             assert_eq!(deep.depth, u64::from(u32::MAX) + 125);
             assert_eq!(deep.feed_on(backend, br#""a"]]]]"#), Fed::More);
-            let mut reference_state = Skipper {
-                depth: u64::from(u32::MAX) - 3,
-                started: true,
-                ..Skipper::new()
-            };
-            assert_eq!(
-                reference::feed(&mut reference_state, &[b'['; 128]),
-                Fed::More
-            );
-            assert_eq!(reference_state.depth, u64::from(u32::MAX) + 125);
         }
+        let mut reference_state = Skipper {
+            depth: u64::from(u32::MAX) - 3,
+            started: true,
+            ..Skipper::new()
+        };
+        assert_eq!(
+            reference::feed(&mut reference_state, &[b'['; 128]),
+            Fed::More
+        );
+        assert_eq!(reference_state.depth, u64::from(u32::MAX) + 125);
     }
 
     #[test]
