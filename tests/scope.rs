@@ -359,6 +359,7 @@ fn hostile_plans_never_pass_and_never_print_a_secret() {
         ("deferred-covers-passthrough", 1),
         ("leak-sensitive-mode-via-variable", 1),
         ("leak-sensitive-subkey", 1),
+        ("planned-values-beside-prior-state", 1),
         ("planned-values-only", 1),
         ("read-action-noprior", 1),
         ("read-action", 1),

@@ -377,13 +377,16 @@ fn subjects<'r>(
         };
         subjects.push(change_subject(&deferred.resource_change, seen, text));
     }
+    // Terraform builds planned_values from the changes alone (jsonplan/values.go,
+    // marshalPlannedValues), so a planned function the changes lack was written by hand: it is
+    // judged, even beside a prior-state copy of it (both copies must pass; one cannot hide the
+    // other).
     let known: HashSet<&str> = subjects.iter().map(|s| s.address).collect();
-    let prior_keys: HashSet<(&str, Option<&str>)> = prior.iter().map(|r| state_key(r)).collect();
     let planned_only: Vec<Subject> = document
         .planned_values
         .iter()
         .flat_map(|values| values.root_module.judged_resources())
-        .filter(|r| !known.contains(r.address.as_str()) && !prior_keys.contains(&state_key(r)))
+        .filter(|r| !known.contains(r.address.as_str()))
         .map(|r| from_state(r, Seen::PlannedOnly))
         .collect();
     subjects.extend(planned_only);
