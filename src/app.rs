@@ -371,7 +371,9 @@ fn write_atomically(
     let mut out = BufWriter::new(file);
     let written = write(&mut out)
         .and_then(|_| out.flush())
-        .and_then(|_| out.get_ref().sync_all())
+        // The rename makes the report appear whole or not at all; it is not synced to disk
+        // first (tens of milliseconds on a large report): a report is rewritten on every run,
+        // and one lost to a power cut is lost with the job that wrote it.
         .and_then(|_| std::fs::rename(&temporary, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
@@ -496,7 +498,7 @@ fn write_untrusted(
     let mut out = BufWriter::new(file);
     let written = write(&mut out)
         .and_then(|_| out.flush())
-        .and_then(|_| out.get_ref().sync_all())
+        // Not synced before the rename, as in `write_atomically`.
         .and_then(|_| {
             // SAFETY: both names are valid C strings relative to the directory descriptor.
             let renamed = unsafe {

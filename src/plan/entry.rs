@@ -13,52 +13,142 @@ use crate::rule;
 use serde::Deserialize;
 use std::borrow::Cow;
 
-/// An entry the scanner keeps: read from its whole text (`text` starts at `input`'s origin).
-pub trait Entry<'a>: Deserialize<'a> + Send {
-    fn read(input: &impl Input<'a>, text: Cow<'a, str>) -> Result<Self, InputError> {
-        parse_at(|| input.origin(), text)
+/// Which entries a section keeps besides the judged ones.
+#[derive(Clone, Copy, Debug)]
+pub enum Reads {
+    /// The types rules read from `resource_changes` (IAM grants).
+    Changes,
+    /// The types rules read from a state (IAM policy documents).
+    State,
+    /// None: only judged entries are kept (`deferred_changes`).
+    Nothing,
+}
+
+impl Reads {
+    /// An entry of this type is read whole: judged, or read by a rule in this section.
+    pub fn reads_type(self, resource_type: &str) -> bool {
+        rule::judges_any(resource_type)
+            || match self {
+                Reads::Changes => rule::reads_type(resource_type),
+                Reads::State => rule::reads_state_type(resource_type),
+                Reads::Nothing => false,
+            }
+    }
+
+    /// An entry is kept when its type is read, or when its address could name a judged type
+    /// (the caller then refuses it: see [`super::model::type_conflict`]).
+    fn keeps(self, address: &str, resource_type: &str) -> bool {
+        self.reads_type(resource_type) || super::model::may_name_a_judged_type(address)
     }
 }
 
-impl<'a> Entry<'a> for super::model::DeferredChange<'a> {}
-impl<'a> Entry<'a> for super::model::OtherChange<'a> {}
-impl Entry<'_> for serde::de::IgnoredAny {}
+/// An entry the scanner keeps, read member by member; the section's [`Reads`] decides from the
+/// entry's own `type` whether its big members (`change`, `values`) are read or skipped, so an
+/// entry is walked once, whatever order its members come in.
+pub trait Entry<'a>: Deserialize<'a> + Send {
+    /// The entry at `input`; `None` when `reads` does not keep it.
+    fn walk<'t>(
+        input: &mut SliceInput<'t>,
+        lift: &Lift<'t, 'a>,
+        reads: Reads,
+    ) -> Result<Option<Self>, InputError>;
+
+    /// Its address and type, for an entry serde read whole.
+    fn identity(&self) -> (&str, &str);
+
+    /// The entry from its whole text (`text` starts at `input`'s origin): walked when it is an
+    /// object; anything else goes to serde whole, so that it gets serde's error (or, for an
+    /// array, serde's reading of it) as it always did.
+    fn read(
+        input: &impl Input<'a>,
+        text: Cow<'a, str>,
+        reads: Reads,
+    ) -> Result<Option<Self>, InputError> {
+        if !text.trim_start().starts_with('{') {
+            let entry: Self = parse_at(|| input.origin(), text)?;
+            let (address, resource_type) = entry.identity();
+            return Ok(reads.keeps(address, resource_type).then_some(entry));
+        }
+        let result = match &text {
+            Cow::Borrowed(entry) => Self::walk(
+                &mut SliceInput::new(entry, 0),
+                &|piece| Cow::Borrowed(piece),
+                reads,
+            ),
+            Cow::Owned(entry) => Self::walk(
+                &mut SliceInput::new(entry, 0),
+                &|piece| Cow::Owned(piece.to_owned()),
+                reads,
+            ),
+        };
+        result.map_err(|error| error.relocated(input.origin()))
+    }
+}
+
+impl<'a> Entry<'a> for super::model::DeferredChange<'a> {
+    /// Rare (a deferred change each): read by serde whole.
+    fn walk<'t>(
+        input: &mut SliceInput<'t>,
+        lift: &Lift<'t, 'a>,
+        reads: Reads,
+    ) -> Result<Option<Self>, InputError> {
+        let entry: Self = member(input, lift)?;
+        let (address, resource_type) = entry.identity();
+        Ok(reads.keeps(address, resource_type).then_some(entry))
+    }
+
+    fn identity(&self) -> (&str, &str) {
+        self.resource_change.identity()
+    }
+}
 
 impl<'a> Entry<'a> for ResourceChange<'a> {
-    fn read(input: &impl Input<'a>, text: Cow<'a, str>) -> Result<Self, InputError> {
-        walked(input, text, resource_change)
+    fn walk<'t>(
+        input: &mut SliceInput<'t>,
+        lift: &Lift<'t, 'a>,
+        reads: Reads,
+    ) -> Result<Option<Self>, InputError> {
+        resource_change(input, lift, reads)
+    }
+
+    fn identity(&self) -> (&str, &str) {
+        (self.address.as_str(), self.resource_type.as_str())
     }
 }
 
 impl<'a> Entry<'a> for StateResource<'a> {
-    fn read(input: &impl Input<'a>, text: Cow<'a, str>) -> Result<Self, InputError> {
-        walked(input, text, state_resource)
+    fn walk<'t>(
+        input: &mut SliceInput<'t>,
+        lift: &Lift<'t, 'a>,
+        reads: Reads,
+    ) -> Result<Option<Self>, InputError> {
+        state_resource(input, lift, reads)
+    }
+
+    fn identity(&self) -> (&str, &str) {
+        (self.address.as_str(), self.resource_type.as_str())
     }
 }
 
 /// Turns a piece of the entry's text into text of the input's lifetime: the piece itself when the
 /// entry is borrowed from the input, a copy when the entry was read from a stream.
-type Lift<'t, 'a> = dyn Fn(&'t str) -> Cow<'a, str>;
+pub type Lift<'t, 'a> = dyn Fn(&'t str) -> Cow<'a, str>;
 
-/// Walks an entry's text with `walk`; an entry that is not an object goes to serde whole, so that
-/// it gets serde's error (or, for an array, serde's reading of it) as it always did.
-fn walked<'a, T: Deserialize<'a>>(
-    input: &impl Input<'a>,
-    text: Cow<'a, str>,
-    walk: for<'t> fn(&mut SliceInput<'t>, &Lift<'t, 'a>) -> Result<T, InputError>,
-) -> Result<T, InputError> {
-    if !text.trim_start().starts_with('{') {
-        return parse_at(|| input.origin(), text);
-    }
-    let result = match &text {
-        Cow::Borrowed(entry) => walk(&mut SliceInput::new(entry, 0), &|piece| {
-            Cow::Borrowed(piece)
-        }),
-        Cow::Owned(entry) => walk(&mut SliceInput::new(entry, 0), &|piece| {
-            Cow::Owned(piece.to_owned())
-        }),
+/// A member whose reading waits for the entry's `type` (it came first): where its value starts.
+/// Read afterwards from there, when the type is one the section reads.
+fn deferred<'t, T>(
+    input: &mut SliceInput<'t>,
+    at: Option<usize>,
+    read: impl FnOnce(&mut SliceInput<'t>) -> Result<T, InputError>,
+) -> Result<Option<T>, InputError> {
+    let Some(at) = at else {
+        return Ok(None);
     };
-    result.map_err(|error| error.relocated(input.origin()))
+    let end = input.position();
+    input.seek(at);
+    let value = read(input)?;
+    input.seek(end);
+    Ok(Some(value))
 }
 
 /// The next value, parsed by serde as `T`.
@@ -88,8 +178,11 @@ const RESOURCE_CHANGE: &[&str] = &[
 fn resource_change<'t, 'a>(
     input: &mut SliceInput<'t>,
     lift: &Lift<'t, 'a>,
-) -> Result<ResourceChange<'a>, InputError> {
+    reads: Reads,
+) -> Result<Option<ResourceChange<'a>>, InputError> {
     let mut address = None;
+    let mut typed = false;
+    let mut change_at = None;
     let mut entry = ResourceChange {
         address: Text::default(),
         module_address: None,
@@ -104,16 +197,31 @@ fn resource_change<'t, 'a>(
             "address" => address = Some(member(input, lift)?),
             "module_address" => entry.module_address = member(input, lift)?,
             "mode" => entry.mode = member(input, lift)?,
-            "type" => entry.resource_type = member(input, lift)?,
+            "type" => {
+                entry.resource_type = member(input, lift)?;
+                typed = true;
+            }
             "name" => entry.name = member(input, lift)?,
             "deposed" => entry.deposed = member(input, lift)?,
-            "change" => entry.change = change(input, lift)?,
+            "change" if typed && reads.reads_type(entry.resource_type.as_str()) => {
+                entry.change = change(input, lift)?
+            }
+            "change" if !typed => change_at = Some(input.skip_value()?),
             _ => input.value(false).map(drop)?,
         }
         Ok(())
     })?;
     entry.address = address.ok_or_else(|| missing(input, "address"))?;
-    Ok(entry)
+    if !reads.reads_type(entry.resource_type.as_str()) {
+        // Its change is not read: the caller refuses the entry or drops it.
+        return Ok(reads
+            .keeps(entry.address.as_str(), entry.resource_type.as_str())
+            .then_some(entry));
+    }
+    if let Some(change) = deferred(input, change_at, |input| change(input, lift))? {
+        entry.change = change;
+    }
+    Ok(Some(entry))
 }
 
 const CHANGE: &[&str] = &[
@@ -160,8 +268,11 @@ const STATE_RESOURCE: &[&str] = &[
 fn state_resource<'t, 'a>(
     input: &mut SliceInput<'t>,
     lift: &Lift<'t, 'a>,
-) -> Result<StateResource<'a>, InputError> {
+    reads: Reads,
+) -> Result<Option<StateResource<'a>>, InputError> {
     let mut address = None;
+    let mut typed = false;
+    let (mut values_at, mut sensitive_at) = (None, None);
     let mut resource = StateResource {
         address: Text::default(),
         mode: Text::default(),
@@ -171,19 +282,36 @@ fn state_resource<'t, 'a>(
         sensitive_values: Kept::default(),
     };
     object(input, "a state resource", STATE_RESOURCE, |input, key| {
+        let read = typed && reads.reads_type(resource.resource_type.as_str());
         match key {
             "address" => address = Some(member(input, lift)?),
             "mode" => resource.mode = member(input, lift)?,
-            "type" => resource.resource_type = member(input, lift)?,
+            "type" => {
+                resource.resource_type = member(input, lift)?;
+                typed = true;
+            }
             "deposed_key" => resource.deposed_key = member(input, lift)?,
-            "values" => resource.values = attributes(input, lift, 2)?,
-            "sensitive_values" => resource.sensitive_values = attributes(input, lift, 2)?,
+            "values" if read => resource.values = attributes(input, lift, 2)?,
+            "sensitive_values" if read => resource.sensitive_values = attributes(input, lift, 2)?,
+            "values" if !typed => values_at = Some(input.skip_value()?),
+            "sensitive_values" if !typed => sensitive_at = Some(input.skip_value()?),
             _ => input.value(false).map(drop)?,
         }
         Ok(())
     })?;
     resource.address = address.ok_or_else(|| missing(input, "address"))?;
-    Ok(resource)
+    if !reads.reads_type(resource.resource_type.as_str()) {
+        return Ok(reads
+            .keeps(resource.address.as_str(), resource.resource_type.as_str())
+            .then_some(resource));
+    }
+    if let Some(values) = deferred(input, values_at, |input| attributes(input, lift, 2))? {
+        resource.values = values;
+    }
+    if let Some(sensitive) = deferred(input, sensitive_at, |input| attributes(input, lift, 2))? {
+        resource.sensitive_values = sensitive;
+    }
+    Ok(Some(resource))
 }
 
 /// The most levels of `[` and `{` serde_json reads into a value (its recursion limit).
@@ -358,15 +486,34 @@ mod tests {
     }
 
     /// The entry as the walker reads it (from a slice, then from a stream's copy) and as serde's
-    /// derive reads it whole: the same value, or both an error (the same one for nesting).
-    fn agree<'a, T: Entry<'a> + Normal + std::fmt::Debug>(text: &'a str) {
-        let slice = T::read(&SliceInput::new(text, 0), Cow::Borrowed(text));
-        let owned = T::read(&SliceInput::new(text, 0), Cow::Owned(text.to_owned()));
+    /// derive reads it whole: the same value, or both an error (the same one for nesting), or
+    /// an entry the section does not keep (the walker then reads its big members not at all).
+    fn agree<'a, T: Entry<'a> + Normal + std::fmt::Debug>(text: &'a str, reads: Reads) {
+        let slice = T::read(&SliceInput::new(text, 0), Cow::Borrowed(text), reads);
+        let owned = T::read(
+            &SliceInput::new(text, 0),
+            Cow::Owned(text.to_owned()),
+            reads,
+        );
         let whole = serde_json::from_str::<T>(text);
         match (&slice, &owned, &whole) {
-            (Ok(a), Ok(b), Ok(c)) => {
+            (Ok(Some(a)), Ok(Some(b)), Ok(c)) => {
                 assert_eq!(a.normal(), c.normal(), "{text}");
                 assert_eq!(b.normal(), c.normal(), "{text}");
+            }
+            (Ok(None), Ok(None), Ok(c)) => {
+                let (address, resource_type) = c.identity();
+                assert!(!reads.keeps(address, resource_type), "{text}");
+            }
+            // An entry not kept is not read past its identity: serde's error in a member
+            // the walker passes is not raised.
+            (Ok(None), Ok(None), Err(_)) => {
+                // (The text may not be JSON: its plain string members, as written.)
+                let member = |key: &str| {
+                    let written = text.split(&format!("\"{key}\":\"")).nth(1);
+                    written.and_then(|rest| rest.split('"').next()).unwrap_or_default()
+                };
+                assert!(!reads.keeps(member("address"), member("type")), "{text}");
             }
             (Err(a), Err(b), Err(c)) => {
                 // The same cause (positions aside: serde counts from the entry's end or the
@@ -421,8 +568,8 @@ mod tests {
                 deep(n)
             ));
         }
-        for text in &changes {
-            agree::<ResourceChange>(text);
+        for text in typed_too(changes) {
+            agree::<ResourceChange>(&text, Reads::Changes);
         }
         let mut resources = vec![
             r#"{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","values":{"tracing_config":[{"mode":"Active"}],"role":"r","big":"..."},"sensitive_values":{}}"#.to_owned(),
@@ -435,8 +582,64 @@ mod tests {
                 deep(n)
             ));
         }
-        for text in &resources {
-            agree::<StateResource>(text);
+        for text in typed_too(resources) {
+            agree::<StateResource>(&text, Reads::State);
+        }
+    }
+
+    /// Each text, and each object without a `type` also with a judged one (first, and last: the
+    /// big members then come before it and are read afterwards).
+    fn typed_too(texts: Vec<String>) -> Vec<String> {
+        let mut all = Vec::new();
+        for text in texts {
+            if text.starts_with('{') && !text.contains("type") && text.len() > 2 {
+                all.push(text.replacen('{', r#"{"type":"aws_lambda_function","#, 1));
+                let end = text.rfind('}').expect("an object");
+                all.push(format!(
+                    r#"{},"type":"aws_lambda_function"}}"#,
+                    &text[..end]
+                ));
+            }
+            all.push(text);
+        }
+        all
+    }
+
+    #[test]
+    fn entries_of_other_types_are_not_kept_unless_their_address_names_a_judged_type() {
+        let read = |text: &str, reads| {
+            ResourceChange::read(&SliceInput::new(text, 0), Cow::Borrowed(text), reads)
+                .expect("valid")
+                .map(|c| c.resource_type.as_str().to_owned())
+        };
+        let role =
+            r#"{"address":"aws_iam_role.r","type":"aws_iam_role","change":{"after":{"arn":"a"}}}"#;
+        assert_eq!(read(role, Reads::Changes).as_deref(), Some("aws_iam_role"));
+        assert_eq!(read(role, Reads::Nothing), None);
+        // Not read, so its change is not parsed: a broken one passes (structure is checked).
+        let bucket = r#"{"address":"aws_s3_bucket.b","type":"aws_s3_bucket","change":{"after":{"tracing_config":1,"tracing_config":2}}}"#;
+        assert_eq!(read(bucket, Reads::Changes), None);
+        // An address that names a function is kept for the caller to refuse (type_conflict).
+        let hiding = r#"{"address":"aws_lambda_function.f","type":"aws_s3_bucket","change":{}}"#;
+        assert_eq!(
+            read(hiding, Reads::Changes).as_deref(),
+            Some("aws_s3_bucket")
+        );
+        // A second type cannot hide the first, before or after the change.
+        for twice in [
+            r#"{"address":"x","type":"aws_s3_bucket","change":{},"type":"aws_lambda_function"}"#,
+            r#"{"address":"x","change":{},"type":"aws_lambda_function","type":"aws_s3_bucket"}"#,
+        ] {
+            let error = ResourceChange::read(
+                &SliceInput::new(twice, 0),
+                Cow::Borrowed(twice),
+                Reads::Changes,
+            )
+            .expect_err("a repeated type");
+            assert!(
+                error.to_string().contains("duplicate key \"type\""),
+                "{error}"
+            );
         }
     }
 

@@ -399,6 +399,15 @@ impl ResourceChange<'_> {
     }
 }
 
+/// Whether an address could name a judged type (a necessary condition for
+/// [`type_conflict`] on an entry whose own type is not judged): it contains a judged type's name.
+pub fn may_name_a_judged_type(address: &str) -> bool {
+    rule::ALL
+        .iter()
+        .flat_map(|r| r.targets.iter())
+        .any(|t| address.contains(t.resource_type))
+}
+
 /// The address of an entry that would not be judged (its `type` is missing or another type, or
 /// it says it is a data source) while its address names a managed resource of a judged type.
 pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<String> {
@@ -411,12 +420,7 @@ pub fn type_conflict(address: &str, resource_type: &str, mode: &str) -> Option<S
         }
         // Data sources (`data.TYPE.NAME`) do not parse as managed addresses.
         None => {
-            mode != "data"
-                && !rule::judges_any(resource_type)
-                && rule::ALL
-                    .iter()
-                    .flat_map(|r| r.targets.iter())
-                    .any(|t| address.contains(t.resource_type))
+            mode != "data" && !rule::judges_any(resource_type) && may_name_a_judged_type(address)
         }
     };
     conflict.then(|| address.to_owned())

@@ -7,7 +7,7 @@
 //! Skipped values are checked for structure (strings, balanced nesting, no stray bytes at the top)
 //! but not for full JSON grammar: they cannot change a verdict.
 
-use super::entry::Entry;
+use super::entry::{Entry, Reads};
 use super::error::InputError;
 use super::model::{
     Configuration, DeferredChange, Document, JudgedChanges, OtherChange, PlanVariable,
@@ -46,11 +46,17 @@ pub trait Input<'a> {
     fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
         None
     }
-    /// Consumes one array entry: `T` when `admits` its text (the prefilter), and with `summary`
-    /// every entry's `O`. Errors come in this order: the entry's structure, `O`, `T`.
+    /// `configuration` read ahead (after `prior_state`), when read from exactly here.
+    fn configuration_read_ahead(
+        &mut self,
+    ) -> Option<Result<Option<Configuration<'a>>, InputError>> {
+        None
+    }
+    /// Consumes one array entry: `T` when `reads` keeps it, and with `summary` every entry's
+    /// `O`. Errors come in this order: the entry's structure, `O`, `T`.
     fn entry<T, O>(
         &mut self,
-        admits: &(dyn Fn(&str) -> bool + Sync),
+        reads: Reads,
         summary: bool,
     ) -> Result<(Option<T>, Option<O>), InputError>
     where
@@ -59,7 +65,7 @@ pub trait Input<'a> {
         Self: Sized,
     {
         let text = self.value(true)?.expect("kept");
-        judge_text(self, text, admits, summary)
+        judge_text(self, text, reads, summary)
     }
 }
 
@@ -67,7 +73,7 @@ pub trait Input<'a> {
 fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
     input: &impl Input<'a>,
     text: Cow<'a, str>,
-    admits: &(dyn Fn(&str) -> bool + Sync),
+    reads: Reads,
     summary: bool,
 ) -> Result<(Option<T>, Option<O>), InputError> {
     let other = if summary {
@@ -75,10 +81,7 @@ fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
     } else {
         None
     };
-    if !admits(&text) {
-        return Ok((None, other));
-    }
-    Ok((Some(T::read(input, text)?), other))
+    Ok((T::read(input, text, reads)?, other))
 }
 
 /// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
@@ -100,6 +103,9 @@ type ChangesAhead<'a> = (usize, Result<Changes<'a>, InputError>, usize);
 
 /// `prior_state` read ahead on this thread while it waited: start, result, end.
 type PriorAhead<'a> = (usize, Result<Option<StateValues<'a>>, InputError>, usize);
+
+/// `configuration` read ahead after `prior_state`: start, result, end.
+type ConfigurationAhead<'a> = (usize, Result<Option<Configuration<'a>>, InputError>, usize);
 
 /// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search:
 /// memchr's reverse substring search has no SIMD prefilter.
@@ -133,6 +139,7 @@ pub struct SliceInput<'a> {
     line_offset: usize,
     ahead: Option<ReadAhead<'a>>,
     prior: Option<PriorAhead<'a>>,
+    configuration: Option<ConfigurationAhead<'a>>,
 }
 
 impl<'a> SliceInput<'a> {
@@ -144,6 +151,7 @@ impl<'a> SliceInput<'a> {
             line_offset,
             ahead: None,
             prior: None,
+            configuration: None,
         }
     }
 
@@ -213,11 +221,37 @@ impl<'a> SliceInput<'a> {
         let mut input = SliceInput::new(self.text, self.line_offset);
         input.pos = start;
         let read = prior_state(&mut input);
-        self.prior = Some((start, read, input.pos));
+        let end = input.pos;
+        let read_ok = read.is_ok();
+        self.prior = Some((start, read, end));
+        // Terraform writes `configuration` next: read it too while the other thread works.
+        if read_ok && matches!(input.peek(), Ok(Some(b','))) {
+            input.bump();
+            if matches!(input.peek(), Ok(Some(b'"')))
+                && input.value(true).ok().flatten().as_deref() == Some("\"configuration\"")
+                && expect(&mut input, b':').is_ok()
+            {
+                let _ = input.peek();
+                let start = input.pos;
+                let read = configuration(&mut input);
+                self.configuration = Some((start, read, input.pos));
+            }
+        }
     }
 
     pub fn position(&self) -> usize {
         self.pos
+    }
+
+    /// Continues reading at `pos` (a place this input has been).
+    pub(super) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Passes the next value; returns where it starts.
+    pub(super) fn skip_value(&mut self) -> Result<usize, InputError> {
+        self.value(false)?;
+        Ok(self.start)
     }
 
     /// The next value's text (see [`Input::value`]), borrowed.
@@ -247,6 +281,19 @@ impl<'a> Input<'a> for SliceInput<'a> {
     fn value(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, InputError> {
         self.peek()?;
         let start = self.pos;
+        let bytes = self.text.as_bytes();
+        // Most values the walk passes one by one are short strings without escapes (keys,
+        // addresses, names): their end is the next quote, found without the skipper's setup.
+        if bytes.get(start) == Some(&b'"') {
+            if let Some(i) = memchr::memchr2(b'"', b'\\', &bytes[start + 1..]) {
+                if bytes[start + 1 + i] == b'"' {
+                    let n = i + 2;
+                    self.pos = start + n;
+                    self.start = start;
+                    return Ok(keep.then(|| Cow::Borrowed(&self.text[start..start + n])));
+                }
+            }
+        }
         let mut end = Skipper::new();
         match end.feed(&self.text.as_bytes()[start..]) {
             Fed::Done(n) => {
@@ -283,6 +330,23 @@ impl<'a> Input<'a> for SliceInput<'a> {
         self.line_column(self.start)
     }
 
+    /// An object entry is walked where it lies, once: no copy of its text, no second pass.
+    fn entry<T, O>(
+        &mut self,
+        reads: Reads,
+        summary: bool,
+    ) -> Result<(Option<T>, Option<O>), InputError>
+    where
+        T: Entry<'a>,
+        O: Deserialize<'a> + Send,
+    {
+        if summary || self.peek()? != Some(b'{') {
+            let text = self.value(true)?.expect("kept");
+            return judge_text(self, text, reads, summary);
+        }
+        Ok((T::walk(self, &|piece| Cow::Borrowed(piece), reads)?, None))
+    }
+
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         let _ = self.peek();
         let ahead = self.ahead.take()?;
@@ -310,6 +374,18 @@ impl<'a> Input<'a> for SliceInput<'a> {
     fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
         let _ = self.peek();
         let (start, read, end) = self.prior.take()?;
+        if start != self.pos {
+            return None;
+        }
+        self.pos = end;
+        Some(read)
+    }
+
+    fn configuration_read_ahead(
+        &mut self,
+    ) -> Option<Result<Option<Configuration<'a>>, InputError>> {
+        let _ = self.peek();
+        let (start, read, end) = self.configuration.take()?;
         if start != self.pos {
             return None;
         }
@@ -423,7 +499,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
 
     fn entry<T, O>(
         &mut self,
-        admits: &(dyn Fn(&str) -> bool + Sync),
+        reads: Reads,
         summary: bool,
     ) -> Result<(Option<T>, Option<O>), InputError>
     where
@@ -453,12 +529,13 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
                 break;
             }
             if kept.len() >= STREAMED_ENTRY {
-                return self.stream_entry(kept, end, admits, summary);
+                let prefilter = Prefilter::new(reads);
+                return self.stream_entry(kept, end, &|text| prefilter.admits(text), summary);
             }
         }
         // The stream was validated as UTF-8 on the way in.
         let text = String::from_utf8(kept).map_err(|_| self.error("invalid UTF-8"))?;
-        judge_text(self, Cow::Owned(text), admits, summary)
+        judge_text(self, Cow::Owned(text), reads, summary)
     }
 }
 
@@ -661,17 +738,6 @@ struct Prefilter {
     finders: &'static [memmem::Finder<'static>],
 }
 
-/// Which entries a [`Prefilter`] admits besides the judged ones.
-#[derive(Clone, Copy)]
-enum Reads {
-    /// The types rules read from `resource_changes` (IAM grants).
-    Changes,
-    /// The types rules read from a state (IAM policy documents).
-    State,
-    /// None: only judged entries are kept (`deferred_changes`).
-    Nothing,
-}
-
 impl Prefilter {
     /// The judged type names share a suffix (`_lambda_function`): one search for it, and one for
     /// `\\u`, instead of one per name; the read types likewise by their common prefix. Built once
@@ -775,7 +841,9 @@ pub(super) fn object<'a, I: Input<'a>>(
         input.bump();
         return Ok(());
     }
-    let mut seen: Vec<String> = Vec::new();
+    // Which of `unique` came already, a bit each (no allocation per entry).
+    debug_assert!(unique.len() <= 64);
+    let mut seen = 0u64;
     loop {
         if input.peek()? != Some(b'"') {
             return Err(match input.peek()? {
@@ -793,11 +861,11 @@ pub(super) fn object<'a, I: Input<'a>>(
             other => Cow::Owned(parse::<String>(input, other)?),
         };
         expect(input, b':')?;
-        if unique.contains(&key.as_ref()) {
-            if seen.iter().any(|k| k == key.as_ref()) {
+        if let Some(i) = unique.iter().position(|&k| k == key.as_ref()) {
+            if seen & (1 << i) != 0 {
                 return Err(input.error(&format!("duplicate key {:?}", key.as_ref())));
             }
-            seen.push(key.to_string());
+            seen |= 1 << i;
         }
         member(input, &key)?;
         match input.peek()? {
@@ -850,14 +918,12 @@ fn null<'a>(input: &mut impl Input<'a>, what: &str) -> Result<(), InputError> {
     Ok(())
 }
 
-/// The next array entry, parsed only when the prefilter admits its text (it may be a judged
-/// resource); `None` for entries that cannot be.
+/// The next array entry, when `reads` keeps it (it may be a judged resource).
 fn admitted_entry<'a, T: Entry<'a>>(
     input: &mut impl Input<'a>,
-    prefilter: &Prefilter,
+    reads: Reads,
 ) -> Result<Option<T>, InputError> {
-    let admits = |text: &str| prefilter.admits(text);
-    let (entry, _) = input.entry::<T, IgnoredAny>(&admits, false)?;
+    let (entry, _) = input.entry::<T, IgnoredAny>(reads, false)?;
     Ok(entry)
 }
 
@@ -868,12 +934,10 @@ fn resource_changes<'a>(
     read: &mut Vec<ResourceChange<'a>>,
 ) -> Result<JudgedChanges<'a>, InputError> {
     let mut kept = Vec::new();
-    let prefilter = Prefilter::new(Reads::Changes);
     let mut others = others;
     array(input, "resource_changes", |input| {
-        let admits = |text: &str| prefilter.admits(text);
         let (change, other) =
-            input.entry::<ResourceChange<'a>, OtherChange<'a>>(&admits, others.is_some())?;
+            input.entry::<ResourceChange<'a>, OtherChange<'a>>(Reads::Changes, others.is_some())?;
         if let (Some(others), Some(other)) = (others.as_deref_mut(), other) {
             others.push(other);
         }
@@ -895,9 +959,8 @@ fn resource_changes<'a>(
 
 fn deferred_changes<'a>(input: &mut impl Input<'a>) -> Result<Vec<DeferredChange<'a>>, InputError> {
     let mut kept = Vec::new();
-    let prefilter = Prefilter::new(Reads::Nothing);
     array(input, "deferred_changes", |input| {
-        if let Some(deferred) = admitted_entry::<DeferredChange<'a>>(input, &prefilter)? {
+        if let Some(deferred) = admitted_entry::<DeferredChange<'a>>(input, Reads::Nothing)? {
             if let Some(address) = deferred.resource_change.type_conflict() {
                 return Err(InputError::missing_type(address));
             }
@@ -936,7 +999,6 @@ fn state_module<'a>(
         return Err(InputError::TooDeep);
     }
     let mut module = StateModule::default();
-    let prefilter = Prefilter::new(Reads::State);
     object(
         input,
         "a state module",
@@ -948,7 +1010,7 @@ fn state_module<'a>(
                 Ok(())
             }
             "resources" => array(input, "resources", |input| {
-                if let Some(resource) = admitted_entry::<StateResource<'a>>(input, &prefilter)? {
+                if let Some(resource) = admitted_entry::<StateResource<'a>>(input, Reads::State)? {
                     if let Some(address) = resource.type_conflict() {
                         return Err(InputError::missing_type(address));
                     }
@@ -980,6 +1042,12 @@ fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>
         }
     })?;
     Ok(values)
+}
+
+/// `configuration`: serde reads it whole.
+fn configuration<'a>(input: &mut impl Input<'a>) -> Result<Option<Configuration<'a>>, InputError> {
+    let text = input.value(true)?.expect("kept");
+    parse(input, text)
 }
 
 /// Reads the top-level object. The caller checks what follows it.
@@ -1019,8 +1087,13 @@ pub fn document<'a>(
                 doc.planned_values = state_values(input)?;
             }
             "values" => doc.values = state_values(input)?,
-            "format_version" | "terraform_version" | "variables" | "configuration" | "errored"
-            | "complete" => {
+            "configuration" => {
+                doc.configuration = match input.configuration_read_ahead() {
+                    Some(read) => read?,
+                    None => configuration(input)?,
+                }
+            }
+            "format_version" | "terraform_version" | "variables" | "errored" | "complete" => {
                 let text = input.value(true)?.expect("kept");
                 match key {
                     "format_version" => doc.format_version = parse(input, text)?,
@@ -1032,7 +1105,7 @@ pub fn document<'a>(
                     }
                     "errored" => doc.errored = parse(input, text)?,
                     "complete" => doc.complete = parse(input, text)?,
-                    _ => doc.configuration = parse::<Option<Configuration<'a>>>(input, text)?,
+                    _ => unreachable!("the keys matched above"),
                 }
             }
             other => {
