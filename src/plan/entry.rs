@@ -511,7 +511,9 @@ mod tests {
                 // (The text may not be JSON: its plain string members, as written.)
                 let member = |key: &str| {
                     let written = text.split(&format!("\"{key}\":\"")).nth(1);
-                    written.and_then(|rest| rest.split('"').next()).unwrap_or_default()
+                    written
+                        .and_then(|rest| rest.split('"').next())
+                        .unwrap_or_default()
                 };
                 assert!(!reads.keeps(member("address"), member("type")), "{text}");
             }
