@@ -30,7 +30,7 @@ fn run(backend: Backend, chunks: &[&[u8]]) -> Result<usize, Option<usize>> {
         match skipper.feed_on(backend, chunk) {
             Fed::Done(n) => return Ok(total + n),
             Fed::More => total += chunk.len(),
-            Fed::Unexpected(i) => return Err(Some(total + i)),
+            Fed::Unexpected(i) | Fed::TooDeep(i) => return Err(Some(total + i)),
         }
     }
     Err(None)
@@ -40,7 +40,7 @@ fn reference_run(bytes: &[u8]) -> Result<usize, Option<usize>> {
     match reference::feed(&mut Skipper::new(), bytes) {
         Fed::Done(n) => Ok(n),
         Fed::More => Err(None),
-        Fed::Unexpected(i) => Err(Some(i)),
+        Fed::Unexpected(i) | Fed::TooDeep(i) => Err(Some(i)),
     }
 }
 
@@ -123,7 +123,8 @@ fn json_strategy() -> impl Strategy<Value = Value> {
 
 /// A value as text: compact, pretty, or wrapped in deep nesting.
 fn text_strategy() -> impl Strategy<Value = String> {
-    (json_strategy(), 0u8..3, 0usize..80).prop_map(|(value, style, depth)| {
+    // Up to 60 wrappings (120 levels) around a value of up to 8: within the skipper's 128.
+    (json_strategy(), 0u8..3, 0usize..60).prop_map(|(value, style, depth)| {
         let text = match style {
             0 => value.to_string(),
             1 => serde_json::to_string_pretty(&value).unwrap(),
@@ -204,43 +205,47 @@ proptest! {
         };
         prop_assert!(serde_json::from_slice::<IgnoredAny>(&broken).is_err(), "serde rejects {}", String::from_utf8_lossy(&broken));
         let got = answer(&broken);
-        if !structural {
-            prop_assert_eq!(got, Ok(broken.len()));
-        } else if !backslash_outside_strings(&broken) {
+        if structural {
             prop_assert_ne!(got, Ok(broken.len()));
+        } else {
+            prop_assert_eq!(got, Ok(broken.len()));
         }
     }
-}
 
-/// Whether, read as the contract reads (rule 2 and 3), a backslash stands outside every string:
-/// dropping a quote can do that (`["\""]` becomes `[\""]`), and such a backslash means nothing to
-/// the skipper, so the text may balance again. serde_json rejects it wherever it reads a value.
-fn backslash_outside_strings(bytes: &[u8]) -> bool {
-    let (mut in_string, mut escape) = (false, false);
-    for &b in bytes {
-        if in_string {
-            if escape {
-                escape = false
-            } else if b == b'\\' {
-                escape = true
-            } else if b == b'"' {
-                in_string = false
-            }
-        } else if b == b'"' {
-            in_string = true
-        } else if b == b'\\' {
-            return true;
+    /// Broken structure never ends a value past where its own brackets close it: a sibling
+    /// written after a value broken anywhere (a byte dropped, or a quote, a bracket or a scalar
+    /// byte put in) is never read as part of it.
+    #[test]
+    fn a_broken_value_never_swallows_its_sibling(value in json_strategy(), at in any::<prop::sample::Index>(), insert in prop_oneof![Just(None), Just(Some(b'"')), Just(Some(b'[')), Just(Some(b'}')), Just(Some(b']')), Just(Some(b't')), Just(Some(b'\\'))]) {
+        let text = value.to_string();
+        if !matches!(text.as_bytes()[0], b'{' | b'[') {
+            return Ok(());
+        }
+        let mut broken = text.into_bytes();
+        // Inside the value: a quote put before it would make it a string, which ends at the next
+        // quote for a parser too.
+        let i = 1 + at.index(broken.len() - 1);
+        match insert {
+            None => { broken.remove(i); }
+            Some(byte) => broken.insert(i, byte),
+        }
+        // The sibling closes what the broken value left open, the way a hostile plan would.
+        let sibling = br#",{"address":"aws_lambda_function.f"}"#;
+        let mut all = broken.clone();
+        all.extend_from_slice(sibling);
+        all.extend_from_slice(b"\"]}]}");
+        if let Ok(end) = answer(&all) {
+            prop_assert!(end <= broken.len(), "{} ended at {end}", String::from_utf8_lossy(&all));
         }
     }
-    false
 }
 
 #[test]
-fn a_dropped_quote_can_expose_a_backslash() {
-    // The one way broken structure balances again: documented in the module and here.
+fn a_dropped_quote_that_exposes_a_backslash_is_an_error() {
+    // `["\""]` without its first quote: the backslash is outside a string, so the quote after it
+    // is in a place no string can start (it once balanced again, and read as a whole value).
     let broken = br#"[\""]"#;
-    assert!(backslash_outside_strings(broken));
-    assert_eq!(answer(broken), Ok(broken.len()));
+    assert_eq!(answer(broken), Err(Some(2)));
     assert!(serde_json::from_slice::<IgnoredAny>(broken).is_err());
 }
 
@@ -259,7 +264,15 @@ fn deep_nesting_and_block_edges() {
             assert_eq!(serde_end(text.as_bytes()), Some(text.len()));
         }
     }
-    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    assert_eq!(run(Backend::Detected, &[deep.as_bytes()]), Ok(deep.len()));
-    assert_eq!(run(Backend::Sse2, &[deep.as_bytes()]), Ok(deep.len()));
+    // 128 levels, the most a skipped value may hold open; one more is too deep, at its bracket.
+    for backend in [Backend::Detected, Backend::Sse2, Backend::Portable] {
+        let deep = format!("{}{}", "[{\"k\":".repeat(64), "}]".repeat(64));
+        assert_eq!(run(backend, &[deep.as_bytes()]), Ok(deep.len()));
+        let deeper = format!("{}{}", "[".repeat(129), "]".repeat(129));
+        let mut skipper = Skipper::new();
+        assert_eq!(
+            skipper.feed_on(backend, deeper.as_bytes()),
+            Fed::TooDeep(128)
+        );
+    }
 }

@@ -90,12 +90,14 @@ fn a_large_kept_entry_streams_in_bounded_memory() {
 }
 
 #[test]
-fn a_large_entry_with_broken_grammar_fails_as_from_a_file() {
-    // Broken grammar inside the large judged entry: serde rejects it on both paths, at the same
-    // place. (Both tests may share this process's children; this one's child is small.)
+fn a_large_entry_with_broken_structure_fails_as_from_a_file() {
+    // Broken structure inside the large judged entry (a member not followed by a comma): the
+    // stream's skipper (a quote where no string can start) and the file's walk (no `,` before
+    // the next member) refuse it at the same place. (Both tests may share this process's
+    // children; this one's child is small.)
     let mut text = plan(3 << 20);
     let at = text.windows(7).position(|w| w == b"\"nested").unwrap();
-    text[at - 1] = b';';
+    text[at - 1] = b' ';
     let dir = common::scratch("stdin_stream_broken");
     let file = dir.join("plan.json");
     std::fs::write(&file, &text).unwrap();

@@ -69,17 +69,24 @@ pub trait Entry<'a>: Deserialize<'a> + Send {
             let (address, resource_type) = entry.identity();
             return Ok(reads.keeps(address, resource_type).then_some(entry));
         }
+        /// The walk must end where the text does: text left over means the skipper that cut the
+        /// entry out and the walk read its structure differently (broken grammar), and what is
+        /// left could be a whole entry.
+        fn whole<'t, 'a, T: Entry<'a>>(
+            text: &'t str,
+            lift: &Lift<'t, 'a>,
+            reads: Reads,
+        ) -> Result<Option<T>, InputError> {
+            let mut walk = SliceInput::new(text, 0);
+            let entry = T::walk(&mut walk, lift, reads)?;
+            if walk.peek()?.is_some() {
+                return Err(walk.error("the entry does not end where its structure does"));
+            }
+            Ok(entry)
+        }
         let result = match &text {
-            Cow::Borrowed(entry) => Self::walk(
-                &mut SliceInput::new(entry, 0),
-                &|piece| Cow::Borrowed(piece),
-                reads,
-            ),
-            Cow::Owned(entry) => Self::walk(
-                &mut SliceInput::new(entry, 0),
-                &|piece| Cow::Owned(piece.to_owned()),
-                reads,
-            ),
+            Cow::Borrowed(entry) => whole(entry, &|piece| Cow::Borrowed(piece), reads),
+            Cow::Owned(entry) => whole(entry, &|piece| Cow::Owned(piece.to_owned()), reads),
         };
         result.map_err(|error| error.relocated(input.origin()))
     }

@@ -309,6 +309,10 @@ impl<'a> Input<'a> for SliceInput<'a> {
                 self.pos = start + i;
                 Err(self.error("unexpected character"))
             }
+            Fed::TooDeep(i) => {
+                self.pos = start + i;
+                Err(InputError::TooDeep)
+            }
         }
     }
 
@@ -461,6 +465,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
                     self.consume(i)?;
                     return Err(self.error("unexpected character"));
                 }
+                Fed::TooDeep(_) => return Err(InputError::TooDeep),
             };
             if keep {
                 kept.extend_from_slice(&buffer[..n]);
@@ -522,6 +527,7 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
                     self.consume(i)?;
                     return Err(self.error("unexpected character"));
                 }
+                Fed::TooDeep(_) => return Err(InputError::TooDeep),
             };
             kept.extend_from_slice(&buffer[..n]);
             self.consume(n)?;
@@ -614,7 +620,13 @@ impl<R: BufRead> StreamInput<R> {
                         n
                     }
                     Fed::More => buffer.len(),
-                    Fed::Unexpected(_) => unreachable!("the value has started"),
+                    Fed::Unexpected(i) => {
+                        break match self.consume(i) {
+                            Ok(()) => Err(self.error("unexpected character")),
+                            Err(error) => Err(error),
+                        };
+                    }
+                    Fed::TooDeep(_) => break Err(InputError::TooDeep),
                 };
                 piece = buffer[..n].to_vec();
                 if let Err(error) = self.consume(n) {

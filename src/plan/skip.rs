@@ -17,20 +17,26 @@
 //! 2. A string ends at the first `"` not escaped; a backslash escapes the byte after it, whatever
 //!    it is. The bytes between are not checked (control characters, escape letters, `\u` digits).
 //! 3. An object or array ends where the count of `{` and `[` minus `}` and `]` outside strings
-//!    returns to zero. Bracket kinds are not matched, and commas, colons, keys and the scalars
-//!    inside are not checked. A backslash outside a string means nothing.
+//!    returns to zero. Each `}` or `]` must close the kind that is open (else [`Fed::Unexpected`]
+//!    at it), and more than [`MAX_DEPTH`] levels open at once are [`Fed::TooDeep`] at the bracket
+//!    that opens one more. A string may start only where a key or a value can: the last byte
+//!    before its quote that is not whitespace is `{`, `[`, `,` or `:` (else [`Fed::Unexpected`]
+//!    at the quote). Commas, colons, keys and the scalars inside are not otherwise checked. A
+//!    backslash outside a string is no escape (and a quote after it is misplaced).
 //! 4. A scalar (`t`, `f`, `n`, `-`, digit) ends before the first `,`, `}`, `]` or whitespace;
 //!    its bytes are not checked.
 //! 5. Input that ends before the value does is [`Fed::More`].
 //!
 //! What follows for JSON (also tested, against serde_json): for every value serde_json accepts,
 //! the skipper ends it where serde_json does; every proper prefix of an object, array or string is
-//! `More`; and a value whose structure is broken (a closing quote or bracket dropped, an opening
-//! one added, a stray quote) never ends where the intact value did, unless the change leaves a
-//! backslash outside strings (rule 3: `["\""]` without its first quote reads as `[\""]`, which
-//! balances). The scanner's callers check
-//! what follows a skipped value (`,`, `}`, `]`, the end), so structure broken as these rules read it is always an error;
-//! broken grammar inside a skipped value is not, by design (it cannot change a verdict), and is
+//! `More`; and where the skipper reads a string or a bracket, a parser reads the same one (rule
+//! 3: a quote in a place no string can start, or a bracket of the wrong kind, is an error, not a
+//! different reading), so a skipped value never ends past where its own brackets close it. Before
+//! these two checks (attack review, 2026-12-02), `"a":[t"]` made the skipper take the quote for a
+//! string's start and read the next entries, a Lambda function among them, as one skipped string;
+//! `[}` did the same with brackets. The scanner's callers check what follows a skipped value (`,`,
+//! `}`, `]`, the end). Other broken grammar inside a skipped value (a bad scalar, a missing comma,
+//! a control character) is not an error, by design: it cannot move where a value ends, and it is
 //! rejected by serde_json wherever a value is read.
 //!
 //! The input is UTF-8 already checked by the caller; the skipper looks only at ASCII bytes.
@@ -42,17 +48,29 @@ pub enum Fed {
     Done(usize),
     /// The whole chunk belongs to the value.
     More,
-    /// A byte that cannot start a value, at this index of the chunk.
+    /// A byte that cannot start a value, or breaks its structure (rule 3), at this index of the
+    /// chunk.
     Unexpected(usize),
+    /// A bracket that opens more than [`MAX_DEPTH`] levels, at this index of the chunk.
+    TooDeep(usize),
 }
+
+/// The most levels of `[` and `{` a skipped value may hold open at once. serde_json reads at most
+/// 128 levels from the document's top, and a skipped value is at least one level down: nothing
+/// serde reads is refused.
+pub const MAX_DEPTH: u64 = 128;
 
 /// Where one JSON value ends, fed its bytes in order. The state between chunks is a few flags
 /// and the depth.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Skipper {
-    /// 64 bits: no input can wrap it (a 32-bit count wraps after 4 GiB of brackets, and a value
-    /// that never closed would seem to end).
+    /// Levels open, at most [`MAX_DEPTH`].
     depth: u64,
+    /// The kinds of the open levels, bit `d` for level `d + 1` (set: `[`, clear: `{`).
+    kinds: u128,
+    /// The last byte outside strings that is not whitespace is one after which no string can
+    /// start (anything but `{`, `[`, `,`, `:`; a string's closing quote).
+    after_value: bool,
     in_string: bool,
     /// The next byte is escaped (a backslash ended the last chunk inside a string).
     escape: bool,
@@ -60,13 +78,19 @@ pub struct Skipper {
     scalar: bool,
 }
 
-/// The four masks of one block: bit `i` is set when byte `i` is that character.
+/// The masks of one block: bit `i` is set when byte `i` is that character.
 #[derive(Clone, Copy)]
 struct Masks {
     quote: u64,
     backslash: u64,
+    /// `[` or `{`.
     open: u64,
+    /// `]` or `}`.
     close: u64,
+    /// `,` or `:`.
+    separator: u64,
+    /// Space, tab, line feed, carriage return.
+    blank: u64,
 }
 
 const BLOCK: usize = 64;
@@ -117,7 +141,7 @@ impl Skipper {
                     }
                     b'{' | b'[' => {
                         self.started = true;
-                        self.depth = 1;
+                        self.open(bytes[i]);
                     }
                     b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
                         self.started = true;
@@ -138,15 +162,41 @@ impl Skipper {
                 };
             }
             return match self.body(backend, &bytes[i..]) {
-                Some(n) => Fed::Done(i + n),
-                None => Fed::More,
+                Fed::Done(n) => Fed::Done(i + n),
+                Fed::More => Fed::More,
+                Fed::Unexpected(n) => Fed::Unexpected(i + n),
+                Fed::TooDeep(n) => Fed::TooDeep(i + n),
             };
         }
         Fed::More
     }
 
-    /// The body of a string or container: the value's end within `bytes`, if there.
-    fn body(&mut self, backend: Backend, bytes: &[u8]) -> Option<usize> {
+    /// Opens one more level of `bracket`'s kind (the caller checked the depth).
+    #[inline(always)]
+    fn open(&mut self, bracket: u8) {
+        if bracket == b'[' {
+            self.kinds |= 1u128 << self.depth;
+        } else {
+            self.kinds &= !(1u128 << self.depth);
+        }
+        self.depth += 1;
+        self.after_value = false;
+    }
+
+    /// Closes the open level with `bracket`, if it is of its kind.
+    #[inline(always)]
+    fn close(&mut self, bracket: u8) -> bool {
+        let square = (self.kinds >> (self.depth - 1)) & 1 != 0;
+        if square != (bracket == b']') {
+            return false;
+        }
+        self.depth -= 1;
+        self.after_value = true;
+        true
+    }
+
+    /// The body of a string or container: where the value ends within `bytes`, if there.
+    fn body(&mut self, backend: Backend, bytes: &[u8]) -> Fed {
         if backend == Backend::Portable {
             return self.body_portable(bytes);
         }
@@ -242,53 +292,82 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// One block's step: the value's end within the block, or `None` with the state carried past it.
-/// `len` is the number of real bytes (the rest of the masks is zero).
+/// One block's step: where the value ends within the block, `More` with the state carried past
+/// it, or the error. `len` is the number of real bytes (the rest of the masks is zero, and blank).
 #[inline(always)]
-fn step(state: &mut Skipper, masks: Masks, len: usize, block: &[u8]) -> Option<usize> {
+fn step(state: &mut Skipper, masks: Masks, len: usize, block: &[u8]) -> Fed {
     let (escaped, escape_carry) = escaped(masks.backslash, u64::from(state.escape), len);
     let quote = masks.quote & !escaped;
     let carried = if state.in_string { !0 } else { 0 };
     let in_string = prefix_xor(quote) ^ carried;
     if masks.backslash & !in_string != 0 {
-        // A backslash outside a string (invalid JSON): rule 3 says it means nothing, where the
-        // masks took it for an escape. Redo the block byte by byte.
+        // A backslash outside a string (invalid JSON): rule 3 says it is no escape, where the
+        // masks took it for one. Redo the block byte by byte.
         return reference::feed_body(state, &block[..len]);
     }
     if state.depth == 0 {
         // A string at the top: it ends at its first real quote.
         if quote != 0 {
-            return Some(quote.trailing_zeros() as usize + 1);
+            return Fed::Done(quote.trailing_zeros() as usize + 1);
         }
         state.escape = escape_carry != 0;
-        return None;
+        return Fed::More;
     }
-    let open = masks.open & !in_string;
-    let close = masks.close & !in_string;
-    let closes = u64::from(close.count_ones());
-    if closes < state.depth {
-        state.depth = state.depth + u64::from(open.count_ones()) - closes;
+    let real = if len == BLOCK { !0 } else { (1u64 << len) - 1 };
+    let outside = !in_string & real;
+    // Opening quotes are inside (the in-string mask includes them); closing ones outside.
+    let opening = quote & in_string;
+    let blank = masks.blank & outside;
+    let open = masks.open & outside;
+    let close = masks.close & outside;
+    let before_string = open | (masks.separator & outside);
+    let after_value = outside & !blank & !before_string;
+    // A quote is misplaced when the last byte before it that is not blank ends a value: from
+    // each such byte, step past the blanks that follow (the carry of an addition runs through
+    // each run of blank bits) and see whether a quote is where that lands.
+    let next = (after_value << 1) | u64::from(state.after_value && !state.in_string);
+    let landed = (next & !blank) | ((next & blank).wrapping_add(blank) & !blank);
+    let misplaced = landed & opening;
+    let first_misplaced = if misplaced == 0 {
+        BLOCK as u32
     } else {
-        let mut brackets = open | close;
-        let mut depth = state.depth;
-        while brackets != 0 {
-            let at = brackets.trailing_zeros();
-            let bit = 1u64 << at;
-            if open & bit != 0 {
-                depth += 1;
-            } else {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(at as usize + 1);
-                }
-            }
-            brackets &= brackets - 1;
+        misplaced.trailing_zeros()
+    };
+    let mut brackets = open | close;
+    while brackets != 0 {
+        let at = brackets.trailing_zeros();
+        if at > first_misplaced {
+            break;
         }
-        state.depth = depth;
+        let byte = block[at as usize];
+        if open & (1u64 << at) != 0 {
+            if state.depth == MAX_DEPTH {
+                return Fed::TooDeep(at as usize);
+            }
+            state.open(byte);
+        } else {
+            if !state.close(byte) {
+                return Fed::Unexpected(at as usize);
+            }
+            if state.depth == 0 {
+                return Fed::Done(at as usize + 1);
+            }
+        }
+        brackets &= brackets - 1;
+    }
+    if misplaced != 0 {
+        return Fed::Unexpected(first_misplaced as usize);
+    }
+    // What the next block starts after: the last byte that is not blank, if the block has one
+    // outside strings (a run of blanks to the block's end keeps the flag as it was).
+    let marks = after_value | before_string;
+    if marks != 0 {
+        let last = 63 - marks.leading_zeros();
+        state.after_value = after_value & (1u64 << last) != 0;
     }
     state.in_string = (in_string >> (len - 1)) & 1 != 0;
     state.escape = escape_carry != 0;
-    None
+    Fed::More
 }
 
 /// The block loop, shared by every backend: `$masks` turns a pointer to 64 readable bytes into
@@ -303,10 +382,15 @@ macro_rules! body_loop {
             let block = &bytes[at..at + BLOCK];
             let masks = {
                 let $block = block;
-                $masks
+                // Opaque to the optimiser: seen through, the movemasks became vectors of bits,
+                // and the block's additions scalarised them bit by bit (4× slower on AVX2).
+                std::hint::black_box($masks)
             };
-            if let Some(end) = step(state, masks, BLOCK, block) {
-                return Some(at + end);
+            match step(state, masks, BLOCK, block) {
+                Fed::More => {}
+                Fed::Done(n) => return Fed::Done(at + n),
+                Fed::Unexpected(n) => return Fed::Unexpected(at + n),
+                Fed::TooDeep(n) => return Fed::TooDeep(at + n),
             }
             at += BLOCK;
         }
@@ -319,18 +403,21 @@ macro_rules! body_loop {
                 let $block = &padded[..];
                 $masks
             };
-            if let Some(end) = step(state, masks, len, &bytes[at..]) {
-                return Some(at + end);
+            match step(state, masks, len, &bytes[at..]) {
+                Fed::More => {}
+                Fed::Done(n) => return Fed::Done(at + n),
+                Fed::Unexpected(n) => return Fed::Unexpected(at + n),
+                Fed::TooDeep(n) => return Fed::TooDeep(at + n),
             }
         }
-        None
+        Fed::More
     }};
 }
 
 impl Skipper {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,bmi1,popcnt")]
-    unsafe fn body_avx2(&mut self, bytes: &[u8]) -> Option<usize> {
+    unsafe fn body_avx2(&mut self, bytes: &[u8]) -> Fed {
         body_loop!(self, bytes, block => {
             // SAFETY: `block` holds 64 bytes and this function runs only where AVX2 is present.
             unsafe { x86::masks_avx2(block) }
@@ -339,14 +426,14 @@ impl Skipper {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "sse2")]
-    unsafe fn body_sse2(&mut self, bytes: &[u8]) -> Option<usize> {
+    unsafe fn body_sse2(&mut self, bytes: &[u8]) -> Fed {
         body_loop!(self, bytes, block => {
             // SAFETY: `block` holds 64 bytes; SSE2 is part of the x86_64 baseline.
             unsafe { x86::masks_sse2(block) }
         })
     }
 
-    fn body_portable(&mut self, bytes: &[u8]) -> Option<usize> {
+    fn body_portable(&mut self, bytes: &[u8]) -> Fed {
         body_loop!(self, bytes, block => masks_portable(block))
     }
 }
@@ -374,6 +461,8 @@ fn masks_portable(block: &[u8]) -> Masks {
         backslash: 0,
         open: 0,
         close: 0,
+        separator: 0,
+        blank: 0,
     };
     for (i, chunk) in block[..BLOCK].chunks_exact(8).enumerate() {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
@@ -383,6 +472,10 @@ fn masks_portable(block: &[u8]) -> Masks {
         masks.backslash |= gather(equal(word, b'\\')) << shift;
         masks.open |= gather(equal(folded, b'[')) << shift;
         masks.close |= gather(equal(folded, b']')) << shift;
+        masks.separator |= gather(equal(word, b',') | equal(word, b':')) << shift;
+        masks.blank |= gather(
+            equal(word, b' ') | equal(word, b'\t') | equal(word, b'\n') | equal(word, b'\r'),
+        ) << shift;
     }
     masks
 }
@@ -404,6 +497,22 @@ mod x86 {
         }
     }
 
+    /// Bit `i` set where byte `i` of `v` is one of `bytes`: the comparisons are joined before the
+    /// one movemask (joining movemasks instead made LLVM rebuild vectors bit by bit, 4× slower).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn any32(v: __m256i, bytes: &[u8]) -> u64 {
+        // SAFETY: the caller guarantees AVX2 (see `eq32`).
+        #[allow(unused_unsafe)]
+        unsafe {
+            let mut any = _mm256_setzero_si256();
+            for &c in bytes {
+                any = _mm256_or_si256(any, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
+            }
+            u64::from(_mm256_movemask_epi8(any) as u32)
+        }
+    }
+
     /// # Safety
     /// `block` must hold at least 64 bytes, and the CPU must support AVX2.
     #[target_feature(enable = "avx2")]
@@ -422,6 +531,8 @@ mod x86 {
                 backslash: eq32(lo, b'\\') | eq32(hi, b'\\') << 32,
                 open: eq32(flo, b'[') | eq32(fhi, b'[') << 32,
                 close: eq32(flo, b']') | eq32(fhi, b']') << 32,
+                separator: any32(lo, b",:") | any32(hi, b",:") << 32,
+                blank: any32(lo, b" \t\n\r") | any32(hi, b" \t\n\r") << 32,
             }
         }
     }
@@ -437,6 +548,21 @@ mod x86 {
         }
     }
 
+    /// Bit `i` set where byte `i` of `v` is one of `bytes` (see `any32`).
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    unsafe fn any16(v: __m128i, bytes: &[u8]) -> u64 {
+        // SAFETY: SSE2 is baseline on x86_64 (see `eq16`).
+        #[allow(unused_unsafe)]
+        unsafe {
+            let mut any = _mm_setzero_si128();
+            for &c in bytes {
+                any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
+            }
+            u64::from(_mm_movemask_epi8(any) as u16)
+        }
+    }
+
     /// # Safety
     /// `block` must hold at least 64 bytes.
     #[target_feature(enable = "sse2")]
@@ -448,6 +574,8 @@ mod x86 {
             backslash: 0,
             open: 0,
             close: 0,
+            separator: 0,
+            blank: 0,
         };
         for k in 0..4 {
             // SAFETY: an unaligned 16-byte load within the 64 bytes checked above; SSE2 is
@@ -460,6 +588,8 @@ mod x86 {
                 masks.backslash |= eq16(v, b'\\') << shift;
                 masks.open |= eq16(folded, b'[') << shift;
                 masks.close |= eq16(folded, b']') << shift;
+                masks.separator |= any16(v, b",:") << shift;
+                masks.blank |= any16(v, b" \t\n\r") << shift;
             }
         }
         masks
@@ -469,7 +599,7 @@ mod x86 {
 /// The contract, one byte at a time: the definition the block skipper is tested against, and its
 /// fallback for blocks with a backslash outside strings.
 pub mod reference {
-    use super::{Fed, Skipper};
+    use super::{Fed, Skipper, MAX_DEPTH};
 
     /// [`Skipper::feed`], byte by byte.
     pub fn feed(state: &mut Skipper, bytes: &[u8]) -> Fed {
@@ -485,7 +615,7 @@ pub mod reference {
                     }
                     b'{' | b'[' => {
                         state.started = true;
-                        state.depth = 1;
+                        state.open(b);
                     }
                     b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
                         state.started = true;
@@ -504,15 +634,17 @@ pub mod reference {
                 continue;
             }
             return match feed_body(state, &bytes[i..]) {
-                Some(n) => Fed::Done(i + n),
-                None => Fed::More,
+                Fed::Done(n) => Fed::Done(i + n),
+                Fed::More => Fed::More,
+                Fed::Unexpected(n) => Fed::Unexpected(i + n),
+                Fed::TooDeep(n) => Fed::TooDeep(i + n),
             };
         }
         Fed::More
     }
 
     /// The body of a started string or container, byte by byte.
-    pub(super) fn feed_body(state: &mut Skipper, bytes: &[u8]) -> Option<usize> {
+    pub(super) fn feed_body(state: &mut Skipper, bytes: &[u8]) -> Fed {
         for (i, &b) in bytes.iter().enumerate() {
             if state.in_string {
                 if state.escape {
@@ -522,24 +654,31 @@ pub mod reference {
                 } else if b == b'"' {
                     state.in_string = false;
                     if state.depth == 0 {
-                        return Some(i + 1);
+                        return Fed::Done(i + 1);
                     }
+                    state.after_value = true;
                 }
                 continue;
             }
             match b {
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                b'"' if state.after_value => return Fed::Unexpected(i),
                 b'"' => state.in_string = true,
-                b'{' | b'[' => state.depth += 1,
+                b'{' | b'[' if state.depth == MAX_DEPTH => return Fed::TooDeep(i),
+                b'{' | b'[' => state.open(b),
                 b'}' | b']' => {
-                    state.depth -= 1;
+                    if !state.close(b) {
+                        return Fed::Unexpected(i);
+                    }
                     if state.depth == 0 {
-                        return Some(i + 1);
+                        return Fed::Done(i + 1);
                     }
                 }
-                _ => {}
+                b',' | b':' => state.after_value = false,
+                _ => state.after_value = true,
             }
         }
-        None
+        Fed::More
     }
 }
 
@@ -554,36 +693,46 @@ mod tests {
             match end.feed(chunk) {
                 Fed::Done(n) => return Some(total + n),
                 Fed::More => total += chunk.len(),
-                Fed::Unexpected(_) => return None,
+                Fed::Unexpected(_) | Fed::TooDeep(_) => return None,
             }
         }
         None
     }
 
-    /// The depth never wraps: with a 32-bit count, 4 GiB of `[` brought it back to 0 and an
-    /// unclosed value seemed to end at the next quote (attack review, 2026-12-02).
+    /// Rule 3's two checks, on every backend and the reference: a quote where no string can
+    /// start, and a bracket of the wrong kind, are errors at that byte, whitespace or block
+    /// edges between; the place a string can start after whitespace is still one.
     #[test]
-    fn depth_does_not_wrap_past_32_bits() {
-        for backend in [Backend::Detected, Backend::Sse2, Backend::Portable] {
-            let mut deep = Skipper {
-                depth: u64::from(u32::MAX) - 3,
-                started: true,
-                ..Skipper::new()
-            };
-            assert_eq!(deep.feed_on(backend, &[b'['; 128]), Fed::More);
-            assert_eq!(deep.depth, u64::from(u32::MAX) + 125);
-            assert_eq!(deep.feed_on(backend, br#""a"]]]]"#), Fed::More);
+    fn misplaced_quotes_and_mismatched_brackets_are_errors() {
+        let cases: &[(&str, Fed)] = &[
+            (r#"{"a":t"}"#, Fed::Unexpected(6)),
+            (r#"{"a":1 "}"#, Fed::Unexpected(7)),
+            (r#"["a""b"]"#, Fed::Unexpected(4)),
+            (r#"["a" , "b"]"#, Fed::Done(11)),
+            ("[ \n\t\r \"a\"]", Fed::Done(10)),
+            (r#"[}"#, Fed::Unexpected(1)),
+            (r#"{]"#, Fed::Unexpected(1)),
+            (r#"[{]}"#, Fed::Unexpected(2)),
+            (r#"[\"]"#, Fed::Unexpected(2)),
+            (r#"{"a":[{"b":[]}]}"#, Fed::Done(16)),
+        ];
+        for pad in [0, 40, 55, 60, 63, 64, 70, 127] {
+            for &(case, expected) in cases {
+                // Padding inside the first level moves the case across block edges.
+                let text = format!("[{}{}]", " ".repeat(pad), case);
+                let shift = |fed: Fed| match fed {
+                    Fed::Done(n) => Fed::Done(n + pad + 2),
+                    Fed::Unexpected(n) => Fed::Unexpected(n + pad + 1),
+                    other => other,
+                };
+                for backend in [Backend::Detected, Backend::Sse2, Backend::Portable] {
+                    let got = Skipper::new().feed_on(backend, text.as_bytes());
+                    assert_eq!(got, shift(expected), "{backend:?} {text}");
+                }
+                let got = reference::feed(&mut Skipper::new(), text.as_bytes());
+                assert_eq!(got, shift(expected), "reference {text}");
+            }
         }
-        let mut reference_state = Skipper {
-            depth: u64::from(u32::MAX) - 3,
-            started: true,
-            ..Skipper::new()
-        };
-        assert_eq!(
-            reference::feed(&mut reference_state, &[b'['; 128]),
-            Fed::More
-        );
-        assert_eq!(reference_state.depth, u64::from(u32::MAX) + 125);
     }
 
     #[test]
@@ -654,6 +803,7 @@ mod tests {
             depth: 1,
             ..Skipper::default()
         };
-        assert_eq!(portable.body_portable(&bytes[1..]), Some(expected - 1));
+        // (Started at depth 1 with the kind `{`: the text opens with one.)
+        assert_eq!(portable.body_portable(&bytes[1..]), Fed::Done(expected - 1));
     }
 }

@@ -3,8 +3,9 @@
 
 use super::error::InputError;
 use crate::support::line_index::Cursor;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 /// An error of the stream as the plan reader reports it: invalid UTF-8 with its position, else
 /// an I/O error of stdin.
@@ -158,6 +159,109 @@ impl<R: Read> Read for Utf8Checked<R> {
                 }
             }
         }
+    }
+}
+
+/// A stream read and checked as UTF-8 on its own thread, a few chunks ahead of the reader, so
+/// that reading the pipe and validating it cost the scanner nothing. The memory it holds is
+/// bounded: `AHEAD` chunks in flight, spent ones handed back to be filled again.
+pub struct Prefetched {
+    chunks: mpsc::Receiver<io::Result<(Vec<u8>, usize)>>,
+    spent: mpsc::SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    len: usize,
+    at: usize,
+    ended: bool,
+}
+
+/// Bytes a chunk holds; one is sent once it holds at least a quarter (a pipe hands out less
+/// per read).
+const CHUNK: usize = 1 << 20;
+const AHEAD: usize = 4;
+
+impl Prefetched {
+    /// Reads `inner` on a thread of its own. The thread is not joined: a reader that stops early
+    /// (at an error) drops this, and the thread ends at its next send, or with the process if
+    /// the stream never ends.
+    pub fn spawn<R: Read + Send + 'static>(inner: R) -> Self {
+        let (send, chunks) = mpsc::sync_channel(AHEAD);
+        let (spent, recycled) = mpsc::sync_channel::<Vec<u8>>(AHEAD + 2);
+        std::thread::spawn(move || {
+            let mut reader = Utf8Checked::new(inner);
+            loop {
+                let mut buffer = recycled.try_recv().unwrap_or_else(|_| vec![0; CHUNK]);
+                let mut filled = 0;
+                let failed = loop {
+                    match reader.read(&mut buffer[filled..]) {
+                        Ok(0) => break None,
+                        Ok(n) => {
+                            filled += n;
+                            if filled >= CHUNK / 4 {
+                                break None;
+                            }
+                        }
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                        Err(error) => break Some(error),
+                    }
+                };
+                // The valid bytes first, then the error, as `Utf8Checked` hands them out.
+                if filled > 0 && send.send(Ok((buffer, filled))).is_err() {
+                    return;
+                }
+                if let Some(error) = failed {
+                    let _ = send.send(Err(error));
+                    return;
+                }
+                if filled == 0 {
+                    return;
+                }
+            }
+        });
+        Prefetched {
+            chunks,
+            spent,
+            chunk: Vec::new(),
+            len: 0,
+            at: 0,
+            ended: false,
+        }
+    }
+}
+
+impl BufRead for Prefetched {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.at == self.len && !self.ended {
+            match self.chunks.recv() {
+                Ok(Ok((next, len))) => {
+                    let spent = std::mem::replace(&mut self.chunk, next);
+                    if !spent.is_empty() {
+                        let _ = self.spent.try_send(spent);
+                    }
+                    (self.len, self.at) = (len, 0);
+                }
+                Ok(Err(error)) => {
+                    self.ended = true;
+                    return Err(error);
+                }
+                // The thread ended: the stream did.
+                Err(_) => self.ended = true,
+            }
+        }
+        Ok(&self.chunk[self.at..self.len])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.len);
+    }
+}
+
+impl Read for Prefetched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
     }
 }
 
