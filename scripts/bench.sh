@@ -2,7 +2,7 @@
 # Times the whole binary on generated plans and prints Markdown tables: wall time and peak RSS
 # (from /usr/bin/time, the plain build), peak heap (one more run of the heap-stats build), for a file and for stdin, and beside each
 # row the floor measured in the same run on the same file (examples/floor.rs: mmap + memchr, read +
-# memchr), so that a loaded machine moves both, and the plan reader alone ("scan only": map, UTF-8,
+# memchr; for stdin, the pipe alone: cat | wc -l), so that a loaded machine moves both, and the plan reader alone ("scan only": map, UTF-8,
 # scan, kept entries parsed; no judging, no report). Before timing, each plan's verdict counts on
 # file and stdin are checked against the generator's truth (<plan>.expected.json). The cost per
 # function comes from a pair: the same number of resources with no Lambda functions ("empty
@@ -50,7 +50,7 @@ plan_for() { # resources percent -> path (generated once)
 declare -A TWIN # resources -> "seconds bytes" of the plan with no functions
 
 row() { # resources percent
-  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh mm rm sc tt tb twin
+  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh pt mm rm sc tt tb twin
   plan=$(plan_for "$n" "$p")
   bytes=$(stat -L -c %s "$plan")
   functions=$(sed 's/.*"functions":\([0-9]*\).*/\1/' "$plan.expected.json")
@@ -67,6 +67,8 @@ row() { # resources percent
   done
   read -r ft fr fh < <(measure "@BIN@ check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   read -r st sr sh < <(measure "cat '$plan' | @BIN@ check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
+  # What the pipe alone costs: cat writing and a reader counting lines, on the same two cores.
+  read -r pt _ _ < <(measure "cat '$plan' | wc -l")
   if [ -z "${TWIN[$n]:-}" ]; then
     twin=$(plan_for "$n" 0)
     cat "$twin" >/dev/null
@@ -75,16 +77,16 @@ row() { # resources percent
   fi
   read -r tt tb <<<"${TWIN[$n]}"
   awk -v n="$n" -v p="$p" -v b="$bytes" -v fn="$functions" -v ft="$ft" -v fr="$fr" -v fh="$fh" \
-      -v st="$st" -v sr="$sr" -v sh="$sh" -v mm="$mm" -v rm="$rm" -v sc="$sc" -v tt="$tt" -v tb="$tb" 'BEGIN {
+      -v st="$st" -v sr="$sr" -v sh="$sh" -v pt="$pt" -v mm="$mm" -v rm="$rm" -v sc="$sc" -v tt="$tt" -v tb="$tb" 'BEGIN {
     per = (fn > 0 ? (ft - tt * b / tb) / fn * 1e6 : 0)
-    printf "| %d | %d %% | %d | %.0f MB | %.3f s | %.0f | %.1f µs | %.1f MB | %.1f MB | %.3f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× |\n",
+    printf "| %d | %d %% | %d | %.0f MB | %.3f s | %.0f | %.1f µs | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× |\n",
       n, p, fn, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), per, fr/1024, fh/1e6, st,
-      (ft > 0 ? st/ft : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0) }'
+      (ft > 0 ? st/ft : 0), pt, (pt > 0 ? st/pt : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0) }'
 }
 
 header() {
-  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | per function | file: peak RSS | file: peak heap | stdin: wall | stdin/file | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | per function | file: peak RSS | file: peak heap | stdin: wall | stdin/file | pipe floor: cat \\| wc -l | stdin/pipe floor | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 echo "Skipper backend: $(grep -q avx2 /proc/cpuinfo && echo avx2 || echo sse2); $(nproc) cores; best of $RUNS"

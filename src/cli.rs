@@ -411,6 +411,8 @@ fn run_options(
         foreign_ignores: effective.foreign_ignores.value,
         config: Some(file.unwrap_or_default()),
         settings: effective.settings(),
+        // The command line exits once it has reported.
+        exits_after: true,
     }
 }
 

@@ -47,6 +47,10 @@ pub struct RunOptions {
     pub config: Option<Arc<ConfigFile>>,
     /// The effective settings with their origin, for reports (`config::Effective::settings`).
     pub settings: Vec<Setting>,
+    /// The process exits once the outcome is reported (the command line): a plan's parsed
+    /// document and indexes are then left for the exit to take back instead of being freed one
+    /// allocation at a time (~30 ms of one core on a 730 MB plan). Off for a caller that goes on.
+    pub exits_after: bool,
 }
 
 /// Judges every input of `options`.
@@ -263,6 +267,7 @@ fn judge_input(
     let resolve_options = Options {
         changed_only: options.changed_only,
         skipped_rules: skipped.to_vec(),
+        exits_after: options.exits_after,
     };
     let read = plan::ReadOptions {
         plan_path: options.plan_path.as_deref(),
@@ -320,7 +325,7 @@ fn judge_input(
         };
         warnings.extend(scope_warnings(&scope));
         let version = |v: &Option<plan::model::Text<'_>>| v.as_ref().map(|v| v.as_str().to_owned());
-        Ok(PlanResult {
+        let result = PlanResult {
             path: label.clone(),
             kind: match kind {
                 DocumentKind::Plan => InputKind::Plan,
@@ -331,7 +336,12 @@ fn judge_input(
             warnings,
             findings,
             scope,
-        })
+        };
+        if options.exits_after {
+            // Taken back by the exit whole (see `RunOptions::exits_after`).
+            std::mem::forget(parsed.document);
+        }
+        Ok(result)
     })?
 }
 

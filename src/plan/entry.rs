@@ -372,7 +372,9 @@ fn attributes<'t, 'a>(
         if piece.len() / 2 > MAX_NESTING - enclosing && enclosing + nesting(piece) > MAX_NESTING {
             return Err(InputError::TooDeep);
         }
-        let Checked = parse_at(|| input.origin(), Cow::Borrowed(piece))?;
+        if !plain_string(piece) {
+            let Checked = parse_at(|| input.origin(), Cow::Borrowed(piece))?;
+        }
         kept.push((name, piece));
         Ok(())
     })?;
@@ -395,6 +397,29 @@ fn attributes<'t, 'a>(
     }
     text.push('}');
     Ok(Kept::Json(text.into_boxed_str()))
+}
+
+/// Whether `piece` is a string serde accepts as it stands, told without serde: no control
+/// character, no unescaped quote inside, and only one-character escapes. A `\u` escape (whose
+/// surrogate rules are serde's) or anything else doubtful goes to serde, for its verdict and its
+/// error. The common case is a policy document held as a string: serde would copy it, escape by
+/// escape, into a buffer that starts empty for every value.
+fn plain_string(piece: &str) -> bool {
+    let [b'"', inner @ .., b'"'] = piece.as_bytes() else {
+        return false;
+    };
+    let mut at = 0;
+    while let Some(&byte) = inner.get(at) {
+        match byte {
+            0..=0x1f | b'"' => return false,
+            b'\\' => match inner.get(at + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at += 2,
+                _ => return false,
+            },
+            _ => at += 1,
+        }
+    }
+    true
 }
 
 /// A value checked as [`super::model::UniqueKeys`] checks it (JSON grammar, no key twice in an
@@ -456,6 +481,40 @@ impl<'de> Deserialize<'de> for Checked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// What `plain_string` lets past serde, serde accepts: strings of quotes, escapes,
+        /// control characters and `\u` in any order.
+        #[test]
+        fn plain_strings_are_strings_serde_accepts(
+            inner in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "é", "\"", "\\", "\\\"", "\\n", "\\t", "\\/", "\\b", "\\f", "\\r",
+                "\\u", "\\u0041", "\\ud800", "\\x", "\u{1}", "\n", "\u{7f}", " ",
+            ]), 0..12)
+        ) {
+            let piece = format!("\"{}\"", inner.concat());
+            if plain_string(&piece) {
+                proptest::prop_assert!(serde_json::from_str::<String>(&piece).is_ok(), "{piece:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_strings_leave_doubtful_ones_to_serde() {
+        assert!(plain_string(r#""{\"Version\":\"2012-10-17\"}\n""#));
+        assert!(plain_string(r#""""#));
+        for doubtful in [
+            r#""\u0041""#,
+            r#""a\""#,
+            "\"a\u{1}\"",
+            r#""a"b""#,
+            r#""\x""#,
+            "\"",
+            "abc",
+        ] {
+            assert!(!plain_string(doubtful), "{doubtful:?}");
+        }
+    }
 
     /// An entry with its kept attributes as values (the walker keeps their text as written,
     /// serde's derive as it writes them again).

@@ -33,6 +33,8 @@ pub struct Options {
     pub changed_only: bool,
     /// Rule ids not to report (`--skip-rule`, or every rule but `--rule`'s).
     pub skipped_rules: Vec<&'static str>,
+    /// The process exits after this run: the indexes are not freed (see `RunOptions::exits_after`).
+    pub exits_after: bool,
 }
 
 impl Options {
@@ -111,28 +113,60 @@ pub fn judge(
 ) -> Judged {
     let shape = PlanShape::of(document);
     let subjects = subjects(document, kind, text, shape);
-    let run = Judging {
-        document,
-        kind,
-        shape,
-        options,
-        sources,
-        plan_index: PlanIndex::new(document),
-        configuration: configuration::Index::new(document.configuration.as_ref()),
-        source_cache: Mutex::default(),
-    };
-    let plan_label: std::sync::Arc<str> = plan_label.into();
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
-    // Independent: the IAM index, and one pass over the plan to the functions' lines.
-    let (permission, positions) = rayon::join(
-        || {
+    // The pass to the functions' lines reads the whole plan; it runs on its own thread while
+    // this one builds the indexes and the IAM grants (on every core), not after them.
+    std::thread::scope(|scope| {
+        let positions = scope.spawn(|| line_index::positions(text, &offsets));
+        let (plan_index, configuration) = rayon::join(
+            || PlanIndex::new(document),
+            || configuration::Index::new(document.configuration.as_ref()),
+        );
+        let run = Judging {
+            document,
+            kind,
+            shape,
+            options,
+            sources,
+            plan_index,
+            configuration,
+            source_cache: Mutex::default(),
+        };
+        let permission =
             (kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
                 let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
                 xray_permission::Grants::new(document, &run.configuration, partial)
-            })
-        },
-        || line_index::positions(text, &offsets),
-    );
+            });
+        let positions = positions.join().expect("the line pass does not panic");
+        let judged = judge_subjects(
+            &run,
+            &subjects,
+            permission.as_ref(),
+            positions,
+            plan_label,
+            line_offset,
+        );
+        if run.options.exits_after {
+            // Taken back by the exit whole (see `Options::exits_after`).
+            std::mem::forget(permission);
+            std::mem::forget(run);
+            std::mem::forget(subjects);
+        }
+        judged
+    })
+}
+
+/// Judges `subjects` in order, on every core; `positions` are the lines of their offsets.
+fn judge_subjects(
+    run: &Judging,
+    subjects: &[Subject],
+    permission: Option<&xray_permission::Grants>,
+    positions: Vec<(u32, u32, u32)>,
+    plan_label: &str,
+    line_offset: usize,
+) -> Judged {
+    let shape = run.shape;
+    let plan_label: std::sync::Arc<str> = plan_label.into();
     let mut located = positions.into_iter();
     let locations: Vec<Option<Location>> = subjects
         .iter()
@@ -153,7 +187,7 @@ pub fn judge(
         shape,
         ..Judged::default()
     };
-    for subject in &subjects {
+    for subject in subjects {
         match subject.seen {
             Seen::Untouched => judged.from_prior_state += 1,
             Seen::Deferred { .. } => judged.deferred += 1,
@@ -177,11 +211,11 @@ pub fn judge(
                     after_unknown: subject.after_unknown.value(),
                     after_sensitive: subject.after_sensitive.value(),
                 };
-                let mut tracing = judge_one(&run, subject, &values, run.kind, location);
+                let mut tracing = judge_one(run, subject, &values, run.kind, location);
                 if matches!(tracing.verdict, Verdict::Fail | Verdict::Unknown) {
                     tracing.baseline = Some(baseline(subject));
                 }
-                let permission = match (&permission, subject.seen, subject.deposed) {
+                let permission = match (permission, subject.seen, subject.deposed) {
                     (Some(grants), Seen::Planned, None) => {
                         judge_permission(grants, subject, &values, &mut tracing, run.sources)
                     }

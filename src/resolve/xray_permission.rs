@@ -205,12 +205,24 @@ impl<'d, 'i> Grants<'d, 'i> {
                 Some((parsed.0, parsed.1, json))
             })
             .collect();
-        let mut roles_by_arn = HashMap::new();
-        let mut policies_by_arn = HashMap::new();
-        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::new();
+        // Sized once: a dense plan holds tens of thousands of roles.
+        let count = |types: &[&str]| {
+            changes
+                .iter()
+                .filter(|e| types.contains(&e.resource_type()))
+                .count()
+        };
+        let roles = count(&["aws_iam_role"]);
+        let mut roles_by_arn = HashMap::with_capacity(roles);
+        let mut policies_by_arn = HashMap::with_capacity(count(&["aws_iam_policy"]));
+        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::with_capacity(count(&[
+            "aws_iam_role_policy_attachment",
+            "aws_iam_role_policy",
+        ]));
         let mut grants_unknown_role = Vec::new();
         let mut by_type: HashMap<&'d str, Vec<usize>> = HashMap::new();
-        let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> = HashMap::new();
+        let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> =
+            HashMap::with_capacity(roles);
         for (i, (entry, index_key)) in changes.iter().zip(index_keys).enumerate() {
             by_type
                 .entry(entry.change.resource_type.as_str())
