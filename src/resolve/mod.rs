@@ -132,11 +132,19 @@ pub fn judge(
             configuration,
             source_cache: Mutex::default(),
         };
-        let permission =
-            (kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
-                let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
-                xray_permission::Grants::new(document, &run.configuration, partial)
-            });
+        // Built only when a function will ask it (`judge_subjects`): most plans hold none.
+        let asked = subjects.iter().any(|s| {
+            matches!(s.seen, Seen::Planned)
+                && s.deposed.is_none()
+                && XRAY_PERMISSION.judges(s.resource_type)
+        });
+        let permission = (asked
+            && kind == DocumentKind::Plan
+            && run.options.runs(XRAY_PERMISSION.id))
+        .then(|| {
+            let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
+            xray_permission::Grants::new(document, &run.configuration, partial)
+        });
         let positions = positions.join().expect("the line pass does not panic");
         let judged = judge_subjects(
             &run,
