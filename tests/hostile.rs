@@ -245,3 +245,44 @@ fn many_keys_in_a_kept_attribute_cost_linear_time() {
     // Linear: well under a second in a release build, a few in a debug one.
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// The line pass of a large plan and the IAM index share the rayon pool: a pool of one thread
+/// (`RAYON_NUM_THREADS=1`, a one-CPU container) and two plans on two threads still finish.
+/// A line pass on a thread outside the pool, waited on from inside it, hung both (review of
+/// 2026-12-03): the padding puts the last function past the pass's 8 MiB split.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_plan_finishes_on_a_pool_of_one_thread() {
+    let dir = scratch("pool-of-one");
+    let plan = dir.join("plan.json");
+    let function = |name: &str| {
+        format!(
+            r#"{{"address":"aws_lambda_function.{name}","mode":"managed","type":"aws_lambda_function","name":"{name}","change":{{"actions":["create"],"after":{{}}}}}}"#
+        )
+    };
+    let padding = format!(
+        r#"{{"address":"aws_s3_bucket.p","mode":"managed","type":"aws_s3_bucket","name":"p","change":{{"actions":["create"],"after":{{"bucket":"{}"}}}}}}"#,
+        "x".repeat(8_388_700)
+    );
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"format_version":"1.2","resource_changes":[{},{padding},{}]}}"#,
+            function("a"),
+            function("b")
+        ),
+    )
+    .unwrap();
+    for (threads, plans) in [("1", 1), ("1", 2), ("2", 2)] {
+        let list = vec![plan.display().to_string(); plans].join(" ");
+        let script = format!(
+            "RAYON_NUM_THREADS={threads} exec timeout 60 {} check {list} --format json > /dev/null",
+            env!("CARGO_BIN_EXE_tracegate"),
+        );
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", &script]);
+        let outcome = run_with(cmd, None);
+        // 1: both functions fail (no tracing set); 124 would be the timeout.
+        assert_eq!(outcome.code, 1, "{threads} threads: {}", outcome.stderr);
+    }
+}

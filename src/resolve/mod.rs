@@ -114,54 +114,54 @@ pub fn judge(
     let shape = PlanShape::of(document);
     let subjects = subjects(document, kind, text, shape);
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
-    // The pass to the functions' lines reads the whole plan; it runs on its own thread while
-    // this one builds the indexes and the IAM grants (on every core), not after them.
-    std::thread::scope(|scope| {
-        let positions = scope.spawn(|| line_index::positions(text, &offsets));
-        let (plan_index, configuration) = rayon::join(
-            || PlanIndex::new(document),
-            || configuration::Index::new(document.configuration.as_ref()),
-        );
-        let run = Judging {
-            document,
-            kind,
-            shape,
-            options,
-            sources,
-            plan_index,
-            configuration,
-            source_cache: Mutex::default(),
-        };
-        // Built only when a function will ask it (`judge_subjects`): most plans hold none.
-        let asked = subjects.iter().any(|s| {
-            matches!(s.seen, Seen::Planned)
-                && s.deposed.is_none()
-                && XRAY_PERMISSION.judges(s.resource_type)
-        });
-        let permission = (asked
-            && kind == DocumentKind::Plan
-            && run.options.runs(XRAY_PERMISSION.id))
-        .then(|| {
+    let (plan_index, configuration) = rayon::join(
+        || PlanIndex::new(document),
+        || configuration::Index::new(document.configuration.as_ref()),
+    );
+    let run = Judging {
+        document,
+        kind,
+        shape,
+        options,
+        sources,
+        plan_index,
+        configuration,
+        source_cache: Mutex::default(),
+    };
+    // Built only when a function will ask it (`judge_subjects`): most plans hold none.
+    let asked = subjects.iter().any(|s| {
+        matches!(s.seen, Seen::Planned)
+            && s.deposed.is_none()
+            && XRAY_PERMISSION.judges(s.resource_type)
+    });
+    // The pass to the functions' lines reads the whole plan: a rayon job beside the IAM index,
+    // not after it. A rayon scope, not a thread of its own: a thread outside the pool that waits
+    // on the pool deadlocks a pool of one (`RAYON_NUM_THREADS=1`, a one-CPU container), while a
+    // scope's wait runs the pool's work.
+    let mut positions = None;
+    let permission = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| positions = Some(line_index::positions(text, &offsets)));
+        (asked && kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
             let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
             xray_permission::Grants::new(document, &run.configuration, partial)
-        });
-        let positions = positions.join().expect("the line pass does not panic");
-        let judged = judge_subjects(
-            &run,
-            &subjects,
-            permission.as_ref(),
-            positions,
-            plan_label,
-            line_offset,
-        );
-        if run.options.exits_after {
-            // Taken back by the exit whole (see `Options::exits_after`).
-            std::mem::forget(permission);
-            std::mem::forget(run);
-            std::mem::forget(subjects);
-        }
-        judged
-    })
+        })
+    });
+    let positions = positions.expect("the scope ran the line pass");
+    let judged = judge_subjects(
+        &run,
+        &subjects,
+        permission.as_ref(),
+        positions,
+        plan_label,
+        line_offset,
+    );
+    if run.options.exits_after {
+        // Taken back by the exit whole (see `Options::exits_after`).
+        std::mem::forget(permission);
+        std::mem::forget(run);
+        std::mem::forget(subjects);
+    }
+    judged
 }
 
 /// Judges `subjects` in order, on every core; `positions` are the lines of their offsets.
