@@ -266,10 +266,12 @@ fn judge_input(
     suppressions: &[config::Ignore],
 ) -> Result<PlanResult, InputError> {
     let label = input_label(source);
+    // With several plans, each one's memory goes once it is judged (see `RunOptions::exits_after`).
+    let leave_to_exit = options.exits_after && options.inputs.len() == 1;
     let resolve_options = Options {
         changed_only: options.changed_only,
         skipped_rules: skipped.to_vec(),
-        exits_after: options.exits_after && options.inputs.len() == 1,
+        exits_after: leave_to_exit,
     };
     let read = plan::ReadOptions {
         plan_path: options.plan_path.as_deref(),
@@ -339,9 +341,7 @@ fn judge_input(
             findings,
             scope,
         };
-        // With several plans, each one's memory goes before the next is read.
-        if options.exits_after && options.inputs.len() == 1 {
-            // Taken back by the exit whole (see `RunOptions::exits_after`).
+        if leave_to_exit {
             std::mem::forget(parsed.document);
         }
         Ok(result)

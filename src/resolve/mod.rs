@@ -128,12 +128,8 @@ pub fn judge(
         configuration,
         source_cache: Mutex::default(),
     };
-    // Built only when a function will ask it (`judge_subjects`): most plans hold none.
-    let asked = subjects.iter().any(|s| {
-        matches!(s.seen, Seen::Planned)
-            && s.deposed.is_none()
-            && XRAY_PERMISSION.judges(s.resource_type)
-    });
+    // Built only when a function will ask it: most plans hold none.
+    let asked = subjects.iter().any(asks_permission);
     // The pass to the functions' lines reads the whole plan: a rayon job beside the IAM index,
     // not after it. A rayon scope, not a thread of its own: a thread outside the pool that waits
     // on the pool deadlocks a pool of one (`RAYON_NUM_THREADS=1`, a one-CPU container), while a
@@ -223,8 +219,8 @@ fn judge_subjects(
                 if matches!(tracing.verdict, Verdict::Fail | Verdict::Unknown) {
                     tracing.baseline = Some(baseline(subject));
                 }
-                let permission = match (permission, subject.seen, subject.deposed) {
-                    (Some(grants), Seen::Planned, None) => {
+                let permission = match permission {
+                    Some(grants) if asks_permission(subject) => {
                         judge_permission(grants, subject, &values, &mut tracing, run.sources)
                     }
                     _ => None,
@@ -240,6 +236,14 @@ fn judge_subjects(
     judged
 }
 
+/// Whether the permission rule judges `subject`: a current object (not deposed) of a judged type
+/// that the plan changes or keeps.
+fn asks_permission(subject: &Subject) -> bool {
+    matches!(subject.seen, Seen::Planned)
+        && subject.deposed.is_none()
+        && XRAY_PERMISSION.judges(subject.resource_type)
+}
+
 /// The permission rule's finding for a function the plan changes or keeps.
 /// When the role lacks the permission, the tracing fix of a registry-module function names both
 /// inputs: Active alone would break the apply.
@@ -250,9 +254,6 @@ fn judge_permission(
     tracing: &mut Finding,
     sources: Option<&SourceTree>,
 ) -> Option<Finding> {
-    if !XRAY_PERMISSION.judges(subject.resource_type) {
-        return None;
-    }
     let parsed = address::parse(subject.address)?;
     let modules = match subject.module_address {
         Some(module_address) => address::module_names(module_address)?,

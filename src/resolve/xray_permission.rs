@@ -206,19 +206,18 @@ impl<'d, 'i> Grants<'d, 'i> {
             })
             .collect();
         // Sized once: a dense plan holds tens of thousands of roles.
-        let count = |types: &[&str]| {
-            changes
-                .iter()
-                .filter(|e| types.contains(&e.resource_type()))
-                .count()
-        };
-        let roles = count(&["aws_iam_role"]);
+        let (mut roles, mut policies, mut grants) = (0, 0, 0);
+        for entry in &changes {
+            match entry.resource_type() {
+                "aws_iam_role" => roles += 1,
+                "aws_iam_policy" => policies += 1,
+                "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => grants += 1,
+                _ => {}
+            }
+        }
         let mut roles_by_arn = HashMap::with_capacity(roles);
-        let mut policies_by_arn = HashMap::with_capacity(count(&["aws_iam_policy"]));
-        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::with_capacity(count(&[
-            "aws_iam_role_policy_attachment",
-            "aws_iam_role_policy",
-        ]));
+        let mut policies_by_arn = HashMap::with_capacity(policies);
+        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::with_capacity(grants);
         let mut grants_unknown_role = Vec::new();
         let mut by_type: HashMap<&'d str, Vec<usize>> = HashMap::new();
         let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> =
