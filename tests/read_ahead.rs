@@ -122,3 +122,65 @@ fn an_error_in_the_part_read_ahead_is_the_one_thread_error() {
     assert!(slice.is_err());
     assert_eq!(slice, stream);
 }
+
+/// `resource_changes` is read in runs from guessed entry starts (`,{"address":"`, about every
+/// MiB); here guesses land inside entries, on lists of objects that look like entries (one a
+/// judged function): some of them (decoys early in each entry) or nearly all (decoys at its
+/// end too), and one entry holds a long such list. No run that started inside an entry is
+/// chained: what is read is the one-thread result and the truth.
+#[test]
+fn run_guesses_inside_entries_change_nothing() {
+    let (text, counts) = generated();
+    let fake = r#"{"address":"aws_lambda_function.fake","mode":"managed","type":"aws_lambda_function","name":"fake","change":{"actions":["create"],"after":{"tracing_config":[{"mode":"PassThrough"}]},"after_unknown":{}}}"#;
+    let decoys = format!(r#"[{{"address":"x"}},{fake},{{"address":"y"}}]"#);
+    let changes = text.find(r#""resource_changes":["#).unwrap();
+    let prior = text.find(r#""prior_state":"#).unwrap();
+    let (head, rest) = text.split_at(changes);
+    let (middle, tail) = rest.split_at(prior - changes);
+    for at_the_end_too in [false, true] {
+        let mut middle =
+            middle.replace(r#""after":{"#, &format!(r#""after":{{"decoys":{decoys},"#));
+        if at_the_end_too {
+            middle = middle.replace(
+                r#""after_sensitive":{}"#,
+                &format!(r#""after_sensitive":{{"decoys":{decoys}}}"#),
+            );
+        }
+        // One entry with a list of 2 MiB of them: guesses fall inside it run after run.
+        let long = format!(
+            r#"{{"address":"x"}}{}"#,
+            r#",{"address":"x"}"#.repeat(130_000)
+        );
+        let first = middle.find(r#""after":{"#).unwrap() + r#""after":{"#.len();
+        middle.insert_str(first, &format!(r#""long":[{long}],"#));
+        let text = format!("{head}{middle}{tail}");
+        let (slice, stream) = both(text.as_bytes());
+        let slice = slice.unwrap();
+        assert_eq!(Ok(slice.clone()), stream);
+        assert!(!slice.contains_key("aws_lambda_function.fake"));
+        assert_eq!(slice.len(), counts.functions);
+        assert_eq!(count(&slice, "pass"), counts.pass);
+        assert_eq!(count(&slice, "fail"), counts.fail);
+    }
+}
+
+/// The helper reads the last runs of `resource_changes` first: an error it finds there is
+/// reported only when the walk reaches it, and an earlier error comes first, as on one thread.
+#[test]
+fn the_first_error_in_resource_changes_is_the_one_reported() {
+    let (text, _) = generated();
+    let changes = text.find(r#""resource_changes":["#).unwrap();
+    let prior = text.find(r#""prior_state":"#).unwrap();
+    let first = changes + text[changes..].find(r#""mode":"Active""#).unwrap();
+    let last = changes + text[changes..prior].rfind(r#""mode":"Active""#).unwrap();
+    assert!(last - first > 2 << 20, "the two are runs apart");
+    for breaks in [vec![last], vec![first, last]] {
+        let mut broken = text.clone().into_bytes();
+        for &at in &breaks {
+            broken[at + 6] = b';';
+        }
+        let (slice, stream) = both(&broken);
+        let error = slice.expect_err("broken");
+        assert_eq!(Err(error.clone()), stream, "{breaks:?}");
+    }
+}

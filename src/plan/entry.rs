@@ -167,6 +167,18 @@ fn member<'t, 'a, T: Deserialize<'a>>(
     parse_at(|| input.origin(), lift(piece))
 }
 
+/// The next value as [`Text`]: a string without escapes or control characters is its own text
+/// (what serde would borrow); anything else goes to serde, for its reading and its error.
+fn text<'t, 'a>(input: &mut SliceInput<'t>, lift: &Lift<'t, 'a>) -> Result<Text<'a>, InputError> {
+    let piece = input.piece()?;
+    match piece.as_bytes() {
+        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) => {
+            Ok(Text(lift(&piece[1..piece.len() - 1])))
+        }
+        _ => parse_at(|| input.origin(), lift(piece)),
+    }
+}
+
 /// A required member that was absent, as serde words it, at the end of the entry.
 fn missing(input: &SliceInput<'_>, field: &str) -> InputError {
     input.error(&format!("missing field `{field}`"))
@@ -201,14 +213,14 @@ fn resource_change<'t, 'a>(
     };
     object(input, "a resource change", RESOURCE_CHANGE, |input, key| {
         match key {
-            "address" => address = Some(member(input, lift)?),
+            "address" => address = Some(text(input, lift)?),
             "module_address" => entry.module_address = member(input, lift)?,
-            "mode" => entry.mode = member(input, lift)?,
+            "mode" => entry.mode = text(input, lift)?,
             "type" => {
-                entry.resource_type = member(input, lift)?;
+                entry.resource_type = text(input, lift)?;
                 typed = true;
             }
-            "name" => entry.name = member(input, lift)?,
+            "name" => entry.name = text(input, lift)?,
             "deposed" => entry.deposed = member(input, lift)?,
             "change" if typed && reads.reads_type(entry.resource_type.as_str()) => {
                 entry.change = change(input, lift)?
@@ -291,10 +303,10 @@ fn state_resource<'t, 'a>(
     object(input, "a state resource", STATE_RESOURCE, |input, key| {
         let read = typed && reads.reads_type(resource.resource_type.as_str());
         match key {
-            "address" => address = Some(member(input, lift)?),
-            "mode" => resource.mode = member(input, lift)?,
+            "address" => address = Some(text(input, lift)?),
+            "mode" => resource.mode = text(input, lift)?,
             "type" => {
-                resource.resource_type = member(input, lift)?;
+                resource.resource_type = text(input, lift)?;
                 typed = true;
             }
             "deposed_key" => resource.deposed_key = member(input, lift)?,

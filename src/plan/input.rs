@@ -407,13 +407,14 @@ fn read_slice<R>(
 
     let (document, end) = std::thread::scope(|scope| {
         let mut scanner = SliceInput::new(text, line_offset);
-        // A large plan's `resource_changes` is read on the other core while this one reads the
-        // rest (`planned_values`, `prior_state`, ...), from where it probably starts; the walk uses
-        // that read only if it arrives exactly there, so the result is the one-thread result.
+        // A large plan is read on both cores: a helper reads ahead what the walk needs later
+        // (see `plan/ahead.rs`); the walk uses a read only if it arrives exactly where the read
+        // started, so the result is the one-thread result.
         if text.len() >= READ_AHEAD_SIZE {
             scanner.read_ahead(scope, options.other_resources);
         }
         let document = scan::document(&mut scanner, options.other_resources);
+        scanner.finish_ahead();
         document.map(|document| (document, scanner.position()))
     })?;
     let mut document = document;

@@ -1,6 +1,7 @@
 //! Reading `terraform show -json` output: input detection, the typed plan model, addresses.
 
 pub mod address;
+mod ahead;
 pub mod entry;
 pub mod error;
 pub mod input;

@@ -7,6 +7,7 @@
 //! Skipped values are checked for structure (strings, balanced nesting, no stray bytes at the top)
 //! but not for full JSON grammar: they cannot change a verdict.
 
+use super::ahead::Ahead;
 use super::entry::{Entry, Reads};
 use super::error::InputError;
 use super::model::{
@@ -84,28 +85,12 @@ fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
     Ok((T::read(input, text, reads)?, other))
 }
 
-/// What `resource_changes` holds for the judge: the judged entries and, when asked for, every
-/// entry's summary.
-/// The judged entries, every entry's summary (when asked) and the entries rules read (IAM).
+/// What `resource_changes` holds for the judge: the judged entries, every entry's summary (when asked) and the entries rules read (IAM).
 pub type Changes<'a> = (
     JudgedChanges<'a>,
     Vec<OtherChange<'a>>,
     Vec<ResourceChange<'a>>,
 );
-
-/// `resource_changes` being read on another thread: where it started (its guessed start), the
-/// result and where it ended.
-pub struct ReadAhead<'a> {
-    result: std::sync::mpsc::Receiver<ChangesAhead<'a>>,
-}
-
-type ChangesAhead<'a> = (usize, Result<Changes<'a>, InputError>, usize);
-
-/// `prior_state` read ahead on this thread while it waited: start, result, end.
-type PriorAhead<'a> = (usize, Result<Option<StateValues<'a>>, InputError>, usize);
-
-/// `configuration` read ahead after `prior_state`: start, result, end.
-type ConfigurationAhead<'a> = (usize, Result<Option<Configuration<'a>>, InputError>, usize);
 
 /// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search:
 /// memchr's reverse substring search has no SIMD prefilter.
@@ -137,9 +122,8 @@ pub struct SliceInput<'a> {
     pos: usize,
     start: usize,
     line_offset: usize,
-    ahead: Option<ReadAhead<'a>>,
-    prior: Option<PriorAhead<'a>>,
-    configuration: Option<ConfigurationAhead<'a>>,
+    /// The helper thread reading ahead, for a large plan's walk.
+    ahead: Option<std::sync::Arc<Ahead<'a>>>,
 }
 
 impl<'a> SliceInput<'a> {
@@ -150,15 +134,13 @@ impl<'a> SliceInput<'a> {
             start: 0,
             line_offset,
             ahead: None,
-            prior: None,
-            configuration: None,
         }
     }
 
     /// Where the value of a top-level `key` probably starts: after `"key"` and a colon, the first
     /// (or with `last`, the last) such place in the text. Only a guess: a read from there is used
     /// only if the document's own walk arrives exactly there.
-    fn guess(text: &str, key: &str, last: bool) -> Option<usize> {
+    pub(super) fn guess(text: &str, key: &str, last: bool) -> Option<usize> {
         let bytes = text.as_bytes();
         let needle = format!("\"{key}\"");
         let found = if last {
@@ -181,61 +163,23 @@ impl<'a> SliceInput<'a> {
         Some(at)
     }
 
-    /// Reads `resource_changes` on `scope`'s thread, from where it probably starts, while this
-    /// input reads the rest; this thread reads `prior_state` ahead when it gets to
-    /// `resource_changes` first (see [`Input::changes_read_ahead`]).
+    /// Reads ahead on `scope`'s thread what this walk will need later (see [`Ahead`]).
     pub fn read_ahead<'s>(&mut self, scope: &'s std::thread::Scope<'s, '_>, other_resources: bool)
     where
         'a: 's,
     {
-        let (send, result) = std::sync::mpsc::sync_channel(1);
-        let (text, line_offset) = (self.text, self.line_offset);
-        scope.spawn(move || {
-            let Some(start) = SliceInput::guess(text, "resource_changes", false) else {
-                return;
-            };
-            let mut input = SliceInput::new(text, line_offset);
-            input.pos = start;
-            let mut others = Vec::new();
-            let mut read_changes = Vec::new();
-            let read = resource_changes(
-                &mut input,
-                other_resources.then_some(&mut others),
-                &mut read_changes,
-            )
-            .map(|judged| (judged, others, read_changes));
-            // The receiver is gone when the walk failed before reaching the guess.
-            let _ = send.send((start, read, input.pos));
-        });
-        self.ahead = Some(ReadAhead { result });
+        self.ahead = Some(Ahead::start(
+            scope,
+            self.text,
+            self.line_offset,
+            other_resources,
+        ));
     }
 
-    /// Reads `prior_state` from where it probably starts (after `from`), kept for the walk.
-    fn read_prior_ahead(&mut self, from: usize) {
-        let Some(start) = SliceInput::guess(self.text, "prior_state", true) else {
-            return;
-        };
-        if start <= from {
-            return;
-        }
-        let mut input = SliceInput::new(self.text, self.line_offset);
-        input.pos = start;
-        let read = prior_state(&mut input);
-        let end = input.pos;
-        let read_ok = read.is_ok();
-        self.prior = Some((start, read, end));
-        // Terraform writes `configuration` next: read it too while the other thread works.
-        if read_ok && matches!(input.peek(), Ok(Some(b','))) {
-            input.bump();
-            if matches!(input.peek(), Ok(Some(b'"')))
-                && input.value(true).ok().flatten().as_deref() == Some("\"configuration\"")
-                && expect(&mut input, b':').is_ok()
-            {
-                let _ = input.peek();
-                let start = input.pos;
-                let read = configuration(&mut input);
-                self.configuration = Some((start, read, input.pos));
-            }
+    /// The walk is over: the helper reading ahead stops.
+    pub fn finish_ahead(&self) {
+        if let Some(ahead) = &self.ahead {
+            ahead.finish();
         }
     }
 
@@ -353,48 +297,25 @@ impl<'a> Input<'a> for SliceInput<'a> {
 
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         let _ = self.peek();
-        let ahead = self.ahead.take()?;
-        let ready = match ahead.result.try_recv() {
-            Ok(ready) => Some(ready),
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                // The other thread is still at it: read `prior_state` meanwhile.
-                self.read_prior_ahead(self.pos);
-                None
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
-        };
-        // The thread sends unless it found no guess (or panicked): then read here.
-        let (start, read, end) = match ready {
-            Some(ready) => ready,
-            None => ahead.result.recv().ok()?,
-        };
-        if start != self.pos {
-            return None;
-        }
+        let (read, end) = self.ahead.as_ref()?.changes(self.pos)?;
         self.pos = end;
         Some(read)
     }
 
     fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
         let _ = self.peek();
-        let (start, read, end) = self.prior.take()?;
-        if start != self.pos {
-            return None;
-        }
-        self.pos = end;
-        Some(read)
+        let ahead = self.ahead.as_ref()?.prior_state(self.pos)?;
+        self.pos = ahead.end;
+        Some(ahead.read)
     }
 
     fn configuration_read_ahead(
         &mut self,
     ) -> Option<Result<Option<Configuration<'a>>, InputError>> {
         let _ = self.peek();
-        let (start, read, end) = self.configuration.take()?;
-        if start != self.pos {
-            return None;
-        }
-        self.pos = end;
-        Some(read)
+        let ahead = self.ahead.as_ref()?.configuration(self.pos)?;
+        self.pos = ahead.end;
+        Some(ahead.read)
     }
 }
 
@@ -939,34 +860,87 @@ fn admitted_entry<'a, T: Entry<'a>>(
     Ok(entry)
 }
 
-/// `resource_changes`: the judged entries, and with `others` every entry's summary.
+/// `resource_changes`: the judged entries, with `summaries` every entry's summary, and the
+/// entries rules read.
 fn resource_changes<'a>(
     input: &mut impl Input<'a>,
-    others: Option<&mut Vec<OtherChange<'a>>>,
-    read: &mut Vec<ResourceChange<'a>>,
-) -> Result<JudgedChanges<'a>, InputError> {
-    let mut kept = Vec::new();
-    let mut others = others;
+    summaries: bool,
+) -> Result<Changes<'a>, InputError> {
+    let mut changes = Changes::default();
     array(input, "resource_changes", |input| {
-        let (change, other) =
-            input.entry::<ResourceChange<'a>, OtherChange<'a>>(Reads::Changes, others.is_some())?;
-        if let (Some(others), Some(other)) = (others.as_deref_mut(), other) {
-            others.push(other);
-        }
-        let Some(change) = change else {
-            return Ok(());
-        };
-        if let Some(address) = change.type_conflict() {
-            return Err(InputError::missing_type(address));
-        }
-        if change.is_judged() {
-            kept.push(change);
-        } else if change.is_read() {
-            read.push(change);
-        }
-        Ok(())
+        change_entry(input, &mut changes, summaries)
     })?;
-    Ok(JudgedChanges(kept))
+    Ok(changes)
+}
+
+/// One entry of `resource_changes`, sorted into `changes`.
+fn change_entry<'a>(
+    input: &mut impl Input<'a>,
+    changes: &mut Changes<'a>,
+    summaries: bool,
+) -> Result<(), InputError> {
+    let (change, other) =
+        input.entry::<ResourceChange<'a>, OtherChange<'a>>(Reads::Changes, summaries)?;
+    changes.1.extend(other);
+    let Some(change) = change else {
+        return Ok(());
+    };
+    if let Some(address) = change.type_conflict() {
+        return Err(InputError::missing_type(address));
+    }
+    if change.is_judged() {
+        changes.0 .0.push(change);
+    } else if change.is_read() {
+        changes.2.push(change);
+    }
+    Ok(())
+}
+
+/// Where a run of `resource_changes` entries ([`change_run`]) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum RunEnd {
+    /// After the array's `]`.
+    Array,
+    /// Exactly at one of the stops: the next entry starts there.
+    Stop,
+    /// At the first entry after `past`.
+    Past,
+}
+
+/// Entries of `resource_changes` from one entry's start, as [`array`] reads them, until the
+/// array's `]`, until the next entry starts exactly at one of `stops` (ascending), or, with
+/// `past`, at the first entry that starts after it.
+pub(super) fn change_run<'a>(
+    input: &mut SliceInput<'a>,
+    stops: &[usize],
+    past: Option<usize>,
+    summaries: bool,
+) -> (Result<Changes<'a>, InputError>, RunEnd) {
+    let mut changes = Changes::default();
+    loop {
+        if let Err(error) = change_entry(input, &mut changes, summaries) {
+            return (Err(error), RunEnd::Array);
+        }
+        match input.peek() {
+            Ok(Some(b',')) => {
+                input.bump();
+                let _ = input.peek();
+                if stops.binary_search(&input.pos).is_ok() {
+                    return (Ok(changes), RunEnd::Stop);
+                }
+                if past.is_some_and(|past| input.pos > past) {
+                    return (Ok(changes), RunEnd::Past);
+                }
+            }
+            Ok(Some(b']')) => {
+                input.bump();
+                return (Ok(changes), RunEnd::Array);
+            }
+            Ok(Some(_)) => return (Err(input.error("expected `,` or `]`")), RunEnd::Array),
+            Ok(None) => return (Err(input.truncated()), RunEnd::Array),
+            Err(error) => return (Err(error), RunEnd::Array),
+        }
+    }
 }
 
 fn deferred_changes<'a>(input: &mut impl Input<'a>) -> Result<Vec<DeferredChange<'a>>, InputError> {
@@ -1043,7 +1017,9 @@ fn state_module<'a>(
 }
 
 /// `prior_state`: only its `values`.
-fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>, InputError> {
+pub(super) fn prior_state<'a>(
+    input: &mut impl Input<'a>,
+) -> Result<Option<StateValues<'a>>, InputError> {
     let mut values = None;
     object(input, "prior_state", &["values"], |input, key| {
         if key == "values" {
@@ -1056,8 +1032,27 @@ fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>
     Ok(values)
 }
 
+/// After a top-level value: where the value of `configuration` starts when that key comes next
+/// (Terraform writes it after `prior_state`).
+pub(super) fn configuration_after(input: &mut SliceInput<'_>) -> Option<usize> {
+    if !matches!(input.peek(), Ok(Some(b','))) {
+        return None;
+    }
+    input.bump();
+    if matches!(input.peek(), Ok(Some(b'"')))
+        && input.value(true).ok().flatten().as_deref() == Some("\"configuration\"")
+        && expect(input, b':').is_ok()
+    {
+        let _ = input.peek();
+        return Some(input.pos);
+    }
+    None
+}
+
 /// `configuration`: serde reads it whole.
-fn configuration<'a>(input: &mut impl Input<'a>) -> Result<Option<Configuration<'a>>, InputError> {
+pub(super) fn configuration<'a>(
+    input: &mut impl Input<'a>,
+) -> Result<Option<Configuration<'a>>, InputError> {
     let text = input.value(true)?.expect("kept");
     parse(input, text)
 }
@@ -1082,9 +1077,11 @@ pub fn document<'a>(
                     doc.read_changes = read_changes;
                 }
                 None => {
-                    let others = other_resources.then_some(&mut others);
-                    doc.resource_changes =
-                        Some(resource_changes(input, others, &mut doc.read_changes)?);
+                    let (judged, read_others, read_changes) =
+                        resource_changes(input, other_resources)?;
+                    doc.resource_changes = Some(judged);
+                    others = read_others;
+                    doc.read_changes = read_changes;
                 }
             },
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
