@@ -169,9 +169,11 @@ fn plan_json(functions: &[Function], noise: usize) -> Value {
            "resource_changes": changes, "configuration": {"root_module": {}}})
 }
 
+/// The tracing rule's verdicts (the permission rule's findings share the functions' addresses).
 fn verdicts(findings: &[Finding]) -> BTreeMap<String, String> {
     findings
         .iter()
+        .filter(|f| f.rule == tracegate::rule::TRACING.id)
         .map(|f| (f.address.clone(), f.verdict.to_string()))
         .collect()
 }

@@ -28,9 +28,11 @@ fn judge(document: &Document, text: &[u8]) -> Vec<Finding> {
     .findings
 }
 
+/// The tracing rule's verdicts (the permission rule's findings share the functions' addresses).
 fn verdicts(findings: &[Finding]) -> BTreeMap<String, String> {
     findings
         .iter()
+        .filter(|f| f.rule == tracegate::rule::TRACING.id)
         .map(|f| (f.address.clone(), f.verdict.to_string()))
         .collect()
 }

@@ -73,6 +73,13 @@ fn separator(c: char) -> bool {
 /// line separators and control characters (ESC, BEL, CR) become visible escapes, as every other
 /// format shows them; newlines and tabs stay.
 pub fn visible(text: &str) -> Cow<'_, str> {
+    // Printable ASCII, newlines and tabs are all most text holds: told byte by byte.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & ((b' '..=b'~').contains(&b) | (b == b'\n') | (b == b'\t'))
+    });
+    if plain {
+        return Cow::Borrowed(text);
+    }
     let hidden =
         |c: char| invisible(c) || separator(c) || (c.is_control() && !matches!(c, '\n' | '\t'));
     if !text.chars().any(hidden) {
@@ -94,13 +101,15 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// SARIF message text (SARIF 2.1.0 §3.11.6): `[` and `]` are escaped so that a plan value cannot
 /// form an embedded link, and the text is `visible`.
 pub fn sarif_message(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in visible(text).chars() {
-        if matches!(c, '[' | ']') {
-            out.push('\\');
-        }
-        out.push(c);
+    let text = visible(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut from = 0;
+    for at in memchr::memchr2_iter(b'[', b']', text.as_bytes()) {
+        out.push_str(&text[from..at]);
+        out.push('\\');
+        from = at;
     }
+    out.push_str(&text[from..]);
     out
 }
 
@@ -217,6 +226,23 @@ pub fn write_json_piece(
     Ok(())
 }
 
+/// A JSON string as [`write_json_piece`] writes it, into a buffer: printable ASCII without a
+/// quote or backslash (most report text) is its own JSON, anything else goes through serde.
+pub fn write_json_str(out: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    // A fold, not `all`: no early exit, so the check runs many bytes at a time.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return Ok(());
+    }
+    write_json_piece(out, &text)
+}
+
 /// A Markdown table cell: no HTML, no Markdown syntax, no line breaks, no pipes.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -247,6 +273,39 @@ pub fn markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast paths (printable ASCII told byte by byte) give what the character-by-character
+    /// reading gives, for ASCII, controls, DEL, brackets, quotes and the escaped characters.
+    #[test]
+    fn fast_paths_agree_with_the_character_reading() {
+        use proptest::prelude::*;
+        let pieces = prop::sample::select(vec![
+            "a", " ", "~", "[", "]", "\"", "\\", "\n", "\t", "\r", "\u{1b}", "\u{7f}", "\u{85}",
+            "\u{ad}", "\u{200b}", "\u{202e}", "\u{2028}", "\u{feff}", "é", "水",
+        ]);
+        proptest!(|(parts in prop::collection::vec(pieces, 0..24))| {
+            let text: String = parts.concat();
+            let hidden = |c: char| {
+                invisible(c) || separator(c) || (c.is_control() && !matches!(c, '\n' | '\t'))
+            };
+            let slow_visible: String = text
+                .chars()
+                .map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() })
+                .collect();
+            let fast_visible = visible(&text);
+            prop_assert_eq!(fast_visible.as_ref(), slow_visible.as_str());
+            let slow_message: String = slow_visible
+                .chars()
+                .flat_map(|c| matches!(c, '[' | ']').then_some('\\').into_iter().chain([c]))
+                .collect();
+            prop_assert_eq!(sarif_message(&text), slow_message);
+            let mut fast = Vec::new();
+            write_json_str(&mut fast, &text).unwrap();
+            let mut slow = Vec::new();
+            write_json_piece(&mut slow, &text).unwrap();
+            prop_assert_eq!(fast, slow);
+        });
+    }
 
     #[test]
     fn workflow_commands_cannot_be_injected() {

@@ -31,25 +31,22 @@ fn physical(location: &Location) -> sarif::PhysicalLocation {
 }
 
 /// A relative URI reference: path segments percent-encoded where URIs require it.
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+fn uri(path: &str) -> std::borrow::Cow<'_, str> {
+    fn unreserved(byte: u8) -> bool {
+        matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b'=')
+    }
+    if path.bytes().all(unreserved) {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len() * 3);
     for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'@'
-            | b'+'
-            | b'=' => out.push(byte as char),
-            other => out.push_str(&format!("%{other:02X}")),
+        if unreserved(byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
         }
     }
-    out
+    out.into()
 }
 
 fn rule(rule: &Rule) -> sarif::ReportingDescriptor {
@@ -304,7 +301,7 @@ fn suppression(finding: &Finding) -> Option<sarif::Suppression> {
 
 /// A JSON string as every report writes it (escaped, invisible characters as `\\u` escapes).
 fn string(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
-    escape::write_json_piece(out, &text)
+    escape::write_json_str(out, text)
 }
 
 /// A `physicalLocation` value, as serde-sarif writes [`physical`]'s.

@@ -228,9 +228,11 @@ fn judge_subjects(
                 (permission, run.options.runs(TRACING.id).then_some(tracing))
             })
             .collect_into_vec(&mut pairs);
+        // A function's tracing finding before its permission finding: in a plan without
+        // sources the findings then come in their sorted order, and the one sort is one pass.
         for (permission, tracing) in pairs.drain(..) {
-            judged.findings.extend(permission);
             judged.findings.extend(tracing);
+            judged.findings.extend(permission);
         }
     }
     judged
