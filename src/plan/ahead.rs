@@ -24,10 +24,16 @@ const RUN_SIZE: usize = 1 << 20;
 /// At most this many runs: each costs a search for its start and a lock.
 const MAX_RUNS: usize = 4096;
 
-/// A read that one of the two threads took on: whoever takes it finishes it.
+/// `configuration` is read ahead only up to this much text (a plan of 30,000 functions holds
+/// about 7 MB): serde builds it several times its size, and the key the helper found may be a
+/// decoy inside a value that the walk only skips, so a hostile plan gets at most this much read
+/// for nothing.
+const CONFIGURATION_AHEAD: usize = 8 << 20;
+
+/// A read that one of the two threads took on (from where): whoever takes it finishes it.
 enum Slot<T> {
     Open,
-    Taken,
+    Taken(usize),
     Done(T),
 }
 
@@ -147,7 +153,7 @@ impl<'a> Ahead<'a> {
         }
         self.changed.notify_all();
         if let Some(start) = prior_at {
-            if self.take(prior_slot) {
+            if self.take(prior_slot, start) {
                 let mut input = SliceInput::new(text, self.line_offset);
                 input.seek(start);
                 let read = scan::prior_state(&mut input);
@@ -158,11 +164,16 @@ impl<'a> Ahead<'a> {
                     .flatten();
                 self.put(prior_slot, Read { start, read, end });
                 if let Some(start) = next {
-                    if self.take(configuration_slot) {
+                    if self.take(configuration_slot, start) {
                         input.seek(start);
-                        let read = scan::configuration(&mut input);
-                        let end = input.position();
-                        self.put(configuration_slot, Read { start, read, end });
+                        match scan::configuration_within(&mut input, CONFIGURATION_AHEAD) {
+                            Some(read) => {
+                                let end = input.position();
+                                self.put(configuration_slot, Read { start, read, end });
+                            }
+                            // Too long to read on a guess (or broken): the walk's to read.
+                            None => self.reopen(configuration_slot),
+                        }
                     }
                 }
             }
@@ -175,7 +186,7 @@ impl<'a> Ahead<'a> {
                     // The walk has come this far (or needs no more): the rest is its own.
                     return;
                 }
-                state.runs[run] = Slot::Taken;
+                state.runs[run] = Slot::Taken(starts[run]);
             }
             // Only to the first entry past the next run's start: a run that started inside an
             // entry (a guess nobody chains) costs no more than its share.
@@ -201,16 +212,26 @@ impl<'a> Ahead<'a> {
         }
     }
 
-    /// Claims an open slot for the caller; false when the other thread has it (or had it).
-    fn take<T>(&self, slot: SlotOf<'a, T>) -> bool {
+    /// Claims an open slot for a read from `start`; false when the other thread has it (or had
+    /// it), or when the walk is over: a read ahead nobody will use is not begun.
+    fn take<T>(&self, slot: SlotOf<'a, T>, start: usize) -> bool {
         let mut state = self.lock();
+        if state.walk_done {
+            return false;
+        }
         let slot = slot(&mut state);
         if matches!(slot, Slot::Open) {
-            *slot = Slot::Taken;
+            *slot = Slot::Taken(start);
             true
         } else {
             false
         }
+    }
+
+    /// Gives a taken slot back unread.
+    fn reopen<T>(&self, slot: SlotOf<'a, T>) {
+        *slot(&mut self.lock()) = Slot::Open;
+        self.changed.notify_all();
     }
 
     fn put<T>(&self, slot: SlotOf<'a, T>, value: T) {
@@ -223,12 +244,17 @@ impl<'a> Ahead<'a> {
     /// closed to the helper).
     fn claim<T>(&self, at: usize, slot: SlotOf<'a, Read<T>>) -> Option<Read<T>> {
         let mut state = self.lock();
-        while matches!(slot(&mut state), Slot::Taken) && !state.helper_gone {
+        // Waits only for a read from exactly here: one from elsewhere (a guess that was not the
+        // key) is not this part, and the walk reads it itself meanwhile.
+        while matches!(slot(&mut state), Slot::Taken(start) if *start == at) && !state.helper_gone {
             state = self.wait(state);
         }
-        match std::mem::replace(slot(&mut state), Slot::Taken) {
-            Slot::Done(read) if read.start == at => Some(read),
-            _ => None,
+        match slot(&mut state) {
+            Slot::Taken(_) => None,
+            other => match std::mem::replace(other, Slot::Taken(at)) {
+                Slot::Done(read) if read.start == at => Some(read),
+                _ => None,
+            },
         }
     }
 
@@ -262,9 +288,10 @@ impl<'a> Ahead<'a> {
         loop {
             let read = loop {
                 match &state.runs[run] {
-                    Slot::Taken if !state.helper_gone => state = self.wait(state),
+                    Slot::Taken(_) if !state.helper_gone => state = self.wait(state),
                     Slot::Done(_) => {
-                        let Slot::Done(read) = std::mem::replace(&mut state.runs[run], Slot::Taken)
+                        let Slot::Done(read) =
+                            std::mem::replace(&mut state.runs[run], Slot::Taken(starts[run]))
                         else {
                             unreachable!("matched Done");
                         };
@@ -272,7 +299,7 @@ impl<'a> Ahead<'a> {
                     }
                     // Open, or taken by a helper that is gone: read here.
                     _ => {
-                        state.runs[run] = Slot::Taken;
+                        state.runs[run] = Slot::Taken(starts[run]);
                         drop(state);
                         let read = self.read_run(starts[run], &starts[run + 1..], None);
                         state = self.lock();
@@ -313,9 +340,9 @@ impl<'a> Ahead<'a> {
             let next = starts
                 .binary_search(&read.end)
                 .expect("a run ends at `]` or at a later run's start");
-            for passed in &mut state.runs[run + 1..next] {
+            for passed in run + 1..next {
                 // Guesses inside the entries just read: nobody needs them.
-                *passed = Slot::Taken;
+                state.runs[passed] = Slot::Taken(starts[passed]);
             }
             run = next;
         }

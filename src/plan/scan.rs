@@ -1049,6 +1049,21 @@ pub(super) fn configuration_after(input: &mut SliceInput<'_>) -> Option<usize> {
     None
 }
 
+/// `configuration` as [`configuration`] reads it, when its text is at most `limit` bytes;
+/// `None` (and the input is left where it was) when it is longer or broken, for the walk to read.
+pub(super) fn configuration_within<'a>(
+    input: &mut SliceInput<'a>,
+    limit: usize,
+) -> Option<Result<Option<Configuration<'a>>, InputError>> {
+    let start = input.position();
+    let text = input.value(true).ok()?.expect("kept");
+    if text.len() > limit {
+        input.seek(start);
+        return None;
+    }
+    Some(parse(input, text))
+}
+
 /// `configuration`: serde reads it whole.
 pub(super) fn configuration<'a>(
     input: &mut impl Input<'a>,
