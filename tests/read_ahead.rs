@@ -187,49 +187,55 @@ fn the_first_error_in_resource_changes_is_the_one_reported() {
     }
 }
 
-/// A decoy `"prior_state":{},"configuration":{...}` inside a value the walk only skips: the
-/// helper takes the last `"prior_state"` for the real one and would serde-build the
-/// `configuration` after it (a 30 MB map of variables: about 400 MB), and the run would wait for
-/// it even after the walk failed at its first byte (attack review, 2026-12-03). A configuration
-/// read ahead is capped, and nothing is read ahead once the walk is over: under a 450 MB address
-/// space both plans end as the one-thread read ends.
+/// A decoy `"prior_state"` (and a `"configuration"` after it) inside a value the walk only
+/// skips: a helper that took the last `"prior_state"` for the real one built the decoy's
+/// configuration (a 30 MB map of variables: about 400 MB) or its modules (7 million `{}`: about
+/// 500 MB), and a plan broken at its first byte waited for it (attack reviews, 2026-12-03). Only
+/// `resource_changes` is read ahead: under a 450 MB address space these plans end as the
+/// one-thread read ends.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_decoy_configuration_is_not_built_ahead() {
     let (text, _) = generated();
     let variables: Vec<String> = (0..3_000_000).map(|i| format!(r#""{i:x}":{{}}"#)).collect();
-    let decoy = format!(
+    let configuration = format!(
         r#","zz":{{"prior_state":{{}},"configuration":{{"root_module":{{"variables":{{{}}}}}}}}}}}"#,
         variables.join(",")
     );
-    let plan = format!("{}{decoy}", &text[..text.rfind('}').unwrap()]);
-    let broken = plan.replacen(':', ";", 1);
+    let modules = format!(
+        r#","zz":{{"prior_state":{{"values":{{"root_module":{{"child_modules":[{{}}{}]}}}}}}}}}}"#,
+        ",{}".repeat(7_000_000)
+    );
     let dir = std::env::temp_dir().join(format!("tracegate-decoy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, body, code, error) in [
-        ("plan.json", &plan, 1, None),
-        (
-            "broken.json",
-            &broken,
-            2,
-            Some("invalid JSON (expected `:` at line 1, column 18)"),
-        ),
-    ] {
-        let path = dir.join(name);
-        std::fs::write(&path, body).unwrap();
-        let script = format!(
-            "ulimit -v 450000; exec {} check {} --format json > /dev/null",
-            env!("CARGO_BIN_EXE_tracegate"),
-            path.display()
-        );
-        let out = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
-        if let Some(error) = error {
-            assert!(stderr.contains(error), "{name}: {stderr}");
+    for decoy in [configuration, modules] {
+        let plan = format!("{}{decoy}", &text[..text.rfind('}').unwrap()]);
+        let broken = plan.replacen(':', ";", 1);
+        for (name, body, code, error) in [
+            ("plan.json", &plan, 1, None),
+            (
+                "broken.json",
+                &broken,
+                2,
+                Some("invalid JSON (expected `:` at line 1, column 18)"),
+            ),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, body).unwrap();
+            let script = format!(
+                "ulimit -v 450000; exec {} check {} --format json > /dev/null",
+                env!("CARGO_BIN_EXE_tracegate"),
+                path.display()
+            );
+            let out = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+            if let Some(error) = error {
+                assert!(stderr.contains(error), "{name}: {stderr}");
+            }
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();

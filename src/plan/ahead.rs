@@ -1,9 +1,11 @@
 //! A large plan read on two cores. The walk ([`super::scan::document`]) reads the document in
-//! order on its own thread; a helper thread reads ahead of it what the walk will need later, from
-//! where each part probably starts: `prior_state` and `configuration` first, then
-//! `resource_changes` in runs of entries, from the last run backwards. The walk takes the runs
-//! from the first forwards, reading every run the helper has not taken itself, so the two meet
-//! wherever the work is even, whatever the sections' sizes.
+//! order on its own thread; a helper thread reads `resource_changes` ahead of it, from where it
+//! probably starts, in runs of entries from the last run backwards. The walk reads
+//! `planned_values`, then takes the runs from the first forwards, reading every run the helper
+//! has not taken itself, so the two meet wherever the work is even, whatever the sections'
+//! sizes; then the walk reads `prior_state` and `configuration` itself. Those are not read
+//! ahead: their key can be a decoy inside a value that the walk only skips, and a state or a
+//! configuration built from a decoy costs many times its text (attack review, 2026-12-03).
 //!
 //! Every read ahead is used only if the walk arrives exactly where it started: a run starts at
 //! an entry of `resource_changes` and ends at `]` or exactly at a later run's start, so the walk
@@ -12,7 +14,6 @@
 //! and the first error, are the one-thread walk's.
 
 use super::error::InputError;
-use super::model::{Configuration, StateValues};
 use super::scan::{self, Changes, RunEnd, SliceInput};
 use memchr::memmem;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -24,24 +25,11 @@ const RUN_SIZE: usize = 1 << 20;
 /// At most this many runs: each costs a search for its start and a lock.
 const MAX_RUNS: usize = 4096;
 
-/// `configuration` is read ahead only up to this much text (a plan of 30,000 functions holds
-/// about 7 MB): serde builds it several times its size, and the key the helper found may be a
-/// decoy inside a value that the walk only skips, so a hostile plan gets at most this much read
-/// for nothing.
-const CONFIGURATION_AHEAD: usize = 8 << 20;
-
-/// A read that one of the two threads took on (from where): whoever takes it finishes it.
+/// A read that one of the two threads took on: whoever takes it finishes it.
 enum Slot<T> {
     Open,
-    Taken(usize),
+    Taken,
     Done(T),
-}
-
-/// A read ahead: where it started, what it read, where it ended.
-pub(super) struct Read<T> {
-    pub start: usize,
-    pub read: Result<T, InputError>,
-    pub end: usize,
 }
 
 /// A run of `resource_changes` entries: what it read, where it ended and how.
@@ -59,8 +47,6 @@ struct State<'a> {
     /// The runs' starts, ascending, and their reads.
     starts: Arc<[usize]>,
     runs: Vec<Slot<Run<'a>>>,
-    prior: Slot<Read<Option<StateValues<'a>>>>,
-    configuration: Slot<Read<Option<Configuration<'a>>>>,
     /// The walk needs no more from the helper (it finished or failed).
     walk_done: bool,
     /// The helper has stopped (done, or unwound from a panic): nothing it took will come.
@@ -97,8 +83,6 @@ impl<'a> Ahead<'a> {
                 changes_at: None,
                 starts: Arc::from([]),
                 runs: Vec::new(),
-                prior: Slot::Open,
-                configuration: Slot::Open,
                 walk_done: false,
                 helper_gone: false,
             }),
@@ -133,15 +117,17 @@ impl<'a> Ahead<'a> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The helper's work: find the parts, read `prior_state` (and `configuration` after it),
-    /// then runs of `resource_changes` from the last backwards until it meets the walk.
+    /// The helper's work: find `resource_changes` and where its runs start, then read runs from
+    /// the last backwards until it meets the walk.
     fn help(&self) {
         let text = self.text;
         let changes_at = SliceInput::guess(text, "resource_changes", false);
-        let prior_at = SliceInput::guess(text, "prior_state", true)
-            .filter(|&prior| changes_at.is_none_or(|changes| prior > changes));
+        // The runs end before the last `"prior_state"` (Terraform writes it next), or at the end.
+        let limit = SliceInput::guess(text, "prior_state", true)
+            .filter(|&prior| changes_at.is_some_and(|changes| prior > changes))
+            .unwrap_or(text.len());
         let starts: Arc<[usize]> = changes_at
-            .map(|at| run_starts(text, at, prior_at.unwrap_or(text.len())))
+            .map(|at| run_starts(text, at, limit))
             .unwrap_or_default()
             .into();
         {
@@ -152,33 +138,6 @@ impl<'a> Ahead<'a> {
             state.starts = Arc::clone(&starts);
         }
         self.changed.notify_all();
-        if let Some(start) = prior_at {
-            if self.take(prior_slot, start) {
-                let mut input = SliceInput::new(text, self.line_offset);
-                input.seek(start);
-                let read = scan::prior_state(&mut input);
-                let end = input.position();
-                let next = read
-                    .is_ok()
-                    .then(|| scan::configuration_after(&mut input))
-                    .flatten();
-                self.put(prior_slot, Read { start, read, end });
-                if let Some(start) = next {
-                    if self.take(configuration_slot, start) {
-                        input.seek(start);
-                        match scan::configuration_within(&mut input, CONFIGURATION_AHEAD) {
-                            Some(read) => {
-                                let end = input.position();
-                                self.put(configuration_slot, Read { start, read, end });
-                            }
-                            // Too long to read on a guess (or broken): the walk's to read.
-                            None => self.reopen(configuration_slot),
-                        }
-                    }
-                }
-            }
-        }
-
         for run in (0..starts.len()).rev() {
             {
                 let mut state = self.lock();
@@ -186,7 +145,7 @@ impl<'a> Ahead<'a> {
                     // The walk has come this far (or needs no more): the rest is its own.
                     return;
                 }
-                state.runs[run] = Slot::Taken(starts[run]);
+                state.runs[run] = Slot::Taken;
             }
             // Only to the first entry past the next run's start: a run that started inside an
             // entry (a guess nobody chains) costs no more than its share.
@@ -212,62 +171,6 @@ impl<'a> Ahead<'a> {
         }
     }
 
-    /// Claims an open slot for a read from `start`; false when the other thread has it (or had
-    /// it), or when the walk is over: a read ahead nobody will use is not begun.
-    fn take<T>(&self, slot: SlotOf<'a, T>, start: usize) -> bool {
-        let mut state = self.lock();
-        if state.walk_done {
-            return false;
-        }
-        let slot = slot(&mut state);
-        if matches!(slot, Slot::Open) {
-            *slot = Slot::Taken(start);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Gives a taken slot back unread.
-    fn reopen<T>(&self, slot: SlotOf<'a, T>) {
-        *slot(&mut self.lock()) = Slot::Open;
-        self.changed.notify_all();
-    }
-
-    fn put<T>(&self, slot: SlotOf<'a, T>, value: T) {
-        *slot(&mut self.lock()) = Slot::Done(value);
-        self.changed.notify_all();
-    }
-
-    /// The read of a slot the walk is at (`at`): the helper's, when it started exactly there (the
-    /// walk waits while the helper is at it); `None` when the walk must read it (the slot is then
-    /// closed to the helper).
-    fn claim<T>(&self, at: usize, slot: SlotOf<'a, Read<T>>) -> Option<Read<T>> {
-        let mut state = self.lock();
-        // Waits only for a read from exactly here: one from elsewhere (a guess that was not the
-        // key) is not this part, and the walk reads it itself meanwhile.
-        while matches!(slot(&mut state), Slot::Taken(start) if *start == at) && !state.helper_gone {
-            state = self.wait(state);
-        }
-        match slot(&mut state) {
-            Slot::Taken(_) => None,
-            other => match std::mem::replace(other, Slot::Taken(at)) {
-                Slot::Done(read) if read.start == at => Some(read),
-                _ => None,
-            },
-        }
-    }
-
-    /// `prior_state` read ahead from exactly `at`.
-    pub(super) fn prior_state(&self, at: usize) -> Option<Read<Option<StateValues<'a>>>> {
-        self.claim(at, prior_slot)
-    }
-
-    /// `configuration` read ahead from exactly `at`.
-    pub(super) fn configuration(&self, at: usize) -> Option<Read<Option<Configuration<'a>>>> {
-        self.claim(at, configuration_slot)
-    }
-
     /// `resource_changes`, whose value (its `[`) is at `at`, chained from runs: the walk reads
     /// each run the helper has not taken and takes the helper's reads of the others. The whole
     /// read and where it ended; `None` when the guess was not this array (the walk then reads
@@ -288,10 +191,9 @@ impl<'a> Ahead<'a> {
         loop {
             let read = loop {
                 match &state.runs[run] {
-                    Slot::Taken(_) if !state.helper_gone => state = self.wait(state),
+                    Slot::Taken if !state.helper_gone => state = self.wait(state),
                     Slot::Done(_) => {
-                        let Slot::Done(read) =
-                            std::mem::replace(&mut state.runs[run], Slot::Taken(starts[run]))
+                        let Slot::Done(read) = std::mem::replace(&mut state.runs[run], Slot::Taken)
                         else {
                             unreachable!("matched Done");
                         };
@@ -299,7 +201,7 @@ impl<'a> Ahead<'a> {
                     }
                     // Open, or taken by a helper that is gone: read here.
                     _ => {
-                        state.runs[run] = Slot::Taken(starts[run]);
+                        state.runs[run] = Slot::Taken;
                         drop(state);
                         let read = self.read_run(starts[run], &starts[run + 1..], None);
                         state = self.lock();
@@ -342,7 +244,7 @@ impl<'a> Ahead<'a> {
                 .expect("a run ends at `]` or at a later run's start");
             for passed in run + 1..next {
                 // Guesses inside the entries just read: nobody needs them.
-                state.runs[passed] = Slot::Taken(starts[passed]);
+                state.runs[passed] = Slot::Taken;
             }
             run = next;
         }
@@ -353,19 +255,6 @@ impl<'a> Ahead<'a> {
         self.lock().walk_done = true;
         self.changed.notify_all();
     }
-}
-
-/// Which slot of the state a read goes to.
-type SlotOf<'a, T> = for<'s> fn(&'s mut State<'a>) -> &'s mut Slot<T>;
-
-fn prior_slot<'s, 'a>(state: &'s mut State<'a>) -> &'s mut Slot<Read<Option<StateValues<'a>>>> {
-    &mut state.prior
-}
-
-fn configuration_slot<'s, 'a>(
-    state: &'s mut State<'a>,
-) -> &'s mut Slot<Read<Option<Configuration<'a>>>> {
-    &mut state.configuration
 }
 
 fn append<'a>(total: &mut Changes<'a>, mut more: Changes<'a>) {

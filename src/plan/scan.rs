@@ -43,16 +43,6 @@ pub trait Input<'a> {
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
         None
     }
-    /// `prior_state` read ahead, when read from exactly where this input now is.
-    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
-        None
-    }
-    /// `configuration` read ahead (after `prior_state`), when read from exactly here.
-    fn configuration_read_ahead(
-        &mut self,
-    ) -> Option<Result<Option<Configuration<'a>>, InputError>> {
-        None
-    }
     /// Consumes one array entry: `T` when `reads` keeps it, and with `summary` every entry's
     /// `O`. Errors come in this order: the entry's structure, `O`, `T`.
     fn entry<T, O>(
@@ -300,22 +290,6 @@ impl<'a> Input<'a> for SliceInput<'a> {
         let (read, end) = self.ahead.as_ref()?.changes(self.pos)?;
         self.pos = end;
         Some(read)
-    }
-
-    fn prior_state_read_ahead(&mut self) -> Option<Result<Option<StateValues<'a>>, InputError>> {
-        let _ = self.peek();
-        let ahead = self.ahead.as_ref()?.prior_state(self.pos)?;
-        self.pos = ahead.end;
-        Some(ahead.read)
-    }
-
-    fn configuration_read_ahead(
-        &mut self,
-    ) -> Option<Result<Option<Configuration<'a>>, InputError>> {
-        let _ = self.peek();
-        let ahead = self.ahead.as_ref()?.configuration(self.pos)?;
-        self.pos = ahead.end;
-        Some(ahead.read)
     }
 }
 
@@ -1017,9 +991,7 @@ fn state_module<'a>(
 }
 
 /// `prior_state`: only its `values`.
-pub(super) fn prior_state<'a>(
-    input: &mut impl Input<'a>,
-) -> Result<Option<StateValues<'a>>, InputError> {
+fn prior_state<'a>(input: &mut impl Input<'a>) -> Result<Option<StateValues<'a>>, InputError> {
     let mut values = None;
     object(input, "prior_state", &["values"], |input, key| {
         if key == "values" {
@@ -1032,42 +1004,8 @@ pub(super) fn prior_state<'a>(
     Ok(values)
 }
 
-/// After a top-level value: where the value of `configuration` starts when that key comes next
-/// (Terraform writes it after `prior_state`).
-pub(super) fn configuration_after(input: &mut SliceInput<'_>) -> Option<usize> {
-    if !matches!(input.peek(), Ok(Some(b','))) {
-        return None;
-    }
-    input.bump();
-    if matches!(input.peek(), Ok(Some(b'"')))
-        && input.value(true).ok().flatten().as_deref() == Some("\"configuration\"")
-        && expect(input, b':').is_ok()
-    {
-        let _ = input.peek();
-        return Some(input.pos);
-    }
-    None
-}
-
-/// `configuration` as [`configuration`] reads it, when its text is at most `limit` bytes;
-/// `None` (and the input is left where it was) when it is longer or broken, for the walk to read.
-pub(super) fn configuration_within<'a>(
-    input: &mut SliceInput<'a>,
-    limit: usize,
-) -> Option<Result<Option<Configuration<'a>>, InputError>> {
-    let start = input.position();
-    let text = input.value(true).ok()?.expect("kept");
-    if text.len() > limit {
-        input.seek(start);
-        return None;
-    }
-    Some(parse(input, text))
-}
-
 /// `configuration`: serde reads it whole.
-pub(super) fn configuration<'a>(
-    input: &mut impl Input<'a>,
-) -> Result<Option<Configuration<'a>>, InputError> {
+fn configuration<'a>(input: &mut impl Input<'a>) -> Result<Option<Configuration<'a>>, InputError> {
     let text = input.value(true)?.expect("kept");
     parse(input, text)
 }
@@ -1100,23 +1038,13 @@ pub fn document<'a>(
                 }
             },
             "deferred_changes" => doc.deferred_changes = deferred_changes(input)?,
-            "prior_state" => {
-                doc.prior_state = match input.prior_state_read_ahead() {
-                    Some(read) => read?,
-                    None => prior_state(input)?,
-                }
-            }
+            "prior_state" => doc.prior_state = prior_state(input)?,
             "planned_values" => {
                 doc.has_planned_values = true;
                 doc.planned_values = state_values(input)?;
             }
             "values" => doc.values = state_values(input)?,
-            "configuration" => {
-                doc.configuration = match input.configuration_read_ahead() {
-                    Some(read) => read?,
-                    None => configuration(input)?,
-                }
-            }
+            "configuration" => doc.configuration = configuration(input)?,
             "format_version" | "terraform_version" | "variables" | "errored" | "complete" => {
                 let text = input.value(true)?.expect("kept");
                 match key {
