@@ -1,5 +1,5 @@
-//! A large plan's `resource_changes` and `prior_state` are read ahead from where their keys
-//! probably are (`plan::scan`); the walk uses those reads only when it arrives exactly there. These
+//! A large plan's `resource_changes` is read ahead in runs from where its key and its entries
+//! probably are (`plan/ahead.rs`); the walk uses a run only when it arrives exactly there. These
 //! plans are over the read-ahead size and put decoy keys where the guesses find them first, or
 //! break an entry inside the part read ahead: the results and errors must be the one-thread ones
 //! (the stream reader, which never reads ahead) and the generator's truth.
@@ -105,8 +105,8 @@ fn decoy_keys_where_the_guesses_look_first_change_nothing() {
 #[test]
 fn an_error_in_the_part_read_ahead_is_the_one_thread_error() {
     let (text, _) = generated();
-    // Broken grammar in a judged entry of `resource_changes` (read on the second thread), and
-    // separately in `prior_state` (read ahead on the first).
+    // Broken grammar in a judged entry of `resource_changes` (read in runs on both threads),
+    // and separately in `prior_state` (read by the walk after them).
     let changes = text.find(r#""resource_changes":["#).unwrap();
     let prior = text.find(r#""prior_state":"#).unwrap();
     for (from, what) in [(changes, "resource_changes"), (prior, "prior_state")] {
