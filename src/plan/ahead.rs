@@ -32,11 +32,10 @@ enum Slot<T> {
     Done(T),
 }
 
-/// A run of `resource_changes` entries: what it read, where it ended and how.
+/// A run of `resource_changes` entries: what it read and how it ended, and where.
 struct Run<'a> {
-    read: Result<Changes<'a>, InputError>,
+    read: Result<(Changes<'a>, RunEnd), InputError>,
     end: usize,
-    how: RunEnd,
 }
 
 struct State<'a> {
@@ -163,11 +162,10 @@ impl<'a> Ahead<'a> {
     fn read_run(&self, start: usize, stops: &[usize], past: Option<usize>) -> Run<'a> {
         let mut input = SliceInput::new(self.text, self.line_offset);
         input.seek(start);
-        let (read, how) = scan::change_run(&mut input, stops, past, self.summaries);
+        let read = scan::change_run(&mut input, stops, past, self.summaries);
         Run {
             read,
             end: input.position(),
-            how,
         }
     }
 
@@ -209,38 +207,40 @@ impl<'a> Ahead<'a> {
                     }
                 }
             };
-            let mut read = read;
-            if read.how == RunEnd::Past {
-                // The helper stopped at the first entry past the next start (a guess inside an
-                // entry): the walk goes on from there to a start or the end.
-                drop(state);
-                let more = self.read_run(read.end, &starts[run + 1..], None);
-                state = self.lock();
-                read = Run {
-                    read: read.read.and_then(|mut changes| {
-                        more.read.map(|more| {
-                            append(&mut changes, more);
-                            changes
-                        })
-                    }),
-                    ..more
-                };
-            }
-            let changes = match read.read {
-                Ok(changes) => changes,
+            let (mut changes, mut how) = match read.read {
+                Ok(read) => read,
                 Err(error) => {
                     state.walk_done = true;
                     return Some((Err(error), read.end));
                 }
             };
+            let mut end = read.end;
+            if how == RunEnd::Past {
+                // The helper stopped at the first entry past the next start (a guess inside an
+                // entry): the walk goes on from there to a start or the end.
+                drop(state);
+                let more = self.read_run(end, &starts[run + 1..], None);
+                state = self.lock();
+                end = more.end;
+                match more.read {
+                    Ok((more, more_how)) => {
+                        append(&mut changes, more);
+                        how = more_how;
+                    }
+                    Err(error) => {
+                        state.walk_done = true;
+                        return Some((Err(error), end));
+                    }
+                }
+            }
             append(&mut total, changes);
-            if read.how == RunEnd::Array {
+            if how == RunEnd::Array {
                 state.walk_done = true;
-                return Some((Ok(total), read.end));
+                return Some((Ok(total), end));
             }
             // A run that ended at a stop ended exactly at a later run's start.
             let next = starts
-                .binary_search(&read.end)
+                .binary_search(&end)
                 .expect("a run ends at `]` or at a later run's start");
             for passed in run + 1..next {
                 // Guesses inside the entries just read: nobody needs them.

@@ -8,7 +8,7 @@
 
 use super::error::InputError;
 use super::model::{Attributes, Change, Kept, ResourceChange, StateResource, Text};
-use super::scan::{object, parse_at, Input, SliceInput};
+use super::scan::{object, parse_at, unescaped, Input, SliceInput};
 use crate::rule;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -171,11 +171,9 @@ fn member<'t, 'a, T: Deserialize<'a>>(
 /// (what serde would borrow); anything else goes to serde, for its reading and its error.
 fn text<'t, 'a>(input: &mut SliceInput<'t>, lift: &Lift<'t, 'a>) -> Result<Text<'a>, InputError> {
     let piece = input.piece()?;
-    match piece.as_bytes() {
-        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) => {
-            Ok(Text(lift(&piece[1..piece.len() - 1])))
-        }
-        _ => parse_at(|| input.origin(), lift(piece)),
+    match unescaped(piece) {
+        Some(inner) => Ok(Text(lift(inner))),
+        None => parse_at(|| input.origin(), lift(piece)),
     }
 }
 

@@ -75,7 +75,8 @@ fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
     Ok((T::read(input, text, reads)?, other))
 }
 
-/// What `resource_changes` holds for the judge: the judged entries, every entry's summary (when asked) and the entries rules read (IAM).
+/// What `resource_changes` holds for the judge: the judged entries, every entry's summary (when
+/// asked) and the entries rules read (IAM).
 pub type Changes<'a> = (
     JudgedChanges<'a>,
     Vec<OtherChange<'a>>,
@@ -759,12 +760,10 @@ pub(super) fn object<'a, I: Input<'a>>(
             });
         }
         let key_text = input.value(true)?.expect("kept");
+        // A key without escapes or control characters is its own text; anything else goes
+        // through serde, as on a stream, so both paths accept the same keys.
         let key: Cow<'a, str> = match key_text {
-            // A key without escapes or control characters is its own text; anything else goes
-            // through serde, as on a stream, so both paths accept the same keys.
-            Cow::Borrowed(raw) if !raw.bytes().any(|b| b == b'\\' || b < 0x20) => {
-                Cow::Borrowed(&raw[1..raw.len() - 1])
-            }
+            Cow::Borrowed(raw) if unescaped(raw).is_some() => Cow::Borrowed(&raw[1..raw.len() - 1]),
             other => Cow::Owned(parse::<String>(input, other)?),
         };
         expect(input, b':')?;
@@ -787,6 +786,34 @@ pub(super) fn object<'a, I: Input<'a>>(
     }
 }
 
+/// The text of a JSON string `piece` (a value the skipper ended at its closing quote) when it
+/// holds no escape and no control character: what serde reads it as, without serde.
+pub(super) fn unescaped(piece: &str) -> Option<&str> {
+    match piece.as_bytes() {
+        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b < 0x20) => {
+            Some(&piece[1..piece.len() - 1])
+        }
+        _ => None,
+    }
+}
+
+/// After an array element: `true` when another follows (its `,` consumed), `false` after the
+/// array's `]`.
+fn after_element<'a>(input: &mut impl Input<'a>) -> Result<bool, InputError> {
+    match input.peek()? {
+        Some(b',') => {
+            input.bump();
+            Ok(true)
+        }
+        Some(b']') => {
+            input.bump();
+            Ok(false)
+        }
+        Some(_) => Err(input.error("expected `,` or `]`")),
+        None => Err(input.truncated()),
+    }
+}
+
 /// Reads one array element by element: `element` must consume each. A `null` reads as empty.
 fn array<'a, I: Input<'a>>(
     input: &mut I,
@@ -805,14 +832,8 @@ fn array<'a, I: Input<'a>>(
     }
     loop {
         element(input)?;
-        match input.peek()? {
-            Some(b',') => input.bump(),
-            Some(b']') => {
-                input.bump();
-                return Ok(());
-            }
-            Some(_) => return Err(input.error("expected `,` or `]`")),
-            None => return Err(input.truncated()),
+        if !after_element(input)? {
+            return Ok(());
         }
     }
 }
@@ -889,30 +910,19 @@ pub(super) fn change_run<'a>(
     stops: &[usize],
     past: Option<usize>,
     summaries: bool,
-) -> (Result<Changes<'a>, InputError>, RunEnd) {
+) -> Result<(Changes<'a>, RunEnd), InputError> {
     let mut changes = Changes::default();
     loop {
-        if let Err(error) = change_entry(input, &mut changes, summaries) {
-            return (Err(error), RunEnd::Array);
+        change_entry(input, &mut changes, summaries)?;
+        if !after_element(input)? {
+            return Ok((changes, RunEnd::Array));
         }
-        match input.peek() {
-            Ok(Some(b',')) => {
-                input.bump();
-                let _ = input.peek();
-                if stops.binary_search(&input.pos).is_ok() {
-                    return (Ok(changes), RunEnd::Stop);
-                }
-                if past.is_some_and(|past| input.pos > past) {
-                    return (Ok(changes), RunEnd::Past);
-                }
-            }
-            Ok(Some(b']')) => {
-                input.bump();
-                return (Ok(changes), RunEnd::Array);
-            }
-            Ok(Some(_)) => return (Err(input.error("expected `,` or `]`")), RunEnd::Array),
-            Ok(None) => return (Err(input.truncated()), RunEnd::Array),
-            Err(error) => return (Err(error), RunEnd::Array),
+        input.peek()?;
+        if stops.binary_search(&input.pos).is_ok() {
+            return Ok((changes, RunEnd::Stop));
+        }
+        if past.is_some_and(|past| input.pos > past) {
+            return Ok((changes, RunEnd::Past));
         }
     }
 }
