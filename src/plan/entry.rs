@@ -7,7 +7,10 @@
 //! verdict.
 
 use super::error::InputError;
-use super::model::{Attributes, Change, Kept, ResourceChange, StateResource, Text};
+use super::marks::Marks;
+use super::model::{
+    Attributes, Change, Kept, OtherChange, OtherChangeBody, ResourceChange, StateResource, Text,
+};
 use super::scan::{object, parse_at, unescaped, Input, SliceInput};
 use crate::rule;
 use serde::Deserialize;
@@ -46,11 +49,13 @@ impl Reads {
 /// entry's own `type` whether its big members (`change`, `values`) are read or skipped, so an
 /// entry is walked once, whatever order its members come in.
 pub trait Entry<'a>: Deserialize<'a> + Send {
-    /// The entry at `input`; `None` when `reads` does not keep it.
+    /// The entry at `input`; `None` when `reads` does not keep it. With `summary`, a resource
+    /// change also leaves its summary there, whatever its type (other entries have none).
     fn walk<'t>(
         input: &mut SliceInput<'t>,
         lift: &Lift<'t, 'a>,
         reads: Reads,
+        summary: Option<&mut Option<OtherChange<'a>>>,
     ) -> Result<Option<Self>, InputError>;
 
     /// Its address and type, for an entry serde read whole.
@@ -78,7 +83,7 @@ pub trait Entry<'a>: Deserialize<'a> + Send {
             reads: Reads,
         ) -> Result<Option<T>, InputError> {
             let mut walk = SliceInput::new(text, 0);
-            let entry = T::walk(&mut walk, lift, reads)?;
+            let entry = T::walk(&mut walk, lift, reads, None)?;
             if walk.peek()?.is_some() {
                 return Err(walk.error("the entry does not end where its structure does"));
             }
@@ -98,6 +103,7 @@ impl<'a> Entry<'a> for super::model::DeferredChange<'a> {
         input: &mut SliceInput<'t>,
         lift: &Lift<'t, 'a>,
         reads: Reads,
+        _summary: Option<&mut Option<OtherChange<'a>>>,
     ) -> Result<Option<Self>, InputError> {
         let entry: Self = member(input, lift)?;
         let (address, resource_type) = entry.identity();
@@ -114,8 +120,9 @@ impl<'a> Entry<'a> for ResourceChange<'a> {
         input: &mut SliceInput<'t>,
         lift: &Lift<'t, 'a>,
         reads: Reads,
+        summary: Option<&mut Option<OtherChange<'a>>>,
     ) -> Result<Option<Self>, InputError> {
-        resource_change(input, lift, reads)
+        resource_change(input, lift, reads, summary)
     }
 
     fn identity(&self) -> (&str, &str) {
@@ -128,6 +135,7 @@ impl<'a> Entry<'a> for StateResource<'a> {
         input: &mut SliceInput<'t>,
         lift: &Lift<'t, 'a>,
         reads: Reads,
+        _summary: Option<&mut Option<OtherChange<'a>>>,
     ) -> Result<Option<Self>, InputError> {
         state_resource(input, lift, reads)
     }
@@ -196,10 +204,13 @@ fn resource_change<'t, 'a>(
     input: &mut SliceInput<'t>,
     lift: &Lift<'t, 'a>,
     reads: Reads,
+    summary: Option<&mut Option<OtherChange<'a>>>,
 ) -> Result<Option<ResourceChange<'a>>, InputError> {
+    let summarize = summary.is_some();
     let mut address = None;
     let mut typed = false;
     let mut change_at = None;
+    let mut marks = OtherChangeBody::default();
     let mut entry = ResourceChange {
         address: Text::default(),
         module_address: None,
@@ -220,23 +231,39 @@ fn resource_change<'t, 'a>(
             }
             "name" => entry.name = text(input, lift)?,
             "deposed" => entry.deposed = member(input, lift)?,
-            "change" if typed && reads.reads_type(entry.resource_type.as_str()) => {
-                entry.change = change(input, lift)?
+            "change" if typed => {
+                let keep = reads.reads_type(entry.resource_type.as_str());
+                if keep || summarize {
+                    (entry.change, marks) = change(input, lift, keep, summarize)?;
+                } else {
+                    input.value(false)?;
+                }
             }
-            "change" if !typed => change_at = Some(input.skip_value()?),
+            "change" => change_at = Some(input.skip_value()?),
             _ => input.value(false).map(drop)?,
         }
         Ok(())
     })?;
     entry.address = address.ok_or_else(|| missing(input, "address"))?;
-    if !reads.reads_type(entry.resource_type.as_str()) {
+    let keep = reads.reads_type(entry.resource_type.as_str());
+    if keep || summarize {
+        if let Some((change, read)) = deferred(input, change_at, |input| {
+            change(input, lift, keep, summarize)
+        })? {
+            (entry.change, marks) = (change, read);
+        }
+    }
+    if let Some(summary) = summary {
+        *summary = Some(OtherChange {
+            address: entry.address.clone(),
+            change: marks,
+        });
+    }
+    if !keep {
         // Its change is not read: the caller refuses the entry or drops it.
         return Ok(reads
             .keeps(entry.address.as_str(), entry.resource_type.as_str())
             .then_some(entry));
-    }
-    if let Some(change) = deferred(input, change_at, |input| change(input, lift))? {
-        entry.change = change;
     }
     Ok(Some(entry))
 }
@@ -250,27 +277,86 @@ const CHANGE: &[&str] = &[
     "after_sensitive",
 ];
 
-fn change<'t, 'a>(input: &mut SliceInput<'t>, lift: &Lift<'t, 'a>) -> Result<Change, InputError> {
+/// The members of a change that its summary reads.
+const CHANGE_MARKS: &[&str] = &["after_unknown", "after_sensitive"];
+
+/// A change: with `keep`, what the rules read of it (else the default); with `marks`, what its
+/// summary reads (else the default).
+fn change<'t, 'a>(
+    input: &mut SliceInput<'t>,
+    lift: &Lift<'t, 'a>,
+    keep: bool,
+    marks: bool,
+) -> Result<(Change, OtherChangeBody), InputError> {
     if input.peek()? != Some(b'{') {
-        return member(input, lift);
+        let piece = input.piece()?;
+        let change = match keep {
+            true => parse_at(|| input.origin(), lift(piece))?,
+            false => Change::default(),
+        };
+        let body = match marks {
+            true => parse_at(|| input.origin(), lift(piece))?,
+            false => OtherChangeBody::default(),
+        };
+        return Ok((change, body));
     }
     let mut change = Change::default();
-    object(input, "a change", CHANGE, |input, key| {
+    let mut body = OtherChangeBody::default();
+    let names = if keep { CHANGE } else { CHANGE_MARKS };
+    object(input, "a change", names, |input, key| {
         match key {
-            "actions" => change.actions = member(input, lift)?,
-            "before" => change.before = attributes(input, lift, 3)?,
-            "importing" => {
+            "actions" if keep => change.actions = member(input, lift)?,
+            "before" if keep => change.before = attributes(input, lift, 3)?,
+            "importing" if keep => {
                 let piece = input.piece()?;
                 change.importing = (piece != "null").then_some(serde::de::IgnoredAny);
             }
-            "after" => change.after = attributes(input, lift, 3)?,
-            "after_unknown" => change.after_unknown = attributes(input, lift, 3)?,
-            "after_sensitive" => change.after_sensitive = attributes(input, lift, 3)?,
+            "after" if keep => change.after = attributes(input, lift, 3)?,
+            "after_unknown" | "after_sensitive" => {
+                let marked = if marks {
+                    let at = input.position();
+                    let read = marks_of(input, lift, 3)?;
+                    if keep {
+                        input.seek(at);
+                    }
+                    read
+                } else {
+                    Marks::None
+                };
+                let kept = match keep {
+                    true => attributes(input, lift, 3)?,
+                    false => Kept::default(),
+                };
+                if key == "after_unknown" {
+                    (change.after_unknown, body.after_unknown) = (kept, marked);
+                } else {
+                    (change.after_sensitive, body.after_sensitive) = (kept, marked);
+                }
+            }
             _ => input.value(false).map(drop)?,
         }
         Ok(())
     })?;
-    Ok(change)
+    Ok((change, body))
+}
+
+/// The marks of an `after_unknown` or `after_sensitive` value (see [`Marks`]), `enclosing`
+/// levels into its entry; refused where serde, reading the whole entry, would refuse it.
+fn marks_of<'t, 'a>(
+    input: &mut SliceInput<'t>,
+    lift: &Lift<'t, 'a>,
+    enclosing: usize,
+) -> Result<Marks, InputError> {
+    let piece = input.piece()?;
+    match piece {
+        "true" => return Ok(Marks::All),
+        "false" | "null" | "{}" | "[]" => return Ok(Marks::None),
+        _ => {}
+    }
+    if piece.len() / 2 > MAX_NESTING - enclosing && enclosing + nesting(piece) > MAX_NESTING {
+        return Err(InputError::TooDeep);
+    }
+    parse_at(|| input.origin(), lift(piece))
 }
 
 const STATE_RESOURCE: &[&str] = &[
@@ -681,6 +767,71 @@ mod tests {
             all.push(text);
         }
         all
+    }
+
+    /// The summary as the walk reads it and as serde's derive reads it whole (what a stream
+    /// reads): the same address and marks, or both an error; and reading it never turns an
+    /// entry the walk accepts alone into one it refuses, except for a broken summary.
+    #[test]
+    fn the_walk_reads_the_summary_serde_reads() {
+        fn walk(text: &str, summarize: bool) -> Result<Option<OtherChange<'_>>, InputError> {
+            let mut input = SliceInput::new(text, 0);
+            let mut summary = None;
+            let read = ResourceChange::walk(
+                &mut input,
+                &|piece| Cow::Borrowed(piece),
+                Reads::Changes,
+                summarize.then_some(&mut summary),
+            );
+            read.map(|_| summary)
+        }
+        let texts = typed_too(vec![
+            r#"{"address":"aws_iam_role.r","type":"aws_iam_role","change":{"actions":["create"],"after":{"arn":null},"after_unknown":{"arn":true,"tags":{},"inline":[{"x":[false,true]}]},"after_sensitive":{"tags":{"k":true}}}}"#.to_owned(),
+            r#"{"change":{"after_unknown":true,"after_sensitive":false},"address":"aws_s3_bucket.b","type":"aws_s3_bucket"}"#.to_owned(),
+            r#"{"address":"data.aws_iam_policy_document.d","mode":"data","change":{"after_unknown":{"json":true}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown":{"a\u0062":true,"b":"s","c":1,"d":null}}}"#.to_owned(),
+            r#"{"address":"x","change":{}}"#.to_owned(),
+            r#"{"address":"x"}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown":[true,false,[true]]}}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown" : { "a" : true } , "after_sensitive" : [ ] }}"#.to_owned(),
+            // Errors: a repeated key in the marks, or a repeated marks member; not an object.
+            r#"{"address":"x","change":{"after_unknown":{"a":true,"a":false}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown":{"a":{"b":1,"b":1}}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown":{},"after_unknown":{"a":true}}}"#.to_owned(),
+            r#"{"address":"x","change":{"after_unknown":{"a":tru}}}"#.to_owned(),
+            r#"{"address":"x","change":null}"#.to_owned(),
+            r#"{"address":"x","change":[["create"]]}"#.to_owned(),
+            r#"{"address":"x","change":"c"}"#.to_owned(),
+        ]);
+        for text in &texts {
+            let alone = walk(text, false);
+            let summarized = walk(text, true);
+            let whole = serde_json::from_str::<OtherChange>(text);
+            match (&alone, &summarized, &whole) {
+                (_, Ok(Some(a)), Ok(b)) => {
+                    assert_eq!(a.address.as_str(), b.address.as_str(), "{text}");
+                    assert_eq!(a.change.after_unknown, b.change.after_unknown, "{text}");
+                    assert_eq!(a.change.after_sensitive, b.change.after_sensitive, "{text}");
+                }
+                // Both refuse (where the walk alone accepts, a member only the summary
+                // reads is broken).
+                (_, Err(_), Err(_)) => {}
+                _ => panic!("{text}: alone {alone:?}, walked {summarized:?}, serde {whole:?}"),
+            }
+            if alone.is_err() {
+                assert!(summarized.is_err(), "{text}");
+            }
+        }
+        // By design the walk does not check the grammar of what it skips (serde, reading the
+        // whole entry, does): an entry with a broken member nobody reads is read.
+        let skipped = r#"{"address":"x","change":{"after":{"a":tru},"after_unknown":{"a":true}}}"#;
+        let read = walk(skipped, true).expect("read").expect("summarized");
+        assert!(read
+            .change
+            .after_unknown
+            .key("a")
+            .is_some_and(Marks::is_all));
+        assert!(serde_json::from_str::<OtherChange>(skipped).is_err());
     }
 
     #[test]

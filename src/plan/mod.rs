@@ -5,6 +5,7 @@ mod ahead;
 pub mod entry;
 pub mod error;
 pub mod input;
+pub mod marks;
 pub mod model;
 pub mod scan;
 pub mod skip;

@@ -2,6 +2,7 @@
 //! Everything else is skipped without building values (`IgnoredAny`), and attribute objects keep only
 //! the attributes the rule reads (see [`Attributes`]).
 
+use super::marks::Marks;
 use crate::rule;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -744,28 +745,25 @@ pub(crate) const KNOWN_SKIPPED_KEYS: &[&str] = &[
     "deferred_action_invocations",
 ];
 
-/// Any entry of `resource_changes`, as the source layer asks about it: whether the plan creates it
-/// and which of its attributes it leaves unknown until apply.
+/// Any entry of `resource_changes`, as the source layer asks about it: which of its attributes
+/// the plan leaves unknown until apply, and which it marks sensitive. Read by the walk member by
+/// member ([`super::entry`]), by serde from a stream.
 #[derive(Debug, Deserialize)]
 pub struct OtherChange<'a> {
     #[serde(borrow)]
     pub address: Text<'a>,
-    #[serde(borrow, default)]
-    pub mode: Text<'a>,
     #[serde(default)]
     pub change: OtherChangeBody,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OtherChangeBody {
-    #[serde(default)]
-    pub actions: Actions,
     /// `true` for a wholly unknown object, else an object whose `true` leaves are unknown.
     #[serde(default)]
-    pub after_unknown: Value,
+    pub after_unknown: Marks,
     /// The same shape for values the plan marks sensitive.
     #[serde(default)]
-    pub after_sensitive: Value,
+    pub after_sensitive: Marks,
 }
 
 /// One entry of `deferred_changes`: a change Terraform leaves to a later plan.

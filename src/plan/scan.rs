@@ -19,7 +19,6 @@ use super::utf8_stream::stream_error;
 use crate::rule;
 use crate::support::line_index::{self, Cursor};
 use memchr::memmem;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -44,15 +43,14 @@ pub trait Input<'a> {
         None
     }
     /// Consumes one array entry: `T` when `reads` keeps it, and with `summary` every entry's
-    /// `O`. Errors come in this order: the entry's structure, `O`, `T`.
-    fn entry<T, O>(
+    /// summary (only resource changes have one).
+    fn entry<T>(
         &mut self,
         reads: Reads,
         summary: bool,
-    ) -> Result<(Option<T>, Option<O>), InputError>
+    ) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError>
     where
         T: Entry<'a>,
-        O: Deserialize<'a> + Send,
         Self: Sized,
     {
         let text = self.value(true)?.expect("kept");
@@ -60,13 +58,13 @@ pub trait Input<'a> {
     }
 }
 
-/// [`Input::entry`] on an entry's whole text.
-fn judge_text<'a, T: Entry<'a>, O: Deserialize<'a>>(
+/// [`Input::entry`] on an entry's whole text. Errors come in this order: the summary's, `T`'s.
+fn judge_text<'a, T: Entry<'a>>(
     input: &impl Input<'a>,
     text: Cow<'a, str>,
     reads: Reads,
     summary: bool,
-) -> Result<(Option<T>, Option<O>), InputError> {
+) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError> {
     let other = if summary {
         Some(parse(input, text.clone())?)
     } else {
@@ -270,20 +268,26 @@ impl<'a> Input<'a> for SliceInput<'a> {
     }
 
     /// An object entry is walked where it lies, once: no copy of its text, no second pass.
-    fn entry<T, O>(
+    fn entry<T>(
         &mut self,
         reads: Reads,
         summary: bool,
-    ) -> Result<(Option<T>, Option<O>), InputError>
+    ) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError>
     where
         T: Entry<'a>,
-        O: Deserialize<'a> + Send,
     {
-        if summary || self.peek()? != Some(b'{') {
+        if self.peek()? != Some(b'{') {
             let text = self.value(true)?.expect("kept");
             return judge_text(self, text, reads, summary);
         }
-        Ok((T::walk(self, &|piece| Cow::Borrowed(piece), reads)?, None))
+        let mut other = None;
+        let entry = T::walk(
+            self,
+            &|piece| Cow::Borrowed(piece),
+            reads,
+            summary.then_some(&mut other),
+        )?;
+        Ok((entry, other))
     }
 
     fn changes_read_ahead(&mut self) -> Option<Result<Changes<'a>, InputError>> {
@@ -398,14 +402,13 @@ impl<'a, R: BufRead> Input<'a> for StreamInput<R> {
         self.start
     }
 
-    fn entry<T, O>(
+    fn entry<T>(
         &mut self,
         reads: Reads,
         summary: bool,
-    ) -> Result<(Option<T>, Option<O>), InputError>
+    ) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError>
     where
         T: Entry<'a>,
-        O: Deserialize<'a> + Send,
     {
         self.peek()?;
         self.start = self.cursor.position();
@@ -454,16 +457,15 @@ impl<R: BufRead> StreamInput<R> {
     /// prefilter in overlapping windows. The result is the whole-text one: the same bytes reach
     /// serde, the prefilter sees every substring a needle can be, and errors are reported in the
     /// same order.
-    fn stream_entry<'a, T, O>(
+    fn stream_entry<'a, T>(
         &mut self,
         first: Vec<u8>,
         mut end: Skipper,
         admits: &(dyn Fn(&str) -> bool + Sync),
         summary: bool,
-    ) -> Result<(Option<T>, Option<O>), InputError>
+    ) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError>
     where
         T: Entry<'a>,
-        O: Deserialize<'a> + Send,
     {
         std::thread::scope(|scope| {
             fn parser<'s, 'a, V: Deserialize<'a> + Send + 's>(
@@ -486,7 +488,7 @@ impl<R: BufRead> StreamInput<R> {
                 (send, handle)
             }
             let (send_t, parse_t) = parser::<T>(scope);
-            let mut other = summary.then(|| parser::<O>(scope));
+            let mut other = summary.then(|| parser::<OtherChange<'a>>(scope));
             let mut window = Vec::new();
             let mut admitted = false;
             let mut piece = first;
@@ -851,7 +853,7 @@ fn admitted_entry<'a, T: Entry<'a>>(
     input: &mut impl Input<'a>,
     reads: Reads,
 ) -> Result<Option<T>, InputError> {
-    let (entry, _) = input.entry::<T, IgnoredAny>(reads, false)?;
+    let (entry, _) = input.entry::<T>(reads, false)?;
     Ok(entry)
 }
 
@@ -874,8 +876,7 @@ fn change_entry<'a>(
     changes: &mut Changes<'a>,
     summaries: bool,
 ) -> Result<(), InputError> {
-    let (change, other) =
-        input.entry::<ResourceChange<'a>, OtherChange<'a>>(Reads::Changes, summaries)?;
+    let (change, other) = input.entry::<ResourceChange<'a>>(Reads::Changes, summaries)?;
     changes.1.extend(other);
     let Some(change) = change else {
         return Ok(());

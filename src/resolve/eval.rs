@@ -6,7 +6,10 @@
 
 use crate::finding::{Evidence, Location};
 use crate::plan::address::{self, module_path};
-use crate::plan::model::{ConfigModule, Configuration, Document, PlanVariable};
+use crate::plan::marks;
+use crate::plan::model::{
+    ConfigModule, Configuration, Document, OtherChange, OtherChangeBody, PlanVariable,
+};
 use crate::source::module::{Found, ModuleSource, SourceFile};
 use crate::source::SourceTree;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
@@ -14,49 +17,56 @@ use hcl_edit::structure::Attribute;
 use hcl_edit::Span;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// What the plan says about the resources a source expression refers to. The plan is the
 /// authority on what is known: the evaluator calls a value unknown only where the plan marks it
 /// unknown (`after_unknown`), and sensitive where the plan's configuration says so.
 #[derive(Default)]
 pub struct PlanIndex<'p> {
-    /// Configuration address (`module.a.aws_x.y`, `data.aws_x.y`) → each instance's `after_unknown`.
-    unknown: HashMap<String, Vec<&'p serde_json::Value>>,
-    /// The same → each instance's `after_sensitive`.
-    sensitive: HashMap<String, Vec<&'p serde_json::Value>>,
+    /// Every entry of `resource_changes`, as the source layer asks about it.
+    changes: &'p [OtherChange<'p>],
+    /// Configuration address (`module.a.aws_x.y`, `data.aws_x.y`) → each instance (its index in
+    /// `changes`); built at the first question (sources that ask none cost nothing), shared by
+    /// every core.
+    instances: OnceLock<HashMap<String, Vec<usize>>>,
     configuration: Option<&'p Configuration<'p>>,
 }
 
 impl<'p> PlanIndex<'p> {
     pub fn new(document: &'p Document<'p>) -> PlanIndex<'p> {
-        let mut unknown: HashMap<String, Vec<&serde_json::Value>> = HashMap::new();
-        let mut sensitive: HashMap<String, Vec<&serde_json::Value>> = HashMap::new();
-        for change in &document.other_resources {
-            let Some(config_address) = config_address_of(change.address.as_str()) else {
-                continue;
-            };
-            sensitive
-                .entry(config_address.clone())
-                .or_default()
-                .push(&change.change.after_sensitive);
-            unknown
-                .entry(config_address)
-                .or_default()
-                .push(&change.change.after_unknown);
-        }
         PlanIndex {
-            unknown,
-            sensitive,
+            changes: &document.other_resources,
+            instances: OnceLock::new(),
             configuration: document.configuration.as_ref(),
         }
     }
 
+    /// Each instance of the resource at `config_address`; `None` when the plan holds none.
+    fn instances(&self, config_address: &str) -> Option<Vec<&'p OtherChangeBody>> {
+        let index = self.instances.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (at, change) in self.changes.iter().enumerate() {
+                if let Some(config_address) = config_address_of(change.address.as_str()) {
+                    index.entry(config_address).or_default().push(at);
+                }
+            }
+            index
+        });
+        let changes = self.changes;
+        let found = index.get(config_address)?;
+        Some(found.iter().map(|&at| &changes[at].change).collect())
+    }
+
     /// What the plan says of `path` (an attribute and what follows it) of a resource.
     fn marks(&self, config_address: &str, path: &[PathStep]) -> Marks {
-        let Some(instances) = self.unknown.get(config_address) else {
+        let Some(instances) = self.instances(config_address) else {
             return Marks::Absent;
         };
-        let marks: Vec<bool> = instances.iter().map(|u| marked(u, path)).collect();
+        let marks: Vec<bool> = instances
+            .iter()
+            .map(|change| marked(&change.after_unknown, path))
+            .collect();
         match (marks.iter().all(|m| *m), marks.iter().any(|m| *m)) {
             (true, _) => Marks::Unknown,
             (false, false) => Marks::Known,
@@ -72,13 +82,11 @@ impl<'p> PlanIndex<'p> {
             config_address.push('.');
         }
         config_address.push_str(&format!("{rtype}.{name}"));
-        self.sensitive
-            .get(&config_address)
-            .is_some_and(|instances| {
-                instances
-                    .iter()
-                    .any(|s| marked(s, &[PathStep::Key(attr.to_owned())]))
-            })
+        self.instances(&config_address).is_some_and(|instances| {
+            instances
+                .iter()
+                .any(|change| marked(&change.after_sensitive, &[PathStep::Key(attr.to_owned())]))
+        })
     }
 
     /// Whether the plan's configuration declares `var.name` of a module sensitive.
@@ -123,32 +131,24 @@ enum PathStep {
     Index(usize),
 }
 
-/// Whether `after_unknown` marks the value at `path` (or anything inside it) unknown.
-fn marked(after_unknown: &serde_json::Value, path: &[PathStep]) -> bool {
-    use serde_json::Value as J;
+/// Whether `after_unknown` marks the value at `path` (or anything inside it) unknown: `true` at
+/// a prefix of the path, or anywhere inside the value at its end.
+fn marked(after_unknown: &marks::Marks, path: &[PathStep]) -> bool {
     let mut node = after_unknown;
     for step in path {
-        if node == &J::Bool(true) {
+        if node.is_all() {
             return true;
         }
         let next = match step {
-            PathStep::Key(key) => node.get(key.as_str()),
-            PathStep::Index(index) => node.get(*index),
+            PathStep::Key(key) => node.key(key),
+            PathStep::Index(index) => node.index(*index),
         };
         match next {
             Some(next) => node = next,
             None => return false,
         }
     }
-    fn any_true(value: &J) -> bool {
-        match value {
-            J::Bool(b) => *b,
-            J::Array(items) => items.iter().any(any_true),
-            J::Object(map) => map.values().any(any_true),
-            _ => false,
-        }
-    }
-    any_true(node)
+    node.any()
 }
 
 /// `module.a["k"].aws_x.y[0]` → `module.a.aws_x.y`; `data.aws_x.y` kept as `data.aws_x.y`.
