@@ -6,7 +6,10 @@
 # scan, kept entries parsed; no judging, no report). Before timing, each plan's verdict counts on
 # file and stdin are checked against the generator's truth (<plan>.expected.json). The cost per
 # function comes from a pair: the same number of resources with no Lambda functions ("empty
-# twin", scaled to the row's size), (file time - twin time) / functions.
+# twin", scaled to the row's size), (file time - twin time) / functions. "with sources" is the file
+# run with --source-root (the Action reads sources by default where it finds .tf files) over a
+# one-block source tree that configures none of the plan's resources: the cost of reading the plan
+# for the source layer.
 #
 #   scripts/bench.sh                      # the goal rows (730 MB at 1, 10, 30 % Lambda), sizes, doubling
 #   ROWS="15000:1 15000:10" scripts/bench.sh   # RESOURCES:PERCENT rows only
@@ -19,6 +22,9 @@ DOUBLING=${DOUBLING:-"1"}
 RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-target/bench}
 mkdir -p "$DIR"
+SOURCES="$DIR/sources"
+mkdir -p "$SOURCES"
+printf 'resource "aws_lambda_function" "benchmark" {\n  function_name = "benchmark"\n}\n' >"$SOURCES/main.tf"
 
 # The heap is counted by a build with the counting allocator; times and RSS come from the plain
 # build (the counter adds an atomic operation to every allocation).
@@ -50,7 +56,7 @@ plan_for() { # resources percent -> path (generated once)
 declare -A TWIN # resources -> "seconds bytes" of the plan with no functions
 
 row() { # resources percent
-  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh pt mm rm sc tt tb twin
+  local n=$1 p=$2 plan bytes functions ft fr fh st sr sh pt mm rm sc tt tb twin wt wr
   plan=$(plan_for "$n" "$p")
   bytes=$(stat -L -c %s "$plan")
   functions=$(sed 's/.*"functions":\([0-9]*\).*/\1/' "$plan.expected.json")
@@ -67,6 +73,7 @@ row() { # resources percent
   done
   read -r ft fr fh < <(measure "@BIN@ check '$plan' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   read -r st sr sh < <(measure "cat '$plan' | @BIN@ check - --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
+  read -r wt wr _ < <(measure "@BIN@ check '$plan' --source-root '$SOURCES' --format sarif --output '$DIR/out.sarif' || [ \$? -eq 1 ]")
   # What the pipe alone costs: cat writing and a reader counting lines, on the same two cores.
   read -r pt _ _ < <(measure "cat '$plan' | wc -l")
   if [ -z "${TWIN[$n]:-}" ]; then
@@ -77,16 +84,17 @@ row() { # resources percent
   fi
   read -r tt tb <<<"${TWIN[$n]}"
   awk -v n="$n" -v p="$p" -v b="$bytes" -v fn="$functions" -v ft="$ft" -v fr="$fr" -v fh="$fh" \
-      -v st="$st" -v sr="$sr" -v sh="$sh" -v pt="$pt" -v mm="$mm" -v rm="$rm" -v sc="$sc" -v tt="$tt" -v tb="$tb" 'BEGIN {
+      -v st="$st" -v sr="$sr" -v sh="$sh" -v pt="$pt" -v mm="$mm" -v rm="$rm" -v sc="$sc" -v tt="$tt" -v tb="$tb" -v wt="$wt" -v wr="$wr" 'BEGIN {
     per = (fn > 0 ? (ft - tt * b / tb) / fn * 1e6 : 0)
-    printf "| %d | %d %% | %d | %.0f MB | %.3f s | %.0f | %.1f µs | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× |\n",
+    printf "| %d | %d %% | %d | %.0f MB | %.3f s | %.0f | %.1f µs | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.2f× | %.1f MB | %.1f MB | %.3f s | %.2f× | %.3f s | %.3f s | %.2f× | %.3f s | %.2f× | %.1f MB |\n",
       n, p, fn, b/1e6, ft, (ft > 0 ? b/1e6/ft : 0), per, fr/1024, fh/1e6, st,
-      (ft > 0 ? st/ft : 0), pt, (pt > 0 ? st/pt : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0) }'
+      (ft > 0 ? st/ft : 0), pt, (pt > 0 ? st/pt : 0), sr/1024, sh/1e6, sc, (mm > 0 ? sc/mm : 0), mm, rm, (mm > 0 ? ft/mm : 0),
+      wt, (ft > 0 ? wt/ft : 0), wr/1024 }'
 }
 
 header() {
-  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | per function | file: peak RSS | file: peak heap | stdin: wall | stdin/file | pipe floor: cat \\| wc -l | stdin/pipe floor | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| resources | Lambda | functions | plan size | file: wall | file: MB/s | per function | file: peak RSS | file: peak heap | stdin: wall | stdin/file | pipe floor: cat \\| wc -l | stdin/pipe floor | stdin: peak RSS | stdin: peak heap | scan only | scan/floor | floor: mmap+memchr | floor: read+memchr | file/floor | with sources: wall | sources/file | with sources: peak RSS |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 echo "Skipper backend: $(grep -q avx2 /proc/cpuinfo && echo avx2 || echo sse2); $(nproc) cores; best of $RUNS"

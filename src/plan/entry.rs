@@ -277,9 +277,6 @@ const CHANGE: &[&str] = &[
     "after_sensitive",
 ];
 
-/// The members of a change that its summary reads.
-const CHANGE_MARKS: &[&str] = &["after_unknown", "after_sensitive"];
-
 /// A change: with `keep`, what the rules read of it (else the default); with `marks`, what its
 /// summary reads (else the default).
 fn change<'t, 'a>(
@@ -288,13 +285,27 @@ fn change<'t, 'a>(
     keep: bool,
     marks: bool,
 ) -> Result<(Change, OtherChangeBody), InputError> {
+    // One copy each, the flags constant in it: the walk without sources runs the code it ran
+    // before summaries were walked.
+    match (keep, marks) {
+        (true, false) => change_read::<true, false>(input, lift),
+        (true, true) => change_read::<true, true>(input, lift),
+        (false, true) => change_read::<false, true>(input, lift),
+        (false, false) => change_read::<false, false>(input, lift),
+    }
+}
+
+fn change_read<'t, 'a, const KEEP: bool, const MARKS: bool>(
+    input: &mut SliceInput<'t>,
+    lift: &Lift<'t, 'a>,
+) -> Result<(Change, OtherChangeBody), InputError> {
     if input.peek()? != Some(b'{') {
         let piece = input.piece()?;
-        let change = match keep {
+        let change = match KEEP {
             true => parse_at(|| input.origin(), lift(piece))?,
             false => Change::default(),
         };
-        let body = match marks {
+        let body = match MARKS {
             true => parse_at(|| input.origin(), lift(piece))?,
             false => OtherChangeBody::default(),
         };
@@ -302,42 +313,51 @@ fn change<'t, 'a>(
     }
     let mut change = Change::default();
     let mut body = OtherChangeBody::default();
-    let names = if keep { CHANGE } else { CHANGE_MARKS };
-    object(input, "a change", names, |input, key| {
+    object(input, "a change", CHANGE, |input, key| {
         match key {
-            "actions" if keep => change.actions = member(input, lift)?,
-            "before" if keep => change.before = attributes(input, lift, 3)?,
-            "importing" if keep => {
+            "actions" if KEEP => change.actions = member(input, lift)?,
+            "before" if KEEP => change.before = attributes(input, lift, 3)?,
+            "importing" if KEEP => {
                 let piece = input.piece()?;
                 change.importing = (piece != "null").then_some(serde::de::IgnoredAny);
             }
-            "after" if keep => change.after = attributes(input, lift, 3)?,
-            "after_unknown" | "after_sensitive" => {
-                let marked = if marks {
-                    let at = input.position();
-                    let read = marks_of(input, lift, 3)?;
-                    if keep {
-                        input.seek(at);
-                    }
-                    read
-                } else {
-                    Marks::None
-                };
-                let kept = match keep {
-                    true => attributes(input, lift, 3)?,
-                    false => Kept::default(),
-                };
-                if key == "after_unknown" {
-                    (change.after_unknown, body.after_unknown) = (kept, marked);
-                } else {
-                    (change.after_sensitive, body.after_sensitive) = (kept, marked);
-                }
+            "after" if KEEP => change.after = attributes(input, lift, 3)?,
+            "after_unknown" => {
+                (change.after_unknown, body.after_unknown) =
+                    kept_and_marks::<KEEP, MARKS>(input, lift)?
+            }
+            "after_sensitive" => {
+                (change.after_sensitive, body.after_sensitive) =
+                    kept_and_marks::<KEEP, MARKS>(input, lift)?
             }
             _ => input.value(false).map(drop)?,
         }
         Ok(())
     })?;
     Ok((change, body))
+}
+
+/// An `after_unknown` or `after_sensitive` value: with `keep`, its kept attributes; with `marks`,
+/// its marks (each the default otherwise).
+fn kept_and_marks<'t, 'a, const KEEP: bool, const MARKS: bool>(
+    input: &mut SliceInput<'t>,
+    lift: &Lift<'t, 'a>,
+) -> Result<(Kept, Marks), InputError> {
+    let marked = if MARKS {
+        let at = input.position();
+        let read = marks_of(input, lift, 3)?;
+        if KEEP {
+            input.seek(at);
+        }
+        read
+    } else {
+        Marks::None
+    };
+    let kept = match KEEP {
+        true => attributes(input, lift, 3)?,
+        false => Kept::default(),
+    };
+    Ok((kept, marked))
 }
 
 /// The marks of an `after_unknown` or `after_sensitive` value (see [`Marks`]), `enclosing`

@@ -735,6 +735,7 @@ const MAX_STATE_DEPTH: usize = 64;
 
 /// Reads one object member by member: `member` gets each key and must consume its value. Keys in
 /// `unique` may appear once (a second one could hide the first). A `null` reads as no members.
+#[inline(always)]
 pub(super) fn object<'a, I: Input<'a>>(
     input: &mut I,
     what: &str,
@@ -790,6 +791,7 @@ pub(super) fn object<'a, I: Input<'a>>(
 
 /// The text of a JSON string `piece` (a value the skipper ended at its closing quote) when it
 /// holds no escape and no control character: what serde reads it as, without serde.
+#[inline(always)]
 pub(super) fn unescaped(piece: &str) -> Option<&str> {
     match piece.as_bytes() {
         [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b < 0x20) => {
