@@ -120,13 +120,15 @@ impl<'a> Ahead<'a> {
     /// the last backwards until it meets the walk.
     fn help(&self) {
         let text = self.text;
-        let changes_at = SliceInput::guess(text, "resource_changes", false);
+        // A walk that is over (a plan broken early) waits for no search.
+        let walk_done = || self.lock().walk_done;
+        let changes_at = SliceInput::guess(text, "resource_changes", false, &walk_done);
         // The runs end before the last `"prior_state"` (Terraform writes it next), or at the end.
-        let limit = SliceInput::guess(text, "prior_state", true)
+        let limit = SliceInput::guess(text, "prior_state", true, &walk_done)
             .filter(|&prior| changes_at.is_some_and(|changes| prior > changes))
             .unwrap_or(text.len());
         let starts: Arc<[usize]> = changes_at
-            .map(|at| run_starts(text, at, limit))
+            .map(|at| run_starts(text, at, limit, &walk_done))
             .unwrap_or_default()
             .into();
         {
@@ -269,8 +271,9 @@ fn append<'a>(total: &mut Changes<'a>, mut more: Changes<'a>) {
 
 /// Where runs of entries probably start in the `resource_changes` array whose `[` is at `at`,
 /// before `limit`: its first entry, then an entry start (`,{"address":"`, how Terraform writes
-/// one) about every [`RUN_SIZE`] bytes. None for an empty array or one not written so.
-fn run_starts(text: &str, at: usize, limit: usize) -> Vec<usize> {
+/// one) about every [`RUN_SIZE`] bytes. None for an empty array or one not written so, and none
+/// once `stop` says so.
+fn run_starts(text: &str, at: usize, limit: usize, stop: &dyn Fn() -> bool) -> Vec<usize> {
     let bytes = text.as_bytes();
     if bytes.get(at) != Some(&b'[') {
         return Vec::new();
@@ -288,6 +291,9 @@ fn run_starts(text: &str, at: usize, limit: usize) -> Vec<usize> {
     let mut starts = vec![first];
     let mut from = first + step;
     while from < limit {
+        if stop() {
+            return Vec::new();
+        }
         let Some(found) = finder.find(&bytes[from..limit]) else {
             break;
         };

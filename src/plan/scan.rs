@@ -81,13 +81,37 @@ pub type Changes<'a> = (
     Vec<ResourceChange<'a>>,
 );
 
-/// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search:
-/// memchr's reverse substring search has no SIMD prefilter.
-fn rfind_forward(bytes: &[u8], needle: &[u8]) -> Option<usize> {
-    const PIECE: usize = 1 << 20;
+/// How much of the text a stoppable search reads between two questions to `stop`.
+const SEARCH_PIECE: usize = 1 << 20;
+
+/// The first `needle` in `bytes`, searched in pieces; `None` once `stop` says so.
+fn find_forward(bytes: &[u8], needle: &[u8], stop: &dyn Fn() -> bool) -> Option<usize> {
+    let finder = memmem::Finder::new(needle);
+    let mut start = 0;
+    while start < bytes.len() {
+        if stop() {
+            return None;
+        }
+        // Pieces overlap by the needle's length, so a match across two is seen whole.
+        let end = (start + SEARCH_PIECE + needle.len()).min(bytes.len());
+        if let Some(found) = finder.find(&bytes[start..end]) {
+            return Some(start + found);
+        }
+        start += SEARCH_PIECE;
+    }
+    None
+}
+
+/// The last `needle` in `bytes`, searched in pieces from the end with the forward (SIMD) search
+/// (memchr's reverse substring search has no SIMD prefilter); `None` once `stop` says so.
+fn rfind_forward(bytes: &[u8], needle: &[u8], stop: &dyn Fn() -> bool) -> Option<usize> {
+    const PIECE: usize = SEARCH_PIECE;
     let finder = memmem::Finder::new(needle);
     let mut end = bytes.len();
     while end > 0 {
+        if stop() {
+            return None;
+        }
         // Pieces overlap by the needle's length, so a match across two is seen whole.
         let start = end.saturating_sub(PIECE);
         let stop = (end + needle.len()).min(bytes.len());
@@ -128,14 +152,20 @@ impl<'a> SliceInput<'a> {
 
     /// Where the value of a top-level `key` probably starts: after `"key"` and a colon, the first
     /// (or with `last`, the last) such place in the text. Only a guess: a read from there is used
-    /// only if the document's own walk arrives exactly there.
-    pub(super) fn guess(text: &str, key: &str, last: bool) -> Option<usize> {
+    /// only if the document's own walk arrives exactly there. `None` too once `stop` says so
+    /// (asked between pieces of the search: the walk may be over before it ends).
+    pub(super) fn guess(
+        text: &str,
+        key: &str,
+        last: bool,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<usize> {
         let bytes = text.as_bytes();
         let needle = format!("\"{key}\"");
         let found = if last {
-            rfind_forward(bytes, needle.as_bytes())
+            rfind_forward(bytes, needle.as_bytes(), stop)
         } else {
-            memmem::find(bytes, needle.as_bytes())
+            find_forward(bytes, needle.as_bytes(), stop)
         }?;
         let mut at = found + needle.len();
         let blank = |at: &mut usize| {
@@ -1110,14 +1140,57 @@ mod tests {
     }
 
     #[test]
-    fn reverse_search_in_pieces_finds_the_last() {
+    fn searches_in_pieces_find_the_first_and_the_last() {
+        let go = &|| false;
         let mut text = vec![b'x'; 3 << 20];
         text[5..9].copy_from_slice(b"\"ab\"");
-        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(5));
+        assert_eq!(rfind_forward(&text, b"\"ab\"", go), Some(5));
+        assert_eq!(find_forward(&text, b"\"ab\"", go), Some(5));
+        // Across a piece boundary.
         let at = (2 << 20) - 2;
         text[at..at + 4].copy_from_slice(b"\"ab\"");
-        assert_eq!(rfind_forward(&text, b"\"ab\""), Some(at));
-        assert_eq!(rfind_forward(&text, b"zz"), None);
+        assert_eq!(rfind_forward(&text, b"\"ab\"", go), Some(at));
+        text[5..9].copy_from_slice(b"xxxx");
+        assert_eq!(find_forward(&text, b"\"ab\"", go), Some(at));
+        let at = (1 << 20) - 1;
+        text[at..at + 4].copy_from_slice(b"\"ab\"");
+        assert_eq!(find_forward(&text, b"\"ab\"", go), Some(at));
+        assert_eq!(rfind_forward(&text, b"zz", go), None);
+        assert_eq!(find_forward(&text, b"zz", go), None);
+    }
+
+    /// The helper's searches stop when the walk is over (a plan broken at its first byte does
+    /// not wait for a search through the rest): asked before each piece.
+    #[test]
+    fn searches_stop_when_asked() {
+        let mut text = vec![b'x'; 3 << 20];
+        let at = (5 << 19) + 3;
+        text[at..at + 4].copy_from_slice(b"\"ab\"");
+        let asked = std::cell::Cell::new(0);
+        let stop_at = |n: usize| {
+            let asked = &asked;
+            move || {
+                asked.set(asked.get() + 1);
+                asked.get() > n
+            }
+        };
+        assert_eq!(find_forward(&text, b"\"ab\"", &stop_at(0)), None);
+        asked.set(0);
+        // In the third piece: found when the third question is answered "go on".
+        assert_eq!(find_forward(&text, b"\"ab\"", &stop_at(3)), Some(at));
+        asked.set(0);
+        assert_eq!(find_forward(&text, b"\"ab\"", &stop_at(2)), None);
+        asked.set(0);
+        assert_eq!(rfind_forward(&text, b"\"ab\"", &stop_at(0)), None);
+        asked.set(0);
+        // In the last piece, the first searched from the end.
+        assert_eq!(rfind_forward(&text, b"\"ab\"", &stop_at(1)), Some(at));
+        let plan = format!("{{\"resource_changes\":[{}]}}", " ".repeat(3 << 20));
+        assert!(SliceInput::guess(&plan, "resource_changes", false, &|| false).is_some());
+        assert_eq!(
+            SliceInput::guess(&plan, "resource_changes", false, &|| true),
+            None
+        );
     }
 
     #[test]
