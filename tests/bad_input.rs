@@ -442,3 +442,104 @@ fn a_form_feed_between_tokens_is_invalid_json() {
     std::fs::write(&path, plan).unwrap();
     assert_rejected(path.to_str().unwrap(), "invalid JSON");
 }
+
+/// With `--source-root`, every entry's summary is read (which attributes the plan leaves unknown):
+/// from a file and from stdin alike, a summary Terraform never writes is refused as it was when
+/// serde read each entry whole (actions that are no list, a change written as an array of the
+/// wrong things, a repeated key in the marks), one nested one level short of serde's limit is
+/// read, and a broken member that nothing reads is passed over the same way on both paths
+/// (attack review of the summary walk, 2026-12-03).
+#[test]
+fn summaries_are_read_alike_from_a_file_and_from_stdin() {
+    let plan = String::from_utf8(read("testdata/source-attacks/known-computed/plan.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let at = value["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["address"] == "aws_ssm_parameter.mode")
+        .unwrap();
+    let deep = |n: usize| "{\"arn\":".repeat(n) + "true" + &"}".repeat(n);
+    let variants: Vec<(String, Option<i32>)> = vec![
+        (
+            r#"{"actions":true,"after_unknown":{"arn":true}}"#.to_owned(),
+            Some(2),
+        ),
+        (
+            r#"{"actions":["no-op"],"actions":["no-op"],"after_unknown":{"arn":true}}"#.to_owned(),
+            Some(2),
+        ),
+        ("[true]".to_owned(), Some(2)),
+        (r#"[{"arn":true},{}]"#.to_owned(), Some(2)),
+        (
+            r#"{"after_unknown":{"arn":true,"arn":false}}"#.to_owned(),
+            Some(2),
+        ),
+        (
+            format!(r#"{{"actions":["no-op"],"after_unknown":{}}}"#, deep(124)),
+            None,
+        ),
+        (
+            format!(r#"{{"actions":["no-op"],"after_unknown":{}}}"#, deep(125)),
+            None,
+        ),
+        (
+            format!(r#"{{"actions":["no-op"],"after_unknown":{}}}"#, deep(126)),
+            Some(2),
+        ),
+        (
+            r#"{"actions":["no-op"],"before":{"a":tru},"after_unknown":{"arn":true}}"#.to_owned(),
+            None,
+        ),
+    ];
+    let dir = scratch("summaries-alike");
+    std::fs::copy(
+        common::root().join("testdata/source-attacks/known-computed/main.tf"),
+        dir.join("main.tf"),
+    )
+    .unwrap();
+    for (change, expected) in variants {
+        let marker = "\"CHANGE_HERE\"";
+        value["resource_changes"][at]["change"] = serde_json::Value::from("CHANGE_HERE");
+        let text = serde_json::to_string(&value)
+            .unwrap()
+            .replace(marker, &change);
+        let path = dir.join("plan.json");
+        std::fs::write(&path, &text).unwrap();
+        let path = path.to_str().unwrap();
+        let root = dir.to_str().unwrap();
+        let from_file = run(&["check", path, "--source-root", root, "--format", "json"]);
+        let from_stdin = run_with(
+            command(&["check", "-", "--source-root", root, "--format", "json"]),
+            Some(text.as_bytes()),
+        );
+        assert_eq!(
+            from_file.code, from_stdin.code,
+            "{change}: file {} / stdin {}",
+            from_file.stderr, from_stdin.stderr
+        );
+        if let Some(code) = expected {
+            assert_eq!(from_file.code, code, "{change}: {}", from_file.stderr);
+        } else {
+            assert_ne!(from_file.code, 2, "{change}: {}", from_file.stderr);
+        }
+        assert!(!from_file.stderr.contains("panicked") && !from_stdin.stderr.contains("panicked"));
+        let findings = |stdout: &str| -> Vec<serde_json::Value> {
+            match serde_json::from_str::<serde_json::Value>(stdout) {
+                Ok(report) => report["plans"][0]["findings"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| serde_json::json!([f["address"], f["verdict"]]))
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        };
+        assert_eq!(
+            findings(&from_file.stdout),
+            findings(&from_stdin.stdout),
+            "{change}"
+        );
+    }
+}

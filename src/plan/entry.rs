@@ -69,6 +69,17 @@ pub trait Entry<'a>: Deserialize<'a> + Send {
         text: Cow<'a, str>,
         reads: Reads,
     ) -> Result<Option<Self>, InputError> {
+        Self::read_summarized(input, text, reads, None)
+    }
+
+    /// [`Entry::read`], and with `summary` (for an object) the summary [`Entry::walk`] leaves:
+    /// a stream's entry held whole is read as a mapped file's is.
+    fn read_summarized(
+        input: &impl Input<'a>,
+        text: Cow<'a, str>,
+        reads: Reads,
+        summary: Option<&mut Option<OtherChange<'a>>>,
+    ) -> Result<Option<Self>, InputError> {
         if !text.trim_start().starts_with('{') {
             let entry: Self = parse_at(|| input.origin(), text)?;
             let (address, resource_type) = entry.identity();
@@ -81,17 +92,20 @@ pub trait Entry<'a>: Deserialize<'a> + Send {
             text: &'t str,
             lift: &Lift<'t, 'a>,
             reads: Reads,
+            summary: Option<&mut Option<OtherChange<'a>>>,
         ) -> Result<Option<T>, InputError> {
             let mut walk = SliceInput::new(text, 0);
-            let entry = T::walk(&mut walk, lift, reads, None)?;
+            let entry = T::walk(&mut walk, lift, reads, summary)?;
             if walk.peek()?.is_some() {
                 return Err(walk.error("the entry does not end where its structure does"));
             }
             Ok(entry)
         }
         let result = match &text {
-            Cow::Borrowed(entry) => whole(entry, &|piece| Cow::Borrowed(piece), reads),
-            Cow::Owned(entry) => whole(entry, &|piece| Cow::Owned(piece.to_owned()), reads),
+            Cow::Borrowed(entry) => whole(entry, &|piece| Cow::Borrowed(piece), reads, summary),
+            Cow::Owned(entry) => {
+                whole(entry, &|piece| Cow::Owned(piece.to_owned()), reads, summary)
+            }
         };
         result.map_err(|error| error.relocated(input.origin()))
     }
@@ -315,7 +329,9 @@ fn change_read<'t, 'a, const KEEP: bool, const MARKS: bool>(
     let mut body = OtherChangeBody::default();
     object(input, "a change", CHANGE, |input, key| {
         match key {
+            // Read for the summary too: a plan Terraform never writes is refused either way.
             "actions" if KEEP => change.actions = member(input, lift)?,
+            "actions" if MARKS => body.actions = member(input, lift)?,
             "before" if KEEP => change.before = attributes(input, lift, 3)?,
             "importing" if KEEP => {
                 let piece = input.piece()?;
@@ -345,7 +361,7 @@ fn kept_and_marks<'t, 'a, const KEEP: bool, const MARKS: bool>(
 ) -> Result<(Kept, Marks), InputError> {
     let marked = if MARKS {
         let at = input.position();
-        let read = marks_of(input, lift, 3)?;
+        let read = marks_of(input, lift, 2)?;
         if KEEP {
             input.seek(at);
         }
@@ -360,8 +376,9 @@ fn kept_and_marks<'t, 'a, const KEEP: bool, const MARKS: bool>(
     Ok((kept, marked))
 }
 
-/// The marks of an `after_unknown` or `after_sensitive` value (see [`Marks`]), `enclosing`
-/// levels into its entry; refused where serde, reading the whole entry, would refuse it.
+/// The marks of an `after_unknown` or `after_sensitive` value (see [`Marks`]) inside `enclosing`
+/// levels of its entry (the value's own level not among them: `nesting` counts it); refused
+/// where serde, reading the whole entry, would refuse it.
 fn marks_of<'t, 'a>(
     input: &mut SliceInput<'t>,
     lift: &Lift<'t, 'a>,
@@ -822,7 +839,22 @@ mod tests {
             r#"{"address":"x","change":null}"#.to_owned(),
             r#"{"address":"x","change":[["create"]]}"#.to_owned(),
             r#"{"address":"x","change":"c"}"#.to_owned(),
+            // Actions are read for the summary too; a change as an array is read by position.
+            r#"{"address":"x","change":{"actions":true,"after_unknown":{"a":true}}}"#.to_owned(),
+            r#"{"address":"x","change":[true]}"#.to_owned(),
+            r#"{"address":"x","change":[["create"],{"a":true}]}"#.to_owned(),
         ]);
+        let mut texts = texts;
+        // serde's nesting limit, counted from the entry: the marks' own level is theirs.
+        for n in 123..=127 {
+            let deep = "{\"a\":".repeat(n) + "true" + &"}".repeat(n);
+            texts.push(format!(
+                r#"{{"address":"x","change":{{"after_unknown":{deep}}}}}"#
+            ));
+            texts.push(format!(
+                r#"{{"address":"x","type":"aws_lambda_function","change":{{"after_sensitive":{deep}}}}}"#
+            ));
+        }
         for text in &texts {
             let alone = walk(text, false);
             let summarized = walk(text, true);

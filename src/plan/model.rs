@@ -758,6 +758,10 @@ pub struct OtherChange<'a> {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OtherChangeBody {
+    /// Not asked about, but read: a plan Terraform never writes (`"actions": true`) is refused.
+    /// First, as it always was: serde reads a change written as an array by position.
+    #[serde(default)]
+    pub actions: Actions,
     /// `true` for a wholly unknown object, else an object whose `true` leaves are unknown.
     #[serde(default)]
     pub after_unknown: Marks,

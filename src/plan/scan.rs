@@ -58,19 +58,21 @@ pub trait Input<'a> {
     }
 }
 
-/// [`Input::entry`] on an entry's whole text. Errors come in this order: the summary's, `T`'s.
+/// [`Input::entry`] on an entry's whole text: an object is walked (its summary with it, as from
+/// a mapped file); anything else goes to serde, the summary's error first.
 fn judge_text<'a, T: Entry<'a>>(
     input: &impl Input<'a>,
     text: Cow<'a, str>,
     reads: Reads,
     summary: bool,
 ) -> Result<(Option<T>, Option<OtherChange<'a>>), InputError> {
-    let other = if summary {
-        Some(parse(input, text.clone())?)
-    } else {
-        None
-    };
-    Ok((T::read(input, text, reads)?, other))
+    if summary && !text.trim_start().starts_with('{') {
+        let other = parse(input, text.clone())?;
+        return Ok((T::read(input, text, reads)?, Some(other)));
+    }
+    let mut other = None;
+    let entry = T::read_summarized(input, text, reads, summary.then_some(&mut other))?;
+    Ok((entry, other))
 }
 
 /// What `resource_changes` holds for the judge: the judged entries, every entry's summary (when
