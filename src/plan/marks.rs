@@ -24,7 +24,34 @@ pub enum Marks {
     Array(Box<[(usize, Marks)]>),
 }
 
+/// One step of a path into a value: a member's key or an element's index.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
 impl Marks {
+    /// Whether the value at `path` (or anything inside it) is marked: `true` at a prefix of the
+    /// path, or anywhere inside the value at its end; a step that finds nothing marks nothing.
+    pub fn marks_at<'s>(&self, path: impl IntoIterator<Item = Step<'s>>) -> bool {
+        let mut node = self;
+        for step in path {
+            if node.is_all() {
+                return true;
+            }
+            let next = match step {
+                Step::Key(key) => node.key(key),
+                Step::Index(index) => node.index(index),
+            };
+            match next {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        node.any()
+    }
+
     /// Whether the whole value is marked (`true`).
     pub fn is_all(&self) -> bool {
         matches!(self, Marks::All)
@@ -198,21 +225,10 @@ mod tests {
     }
 
     fn marked(marks: &Marks, path: &[Result<&str, usize>]) -> bool {
-        let mut node = marks;
-        for step in path {
-            if node.is_all() {
-                return true;
-            }
-            let next = match step {
-                Ok(key) => node.key(key),
-                Err(index) => node.index(*index),
-            };
-            match next {
-                Some(next) => node = next,
-                None => return false,
-            }
-        }
-        node.any()
+        marks.marks_at(path.iter().map(|step| match step {
+            Ok(key) => Step::Key(key),
+            Err(index) => Step::Index(*index),
+        }))
     }
 
     fn paths() -> impl Strategy<Value = Vec<Result<&'static str, usize>>> {

@@ -131,24 +131,12 @@ enum PathStep {
     Index(usize),
 }
 
-/// Whether `after_unknown` marks the value at `path` (or anything inside it) unknown: `true` at
-/// a prefix of the path, or anywhere inside the value at its end.
+/// Whether `after_unknown` marks the value at `path` (or anything inside it) unknown.
 fn marked(after_unknown: &marks::Marks, path: &[PathStep]) -> bool {
-    let mut node = after_unknown;
-    for step in path {
-        if node.is_all() {
-            return true;
-        }
-        let next = match step {
-            PathStep::Key(key) => node.key(key),
-            PathStep::Index(index) => node.index(*index),
-        };
-        match next {
-            Some(next) => node = next,
-            None => return false,
-        }
-    }
-    node.any()
+    after_unknown.marks_at(path.iter().map(|step| match step {
+        PathStep::Key(key) => marks::Step::Key(key),
+        PathStep::Index(index) => marks::Step::Index(*index),
+    }))
 }
 
 /// `module.a["k"].aws_x.y[0]` → `module.a.aws_x.y`; `data.aws_x.y` kept as `data.aws_x.y`.
