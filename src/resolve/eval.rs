@@ -43,7 +43,10 @@ impl<'p> PlanIndex<'p> {
     }
 
     /// Each instance of the resource at `config_address`; `None` when the plan holds none.
-    fn instances(&self, config_address: &str) -> Option<Vec<&'p OtherChangeBody>> {
+    fn instances(
+        &self,
+        config_address: &str,
+    ) -> Option<impl Iterator<Item = &'p OtherChangeBody> + '_> {
         let index = self.instances.get_or_init(|| {
             let mut index: HashMap<String, Vec<usize>> = HashMap::new();
             for (at, change) in self.changes.iter().enumerate() {
@@ -55,7 +58,7 @@ impl<'p> PlanIndex<'p> {
         });
         let changes = self.changes;
         let found = index.get(config_address)?;
-        Some(found.iter().map(|&at| &changes[at].change).collect())
+        Some(found.iter().map(move |&at| &changes[at].change))
     }
 
     /// What the plan says of `path` (an attribute and what follows it) of a resource.
@@ -63,11 +66,12 @@ impl<'p> PlanIndex<'p> {
         let Some(instances) = self.instances(config_address) else {
             return Marks::Absent;
         };
-        let marks: Vec<bool> = instances
-            .iter()
-            .map(|change| marked(&change.after_unknown, path))
-            .collect();
-        match (marks.iter().all(|m| *m), marks.iter().any(|m| *m)) {
+        let (mut all, mut any) = (true, false);
+        for change in instances {
+            let unknown = marked(&change.after_unknown, path);
+            (all, any) = (all && unknown, any || unknown);
+        }
+        match (all, any) {
             (true, _) => Marks::Unknown,
             (false, false) => Marks::Known,
             _ => Marks::Mixed,
@@ -82,11 +86,12 @@ impl<'p> PlanIndex<'p> {
             config_address.push('.');
         }
         config_address.push_str(&format!("{rtype}.{name}"));
-        self.instances(&config_address).is_some_and(|instances| {
-            instances
-                .iter()
-                .any(|change| marked(&change.after_sensitive, &[PathStep::Key(attr.to_owned())]))
-        })
+        self.instances(&config_address)
+            .is_some_and(|mut instances| {
+                instances.any(|change| {
+                    marked(&change.after_sensitive, &[PathStep::Key(attr.to_owned())])
+                })
+            })
     }
 
     /// Whether the plan's configuration declares `var.name` of a module sensitive.
