@@ -25,8 +25,11 @@ fn main() {
             let findings = resolve::judge(
                 &parsed.document,
                 kind,
-                parsed.text,
-                0,
+                resolve::PlanText {
+                    bytes: parsed.text,
+                    counts: Some(&parsed.counts),
+                    line_offset: 0,
+                },
                 "plan.json",
                 Options::default(),
                 None,

@@ -283,8 +283,11 @@ fn judge_input(
         let judged = resolve::judge(
             &parsed.document,
             kind,
-            parsed.text,
-            parsed.line_offset,
+            resolve::PlanText {
+                bytes: parsed.text,
+                counts: Some(&parsed.counts),
+                line_offset: parsed.line_offset,
+            },
             &label,
             resolve_options,
             sources,

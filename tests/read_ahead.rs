@@ -19,8 +19,7 @@ fn judge(document: &Document, text: &[u8]) -> Vec<Finding> {
     resolve::judge(
         document,
         kind,
-        text,
-        0,
+        resolve::PlanText::of(text),
         "plan.json",
         Options::default(),
         None,

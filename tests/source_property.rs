@@ -186,8 +186,11 @@ fn judge(plan: &[u8], tree: Option<&SourceTree>) -> (Verdict, String) {
             let judged = resolve::judge(
                 &parsed.document,
                 kind,
-                parsed.text,
-                0,
+                resolve::PlanText {
+                    bytes: parsed.text,
+                    counts: Some(&parsed.counts),
+                    line_offset: 0,
+                },
                 "plan.json",
                 Options::default(),
                 tree,

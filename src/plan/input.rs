@@ -5,7 +5,7 @@ use super::error::InputError;
 use super::model::{Document, UniqueKeys};
 use super::scan::{self, SliceInput, StreamInput};
 use super::utf8_stream::{stream_error, Prefetched};
-use crate::support::line_index;
+use crate::support::line_index::{self, BlockCounts};
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
@@ -42,6 +42,8 @@ pub struct Parsed<'a> {
     pub document: Document<'a>,
     /// The text the document borrows from, for locating entries; empty for streamed input.
     pub text: &'a [u8],
+    /// Its lines and characters, counted by the UTF-8 check (empty when `text` is).
+    pub counts: BlockCounts,
     /// Lines of wrapper noise skipped before the JSON.
     pub line_offset: usize,
     pub warnings: Vec<String>,
@@ -383,7 +385,7 @@ fn read_slice<R>(
         return Err(InputError::Empty);
     }
     check_start(start)?;
-    let text = super::utf8_stream::validate(bytes).map_err(|error| {
+    let (text, counts) = super::utf8_stream::validate(bytes).map_err(|error| {
         let (line, column) = line_index::position_of(bytes, error.valid_up_to(), 1);
         InputError::InvalidUtf8 {
             line: line + line_offset,
@@ -400,6 +402,7 @@ fn read_slice<R>(
         return Ok(judge(Parsed {
             document,
             text: &[],
+            counts: BlockCounts::default(),
             line_offset,
             warnings,
         }));
@@ -438,6 +441,7 @@ fn read_slice<R>(
     Ok(judge(Parsed {
         document,
         text: bytes,
+        counts,
         line_offset,
         warnings,
     }))
@@ -513,6 +517,7 @@ fn read_stream<R>(
         return Ok(judge(Parsed {
             document,
             text: &[],
+            counts: BlockCounts::default(),
             line_offset,
             warnings,
         }));
@@ -546,6 +551,7 @@ fn read_stream<R>(
     Ok(judge(Parsed {
         document,
         text: &[],
+        counts: BlockCounts::default(),
         line_offset,
         warnings,
     }))

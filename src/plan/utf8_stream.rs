@@ -2,7 +2,7 @@
 //! same rule as a memory-mapped file, and the error it raises.
 
 use super::error::InputError;
-use crate::support::line_index::Cursor;
+use crate::support::line_index::{BlockCounts, Cursor, COUNT_BLOCK};
 use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -23,34 +23,66 @@ pub fn stream_error(error: io::Error) -> InputError {
 }
 
 /// Checks that `bytes` are UTF-8 with SIMD (simdutf8), both halves of a large text on the two
-/// cores at once; on failure std's check says where (the error path only). The one UTF-8 check of
-/// a memory-mapped plan.
-pub fn validate(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+/// cores at once, and counts their lines and characters on the way, a group at a time while it is
+/// in cache (for the functions' positions, which would otherwise read the text again); on failure
+/// std's check says where (the error path only). The one UTF-8 check of a memory-mapped plan.
+pub fn validate(bytes: &[u8]) -> Result<(&str, BlockCounts), std::str::Utf8Error> {
     /// Below this, one thread is faster than two.
     const SPLIT: usize = 4 << 20;
-    let valid = if bytes.len() < SPLIT {
-        simdutf8::basic::from_utf8(bytes).is_ok()
+    let groups = bytes.len().div_ceil(GROUP);
+    let checked = if bytes.len() < SPLIT {
+        check_groups(bytes, 0..groups)
     } else {
-        // Split at a character start (never before a continuation byte), so that each half is
-        // whole characters when the text is valid.
-        let mut middle = bytes.len() / 2;
-        while middle < bytes.len() && bytes[middle] & 0xC0 == 0x80 {
-            middle += 1;
-        }
-        let (first, second) = bytes.split_at(middle);
-        let (a, b) = rayon::join(
-            || simdutf8::basic::from_utf8(first).is_ok(),
-            || simdutf8::basic::from_utf8(second).is_ok(),
+        let middle = groups / 2;
+        let (first, second) = rayon::join(
+            || check_groups(bytes, 0..middle),
+            || check_groups(bytes, middle..groups),
         );
-        a && b
+        first.and_then(|mut counts| {
+            counts.append(second?);
+            Some(counts)
+        })
     };
-    if valid {
-        // SAFETY: the whole text is UTF-8: it was checked in one piece, or as two pieces each of
-        // which is UTF-8, and two UTF-8 strings side by side are UTF-8.
-        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
-        std::str::from_utf8(bytes)
+    match checked {
+        // SAFETY: the whole text is UTF-8: it was checked in pieces that meet at character
+        // starts, each of which is UTF-8, and UTF-8 strings side by side are UTF-8.
+        Some(counts) => Ok((unsafe { std::str::from_utf8_unchecked(bytes) }, counts)),
+        None => std::str::from_utf8(bytes).map(|text| (text, BlockCounts::default())),
     }
+}
+
+/// The UTF-8 check reads this many bytes at a time (a multiple of [`COUNT_BLOCK`], small enough
+/// to stay in cache for the counting).
+const GROUP: usize = 64 << 10;
+
+/// Checks and counts groups `groups` of `bytes`; `None` when they are not UTF-8. Group `g` is
+/// counted over its bytes and checked from the character start at or after its first byte to the
+/// one at or after its end, so that the checked pieces meet exactly and hold whole characters.
+fn check_groups(bytes: &[u8], groups: std::ops::Range<usize>) -> Option<BlockCounts> {
+    let mut counts = BlockCounts::with_capacity(groups.len() * (GROUP / COUNT_BLOCK));
+    for group in groups {
+        let start = group * GROUP;
+        let end = (start + GROUP).min(bytes.len());
+        let from = if start == 0 {
+            0
+        } else {
+            char_start(bytes, start)?
+        };
+        let to = char_start(bytes, end)?;
+        if from < to && simdutf8::basic::from_utf8(&bytes[from..to]).is_err() {
+            return None;
+        }
+        counts.push(&bytes[start..end]);
+    }
+    Some(counts)
+}
+
+/// The first character start at or after `at` (or the end); `None` past three continuation
+/// bytes, which no UTF-8 character has (so a hostile run of them costs no more than a look).
+fn char_start(bytes: &[u8], at: usize) -> Option<usize> {
+    (at..bytes.len().min(at + 4))
+        .find(|&i| bytes[i] & 0xC0 != 0x80)
+        .or((at + 4 > bytes.len()).then_some(bytes.len()))
 }
 
 /// The position of the first invalid UTF-8 byte in a stream.
@@ -268,6 +300,61 @@ impl Read for Prefetched {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grouped_check_agrees_with_std_at_every_group_boundary() {
+        // A valid text with 2-4 byte characters across every group boundary, over the size that
+        // is checked on two cores; then one bad byte (a lone continuation byte, a truncated
+        // character, a run of continuation bytes, a surrogate) on, just before and just after
+        // group boundaries and the halves' split.
+        let mut text = Vec::new();
+        let pieces: [&[u8]; 4] = ["é".as_bytes(), "€".as_bytes(), "𐐀".as_bytes(), b"ab\n"];
+        let mut i = 0;
+        while text.len() < (4 << 20) + 3 * GROUP {
+            text.extend_from_slice(pieces[i % pieces.len()]);
+            i += 1;
+        }
+        let (checked, counts) = validate(&text).expect("valid");
+        assert_eq!(checked.len(), text.len());
+        let offsets = [0, 1, text.len() / 2, text.len()];
+        assert_eq!(
+            crate::support::line_index::positions(&text, Some(&counts), &offsets),
+            crate::support::line_index::positions(&text, None, &offsets)
+        );
+        let middle = text.len().div_ceil(GROUP) / 2 * GROUP;
+        let bad: [&[u8]; 4] = [
+            b"\x80",
+            b"\xE2\x82",
+            b"\x80\x80\x80\x80\x80",
+            b"\xED\xA0\x80",
+        ];
+        for at in [
+            0,
+            1,
+            GROUP - 2,
+            GROUP - 1,
+            GROUP,
+            GROUP + 1,
+            middle - 1,
+            middle,
+            middle + 2,
+            text.len() - 1,
+        ] {
+            for bytes in bad {
+                let mut broken = text.clone();
+                broken.splice(at..at, bytes.iter().copied());
+                let expected = std::str::from_utf8(&broken).unwrap_err();
+                let got = validate(&broken).map(|_| ()).unwrap_err();
+                assert_eq!(got, expected, "{bytes:?} at {at}");
+            }
+        }
+        for small in [&b""[..], b"a", b"\xC3", b"\xC3\xA9", b"\x80"] {
+            assert_eq!(
+                validate(small).map(|(text, _)| text.len()).ok(),
+                std::str::from_utf8(small).map(str::len).ok()
+            );
+        }
+    }
 
     #[test]
     fn utf8_checked_carries_split_characters() {

@@ -16,7 +16,7 @@ use crate::plan::model::{Actions, Document, Kept, ResourceChange, StateResource}
 use crate::plan::{DocumentKind, PlanShape};
 use crate::rule::{CompiledPath, Target, TRACING, XRAY_PERMISSION};
 use crate::source::SourceTree;
-use crate::support::line_index;
+use crate::support::line_index::{self, BlockCounts};
 use configuration::Trace;
 use eval::PlanIndex;
 use evidence::Facts;
@@ -101,16 +101,41 @@ pub struct Judged {
     pub shape: PlanShape,
 }
 
+/// The text a document was read from, where its functions are located.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanText<'t> {
+    /// The JSON the document borrows from; empty for a stream (no positions).
+    pub bytes: &'t [u8],
+    /// Its lines and characters, when the UTF-8 check counted them (see [`BlockCounts`]).
+    pub counts: Option<&'t BlockCounts>,
+    /// Lines of wrapper noise before `bytes`.
+    pub line_offset: usize,
+}
+
+impl<'t> PlanText<'t> {
+    /// `bytes`, uncounted, with no wrapper lines.
+    pub fn of(bytes: &'t [u8]) -> PlanText<'t> {
+        PlanText {
+            bytes,
+            ..PlanText::default()
+        }
+    }
+}
+
 /// Judges every function of a document. `plan_label` names the plan in locations.
 pub fn judge(
     document: &Document,
     kind: DocumentKind,
-    text: &[u8],
-    line_offset: usize,
+    plan_text: PlanText,
     plan_label: &str,
     options: Options,
     sources: Option<&SourceTree>,
 ) -> Judged {
+    let PlanText {
+        bytes: text,
+        counts,
+        line_offset,
+    } = plan_text;
     let shape = PlanShape::of(document);
     let subjects = subjects(document, kind, text, shape);
     let offsets: Vec<usize> = subjects.iter().filter_map(|s| s.offset).collect();
@@ -136,7 +161,7 @@ pub fn judge(
     // scope's wait runs the pool's work.
     let mut positions = None;
     let permission = rayon::in_place_scope(|scope| {
-        scope.spawn(|_| positions = Some(line_index::positions(text, &offsets)));
+        scope.spawn(|_| positions = Some(line_index::positions(text, counts, &offsets)));
         (asked && kind == DocumentKind::Plan && run.options.runs(XRAY_PERMISSION.id)).then(|| {
             let partial = shape.errored || shape.refresh_only || shape.complete == Some(false);
             xray_permission::Grants::new(document, &run.configuration, partial)

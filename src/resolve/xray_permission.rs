@@ -215,46 +215,68 @@ impl<'d, 'i> Grants<'d, 'i> {
                 _ => {}
             }
         }
-        let mut roles_by_arn = HashMap::with_capacity(roles);
-        let mut policies_by_arn = HashMap::with_capacity(policies);
-        let mut grants_by_role: HashMap<String, Vec<usize>> = HashMap::with_capacity(grants);
-        let mut grants_unknown_role = Vec::new();
-        let mut by_type: HashMap<&'d str, Vec<usize>> = HashMap::new();
-        let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> =
-            HashMap::with_capacity(roles);
-        for (i, (entry, index_key)) in changes.iter().zip(index_keys).enumerate() {
-            by_type
-                .entry(entry.change.resource_type.as_str())
-                .or_default()
-                .push(i);
-            if entry.removed() {
-                continue;
-            }
-            match entry.resource_type() {
-                "aws_iam_role" => {
-                    roles_by_config
-                        .entry((entry.modules.clone(), entry.name.clone()))
+        // Two indexes at once: by type (every entry), and the IAM ones.
+        let (
+            by_type,
+            (roles_by_arn, policies_by_arn, grants_by_role, grants_unknown_role, roles_by_config),
+        ) = rayon::join(
+            || {
+                let mut by_type: HashMap<&'d str, Vec<usize>> = HashMap::new();
+                for (i, entry) in changes.iter().enumerate() {
+                    by_type
+                        .entry(entry.change.resource_type.as_str())
                         .or_default()
                         .push(i);
-                    if let Some(arn) = index_key {
-                        roles_by_arn.entry(arn).or_insert(i);
+                }
+                by_type
+            },
+            || {
+                let mut roles_by_arn = HashMap::with_capacity(roles);
+                let mut policies_by_arn = HashMap::with_capacity(policies);
+                let mut grants_by_role: HashMap<String, Vec<usize>> =
+                    HashMap::with_capacity(grants);
+                let mut grants_unknown_role = Vec::new();
+                let mut roles_by_config: HashMap<(Vec<String>, String), Vec<usize>> =
+                    HashMap::with_capacity(roles);
+                for (i, (entry, index_key)) in changes.iter().zip(index_keys).enumerate() {
+                    if entry.removed() {
+                        continue;
+                    }
+                    match entry.resource_type() {
+                        "aws_iam_role" => {
+                            roles_by_config
+                                .entry((entry.modules.clone(), entry.name.clone()))
+                                .or_default()
+                                .push(i);
+                            if let Some(arn) = index_key {
+                                roles_by_arn.entry(arn).or_insert(i);
+                            }
+                        }
+                        "aws_iam_policy" => {
+                            if let Some(arn) = index_key {
+                                policies_by_arn.entry(arn).or_insert(i);
+                            }
+                        }
+                        "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => match index_key
+                        {
+                            Some(role) => grants_by_role
+                                .entry(role.to_ascii_lowercase())
+                                .or_default()
+                                .push(i),
+                            None => grants_unknown_role.push(i),
+                        },
+                        _ => {}
                     }
                 }
-                "aws_iam_policy" => {
-                    if let Some(arn) = index_key {
-                        policies_by_arn.entry(arn).or_insert(i);
-                    }
-                }
-                "aws_iam_role_policy_attachment" | "aws_iam_role_policy" => match index_key {
-                    Some(role) => grants_by_role
-                        .entry(role.to_ascii_lowercase())
-                        .or_default()
-                        .push(i),
-                    None => grants_unknown_role.push(i),
-                },
-                _ => {}
-            }
-        }
+                (
+                    roles_by_arn,
+                    policies_by_arn,
+                    grants_by_role,
+                    grants_unknown_role,
+                    roles_by_config,
+                )
+            },
+        );
         Grants {
             document,
             config,

@@ -87,6 +87,60 @@ impl LineIndex {
     }
 }
 
+/// Counts are kept per block of this many bytes of the text (from its start).
+pub const COUNT_BLOCK: usize = 4096;
+
+/// A text's lines and characters, counted a block at a time by a pass that reads the text anyway
+/// (the UTF-8 check of a mapped plan, while each block is in cache): [`positions`] then counts at
+/// most a block per offset instead of passing over the text up to the last one (a second read of
+/// a 730 MB plan from memory).
+#[derive(Debug, Clone, Default)]
+pub struct BlockCounts(Vec<BlockCount>);
+
+/// One block: its newlines, and the characters and bytes after the last of them (all of the
+/// block's when it has none).
+#[derive(Debug, Clone, Copy)]
+struct BlockCount {
+    newlines: u32,
+    tail_chars: u32,
+    tail_bytes: u32,
+}
+
+impl BlockCounts {
+    pub fn with_capacity(blocks: usize) -> BlockCounts {
+        BlockCounts(Vec::with_capacity(blocks))
+    }
+
+    /// Counts `group`, the text's next bytes: it starts at a block boundary, and ends at one
+    /// unless it ends the text.
+    pub fn push(&mut self, group: &[u8]) {
+        self.0.extend(group.chunks(COUNT_BLOCK).map(|block| {
+            let mut newlines = 0;
+            let mut last = None;
+            for at in memchr::memchr_iter(b'\n', block) {
+                newlines += 1;
+                last = Some(at);
+            }
+            let tail = last.map_or(block, |at| &block[at + 1..]);
+            BlockCount {
+                newlines,
+                tail_chars: chars(tail) as u32,
+                tail_bytes: tail.len() as u32,
+            }
+        }));
+    }
+
+    /// The counts of the text that follows.
+    pub fn append(&mut self, mut next: BlockCounts) {
+        self.0.append(&mut next.0);
+    }
+
+    /// Whether these are the counts of a text of `len` bytes (every block counted).
+    fn cover(&self, len: usize) -> bool {
+        self.0.len() == len.div_ceil(COUNT_BLOCK)
+    }
+}
+
 /// A position that moves forward over text seen once, in chunks (a stream, or one pass over a
 /// large plan to sorted offsets), without keeping the text.
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +193,18 @@ impl Cursor {
         }
     }
 
+    /// Moves past a block of [`BlockCounts`] (what `advance` over its bytes does).
+    fn skip(&mut self, block: &BlockCount) {
+        if block.newlines > 0 {
+            self.line += block.newlines as usize;
+            self.column = block.tail_chars as usize;
+            self.bytes = block.tail_bytes as usize;
+        } else {
+            self.column += block.tail_chars as usize;
+            self.bytes += block.tail_bytes as usize;
+        }
+    }
+
     /// The 1-based (line, column) of the next byte.
     pub fn position(&self) -> (usize, usize) {
         (self.line, self.column + 1)
@@ -152,18 +218,39 @@ pub fn position_of(text: &[u8], offset: usize, first_line: usize) -> (usize, usi
     cursor.position()
 }
 
-/// The positions of many offsets in one forward pass up to the largest, with no index kept: a
-/// large plan is read once, whatever the number of offsets. Over a large text the pass is split in
-/// two at the middle offset, one half per core: the second half counts from the split, and its
-/// positions are moved by where the first half ends. Each is (line, column, column in bytes).
-pub fn positions(text: &[u8], offsets: &[usize]) -> Vec<(u32, u32, u32)> {
+/// The positions of many offsets, each (line, column, column in bytes). With the text's
+/// [`BlockCounts`], from them and at most a block of counting per offset. Without, in one forward
+/// pass up to the largest offset, with no index kept: a large plan is read once, whatever the
+/// number of offsets; over a large text the pass is split in two at the middle offset, one half
+/// per core: the second half counts from the split, and its positions are moved by where the
+/// first half ends.
+pub fn positions(
+    text: &[u8],
+    counts: Option<&BlockCounts>,
+    offsets: &[usize],
+) -> Vec<(u32, u32, u32)> {
     /// Below this much text to pass over, one thread is faster than two.
     const SPLIT: usize = 8 << 20;
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_unstable_by_key(|&i| offsets[i]);
     let sorted: Vec<usize> = order.iter().map(|&i| offsets[i].min(text.len())).collect();
     let last = sorted.last().copied().unwrap_or(0);
-    let found = if last < SPLIT || sorted.len() < 2 {
+    let found = if let Some(counts) = counts.filter(|counts| counts.cover(text.len())) {
+        let mut cursor = Cursor::at_line(1);
+        let mut block = 0;
+        sorted
+            .iter()
+            .map(|&offset| {
+                while block < offset / COUNT_BLOCK {
+                    cursor.skip(&counts.0[block]);
+                    block += 1;
+                }
+                let mut here = cursor;
+                here.advance(&text[block * COUNT_BLOCK..offset]);
+                (here.line, here.column, here.bytes)
+            })
+            .collect()
+    } else if last < SPLIT || sorted.len() < 2 {
         pass(text, 0, Cursor::at_line(1), &sorted).0
     } else {
         let middle = sorted[sorted.len() / 2];
@@ -232,7 +319,7 @@ mod tests {
         let b = text.iter().position(|&c| c == b'b').unwrap();
         assert_eq!(index.position(text, b), (2, 3));
         assert_eq!(index.byte_column(b), 6);
-        assert_eq!(positions(text, &[b]), vec![(2, 3, 6)]);
+        assert_eq!(positions(text, None, &[b]), vec![(2, 3, 6)]);
     }
 
     #[test]
@@ -256,7 +343,7 @@ mod tests {
         assert_eq!(index.line(as_str, 0), None);
         assert_eq!(index.position(text, 3), (2, 1));
         assert_eq!(index.position(text, 6), (3, 1));
-        assert_eq!(positions(text, &[6, 3]), vec![(3, 1, 1), (2, 1, 1)]);
+        assert_eq!(positions(text, None, &[6, 3]), vec![(3, 1, 1), (2, 1, 1)]);
     }
 
     #[test]
@@ -277,7 +364,8 @@ mod tests {
             .chain([bytes.len()])
             .rev()
             .collect();
-        let batch = positions(bytes, &offsets);
+        let batch = positions(bytes, None, &offsets);
+        assert_eq!(positions(bytes, Some(&counted(bytes)), &offsets), batch);
         for (&offset, &(line, column, bytes_in)) in offsets.iter().zip(&batch) {
             assert_eq!(
                 (line, column),
@@ -288,12 +376,67 @@ mod tests {
         }
     }
 
+    /// Counted as the UTF-8 check counts: groups of whole blocks.
+    fn counted(text: &[u8]) -> BlockCounts {
+        let mut counts = BlockCounts::default();
+        for group in text.chunks(3 * COUNT_BLOCK) {
+            counts.push(group);
+        }
+        counts
+    }
+
+    #[test]
+    fn block_counts_give_what_the_pass_gives() {
+        // Newlines, CRLF and characters of 2-4 bytes on and around block boundaries, a line
+        // that spans blocks, a block of no newline, a newline as a block's last byte.
+        let pieces = ["a", "\n", "\r\n", "é", "€", "𐐀", "xyz", "\n\n"];
+        let mut text = String::new();
+        let mut i = 0usize;
+        while text.len() < 5 * COUNT_BLOCK {
+            text.push_str(pieces[(i * 7 + i / 5) % pieces.len()]);
+            if i % 97 == 0 {
+                text.push_str(&"b".repeat(COUNT_BLOCK));
+            }
+            i += 1;
+        }
+        for len in [
+            0,
+            1,
+            COUNT_BLOCK - 1,
+            COUNT_BLOCK,
+            2 * COUNT_BLOCK + 5,
+            text.len(),
+        ] {
+            let mut end = len.min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let bytes = &text.as_bytes()[..end];
+            let offsets: Vec<usize> = (0..=end)
+                .filter(|o| text.is_char_boundary(*o))
+                .rev()
+                .collect();
+            assert_eq!(
+                positions(bytes, Some(&counted(bytes)), &offsets),
+                positions(bytes, None, &offsets),
+                "{end} bytes"
+            );
+        }
+        // Counts of another text are not used.
+        let bytes = text.as_bytes();
+        let other = counted(&bytes[..COUNT_BLOCK]);
+        assert_eq!(
+            positions(bytes, Some(&other), &[bytes.len()]),
+            positions(bytes, None, &[bytes.len()])
+        );
+    }
+
     #[test]
     fn batch_agrees_with_the_index_in_any_order() {
         let text = "{\n  \"é\": \"x\",\n  \"b\": \"y\"\n}".as_bytes();
         let index = LineIndex::new(text);
         let offsets: Vec<usize> = (0..=text.len()).rev().collect();
-        let batch = positions(text, &offsets);
+        let batch = positions(text, None, &offsets);
         for (&offset, &(line, column, bytes)) in offsets.iter().zip(&batch) {
             assert_eq!(
                 (line, column),
