@@ -276,6 +276,7 @@ fn judge_input(
     let read = plan::ReadOptions {
         plan_path: options.plan_path.as_deref(),
         other_resources: sources.is_some(),
+        exits_after: leave_to_exit,
     };
     plan::with_document(source, read, |parsed| {
         let (kind, mut warnings) = plan::classify(&parsed.document)?;

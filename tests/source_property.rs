@@ -180,6 +180,7 @@ fn judge(plan: &[u8], tree: Option<&SourceTree>) -> (Verdict, String) {
         ReadOptions {
             plan_path: None,
             other_resources: tree.is_some(),
+            ..ReadOptions::default()
         },
         |parsed| {
             let (kind, _) = plan::classify(&parsed.document).unwrap();

@@ -25,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(Some(tree)) = SourceTree::open(dir) else { return };
     let _ = plan::with_bytes(PLAN, plan::ReadOptions::default(), |parsed| {
         let (kind, _) = plan::classify(&parsed.document).unwrap();
-        resolve::judge(&parsed.document, kind, parsed.text, parsed.line_offset, "plan.json", Options::default(), Some(&tree))
+        resolve::judge(&parsed.document, kind, resolve::PlanText { bytes: parsed.text, counts: Some(&parsed.counts), line_offset: parsed.line_offset }, "plan.json", Options::default(), Some(&tree))
     });
 });

@@ -11,8 +11,11 @@ fuzz_target!(|data: &[u8]| {
             let findings = resolve::judge(
                 &parsed.document,
                 kind,
-                parsed.text,
-                parsed.line_offset,
+                resolve::PlanText {
+                    bytes: parsed.text,
+                    counts: Some(&parsed.counts),
+                    line_offset: parsed.line_offset,
+                },
                 "fuzz.json",
                 Options::default(),
                 None,

@@ -31,12 +31,13 @@ pub fn validate(bytes: &[u8]) -> Result<(&str, BlockCounts), std::str::Utf8Error
     const SPLIT: usize = 4 << 20;
     let groups = bytes.len().div_ceil(GROUP);
     let checked = if bytes.len() < SPLIT {
-        check_groups(bytes, 0..groups)
+        check_groups(bytes, 0..groups, groups)
     } else {
         let middle = groups / 2;
+        // The first half's counts are allocated for both.
         let (first, second) = rayon::join(
-            || check_groups(bytes, 0..middle),
-            || check_groups(bytes, middle..groups),
+            || check_groups(bytes, 0..middle, groups),
+            || check_groups(bytes, middle..groups, groups - middle),
         );
         first.and_then(|mut counts| {
             counts.append(second?);
@@ -55,11 +56,12 @@ pub fn validate(bytes: &[u8]) -> Result<(&str, BlockCounts), std::str::Utf8Error
 /// to stay in cache for the counting).
 const GROUP: usize = 64 << 10;
 
-/// Checks and counts groups `groups` of `bytes`; `None` when they are not UTF-8. Group `g` is
-/// counted over its bytes and checked from the character start at or after its first byte to the
-/// one at or after its end, so that the checked pieces meet exactly and hold whole characters.
-fn check_groups(bytes: &[u8], groups: std::ops::Range<usize>) -> Option<BlockCounts> {
-    let mut counts = BlockCounts::with_capacity(groups.len() * (GROUP / COUNT_BLOCK));
+/// Checks and counts groups `groups` of `bytes` (room for `room` groups' counts); `None` when
+/// they are not UTF-8. Group `g` is counted over its bytes and checked from the character start
+/// at or after its first byte to the one at or after its end, so that the checked pieces meet
+/// exactly and hold whole characters.
+fn check_groups(bytes: &[u8], groups: std::ops::Range<usize>, room: usize) -> Option<BlockCounts> {
+    let mut counts = BlockCounts::with_capacity(room * (GROUP / COUNT_BLOCK));
     for group in groups {
         let start = group * GROUP;
         let end = (start + GROUP).min(bytes.len());

@@ -155,8 +155,8 @@ pub fn judge(
     };
     // Built only when a function will ask it: most plans hold none.
     let asked = subjects.iter().any(asks_permission);
-    // The pass to the functions' lines reads the whole plan: a rayon job beside the IAM index,
-    // not after it. A rayon scope, not a thread of its own: a thread outside the pool that waits
+    // The functions' lines (from the UTF-8 check's counts; without them, a pass over the whole
+    // plan): a rayon job beside the IAM index, not after it. A rayon scope, not a thread of its own: a thread outside the pool that waits
     // on the pool deadlocks a pool of one (`RAYON_NUM_THREADS=1`, a one-CPU container), while a
     // scope's wait runs the pool's work.
     let mut positions = None;
@@ -167,7 +167,7 @@ pub fn judge(
             xray_permission::Grants::new(document, &run.configuration, partial)
         })
     });
-    let positions = positions.expect("the scope ran the line pass");
+    let positions = positions.expect("the scope found the lines");
     let judged = judge_subjects(
         &run,
         &subjects,

@@ -95,7 +95,11 @@ pub const COUNT_BLOCK: usize = 4096;
 /// most a block per offset instead of passing over the text up to the last one (a second read of
 /// a 730 MB plan from memory).
 #[derive(Debug, Clone, Default)]
-pub struct BlockCounts(Vec<BlockCount>);
+pub struct BlockCounts {
+    blocks: Vec<BlockCount>,
+    /// The bytes counted.
+    len: usize,
+}
 
 /// One block: its newlines, and the characters and bytes after the last of them (all of the
 /// block's when it has none).
@@ -108,13 +112,18 @@ struct BlockCount {
 
 impl BlockCounts {
     pub fn with_capacity(blocks: usize) -> BlockCounts {
-        BlockCounts(Vec::with_capacity(blocks))
+        BlockCounts {
+            blocks: Vec::with_capacity(blocks),
+            len: 0,
+        }
     }
 
     /// Counts `group`, the text's next bytes: it starts at a block boundary, and ends at one
     /// unless it ends the text.
     pub fn push(&mut self, group: &[u8]) {
-        self.0.extend(group.chunks(COUNT_BLOCK).map(|block| {
+        debug_assert!(self.len % COUNT_BLOCK == 0, "a group after the text's end");
+        self.len += group.len();
+        self.blocks.extend(group.chunks(COUNT_BLOCK).map(|block| {
             let mut newlines = 0;
             let mut last = None;
             for at in memchr::memchr_iter(b'\n', block) {
@@ -132,12 +141,13 @@ impl BlockCounts {
 
     /// The counts of the text that follows.
     pub fn append(&mut self, mut next: BlockCounts) {
-        self.0.append(&mut next.0);
+        self.len += next.len;
+        self.blocks.append(&mut next.blocks);
     }
 
-    /// Whether these are the counts of a text of `len` bytes (every block counted).
+    /// Whether these are the counts of a text of `len` bytes.
     fn cover(&self, len: usize) -> bool {
-        self.0.len() == len.div_ceil(COUNT_BLOCK)
+        self.len == len
     }
 }
 
@@ -236,17 +246,23 @@ pub fn positions(
     let sorted: Vec<usize> = order.iter().map(|&i| offsets[i].min(text.len())).collect();
     let last = sorted.last().copied().unwrap_or(0);
     let found = if let Some(counts) = counts.filter(|counts| counts.cover(text.len())) {
+        // `cursor` is at the start of `block`; `here` at `at`, the last offset (or that start):
+        // every byte is counted at most once, however many offsets share a block.
         let mut cursor = Cursor::at_line(1);
         let mut block = 0;
+        let (mut here, mut at) = (cursor, 0);
         sorted
             .iter()
             .map(|&offset| {
-                while block < offset / COUNT_BLOCK {
-                    cursor.skip(&counts.0[block]);
-                    block += 1;
+                if offset / COUNT_BLOCK > block {
+                    while block < offset / COUNT_BLOCK {
+                        cursor.skip(&counts.blocks[block]);
+                        block += 1;
+                    }
+                    (here, at) = (cursor, block * COUNT_BLOCK);
                 }
-                let mut here = cursor;
-                here.advance(&text[block * COUNT_BLOCK..offset]);
+                here.advance(&text[at..offset]);
+                at = offset;
                 (here.line, here.column, here.bytes)
             })
             .collect()
