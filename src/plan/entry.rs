@@ -569,18 +569,28 @@ impl<'de> Deserialize<'de> for Checked {
                 f.write_str("a JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-                // A set, not a list: an object of many keys costs linear time, never quadratic.
-                let mut keys: std::collections::HashSet<std::borrow::Cow<'de, str>> =
+                // The first keys are compared in place (most objects hold a few: no allocation,
+                // no hashing); from the ninth on, a set, so that an object of many keys costs
+                // linear time, never quadratic.
+                const FEW: usize = 8;
+                let mut few: [Cow<'de, str>; FEW] = Default::default();
+                let mut held = 0;
+                let mut many: std::collections::HashSet<Cow<'de, str>> =
                     std::collections::HashSet::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
                     map.next_value::<Checked>()?;
-                    if keys.contains(key.as_str()) {
+                    let name = key.as_str();
+                    if few[..held].iter().any(|seen| seen == name) || many.contains(name) {
                         return Err(de::Error::custom(format_args!(
-                            "duplicate attribute {:?}",
-                            key.as_str()
+                            "duplicate attribute {name:?}"
                         )));
                     }
-                    keys.insert(key.0);
+                    if held < FEW {
+                        few[held] = key.0;
+                        held += 1;
+                    } else {
+                        many.insert(key.0);
+                    }
                 }
                 Ok(Checked)
             }
@@ -646,6 +656,38 @@ mod tests {
             "abc",
         ] {
             assert!(!plain_string(doubtful), "{doubtful:?}");
+        }
+    }
+
+    /// A repeated key is refused wherever it falls, before and after the keys checked in place
+    /// give way to the set, and written escaped or not; distinct keys are accepted.
+    #[test]
+    fn checked_refuses_a_repeated_key_at_any_position() {
+        for keys in 1..20 {
+            let names: Vec<String> = (0..keys).map(|k| format!("k{k}")).collect();
+            let object = |names: &[String]| {
+                let members: Vec<String> =
+                    names.iter().map(|n| format!("\"{n}\":[{{}}]")).collect();
+                format!("{{{}}}", members.join(","))
+            };
+            assert!(
+                serde_json::from_str::<Checked>(&object(&names)).is_ok(),
+                "{keys} keys"
+            );
+            for first in 0..keys {
+                let mut repeated = names.clone();
+                // Once plain, once with an escaped `k` (\u006b): the same key to JSON.
+                repeated.push(format!("\\u006b{}", &names[first][1..]));
+                let Err(error) = serde_json::from_str::<Checked>(&object(&repeated)) else {
+                    panic!("{keys} keys, k{first} again: accepted");
+                };
+                assert!(
+                    error
+                        .to_string()
+                        .starts_with(&format!("duplicate attribute {:?}", names[first])),
+                    "{keys} keys, k{first} again: {error}"
+                );
+            }
         }
     }
 

@@ -8,8 +8,9 @@ use crate::plan::model::{
     ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall, PlanVariable,
 };
 use crate::rule::{CompiledPath, Step};
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How the configuration writes the tracing block of one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,20 +258,25 @@ impl<'d, 'a> Tracer<'d, 'a> {
 #[derive(Default)]
 pub struct Index<'d> {
     configuration: Option<&'d Configuration<'d>>,
-    resources: HashMap<(Vec<String>, &'d str, &'d str), &'d ConfigResource<'d>>,
+    /// Each module path's number in `resources`' keys: a lookup borrows the path, never copies it.
+    modules: HashMap<Vec<String>, usize>,
+    resources: HashMap<(usize, &'d str, &'d str), &'d ConfigResource<'d>>,
 }
 
 impl<'d> Index<'d> {
     pub fn new(configuration: Option<&'d Configuration<'d>>) -> Index<'d> {
+        let mut modules = HashMap::new();
         let mut resources = HashMap::new();
         let mut pending: Vec<(Vec<String>, &ConfigModule)> = configuration
             .map(|c| (Vec::new(), &c.root_module))
             .into_iter()
             .collect();
         while let Some((path, module)) = pending.pop() {
+            let count = modules.len();
+            let number = *modules.entry(path.clone()).or_insert(count);
             for resource in &module.resources {
                 let key = (
-                    path.clone(),
+                    number,
                     resource.resource_type.as_str(),
                     resource.name.as_str(),
                 );
@@ -287,8 +293,19 @@ impl<'d> Index<'d> {
         }
         Index {
             configuration,
+            modules,
             resources,
         }
+    }
+
+    fn find(
+        &self,
+        modules: &[String],
+        resource_type: &str,
+        name: &str,
+    ) -> Option<&'d ConfigResource<'d>> {
+        let number = *self.modules.get(modules)?;
+        self.resources.get(&(number, resource_type, name)).copied()
     }
 
     /// The configured resource `resource_type.name` of module `modules`.
@@ -298,9 +315,7 @@ impl<'d> Index<'d> {
         resource_type: &str,
         name: &str,
     ) -> Option<&'d ConfigResource<'d>> {
-        self.resources
-            .get(&(modules.to_vec(), resource_type, name))
-            .copied()
+        self.find(modules, resource_type, name)
     }
 
     /// Traces the tracing mode of the resource `resource_type.name` in module `modules`; with
@@ -317,8 +332,7 @@ impl<'d> Index<'d> {
         let Some(configuration) = self.configuration else {
             return Trace::not_recorded();
         };
-        let key = (modules.to_vec(), resource_type, name);
-        let Some(resource) = self.resources.get(&key) else {
+        let Some(resource) = self.find(modules, resource_type, name) else {
             return Trace::not_recorded();
         };
         trace(configuration, variables, modules, resource, path, hide)

@@ -20,11 +20,10 @@ use crate::support::line_index::{self, BlockCounts};
 use configuration::Trace;
 use eval::PlanIndex;
 use evidence::Facts;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 use serde_json::Value;
 use sources::{SourceFacts, Unavailable};
-use std::collections::HashMap;
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Debug, Clone, Default)]
@@ -421,8 +420,25 @@ fn subjects<'r>(
     let mut subjects: Vec<Subject> = changes
         .map(|rc| change_subject(rc, Seen::Planned, text))
         .collect();
-    let planned: HashSet<(&str, Option<&str>)> =
-        subjects.iter().map(|s| (s.address, s.deposed)).collect();
+    // One index of the changes' addresses serves both questions below: which prior-state
+    // instances the plan leaves untouched (address and deposed key), and which planned_values
+    // functions the changes lack (address alone, deferred changes included).
+    // Each address, and whether its current instance changes (not only a deposed one).
+    let mut changed: HashMap<&str, bool> = HashMap::with_capacity(subjects.len());
+    let mut deposed_changed: HashSet<(&str, &str)> = HashSet::new();
+    for subject in &subjects {
+        let current = changed.entry(subject.address).or_default();
+        match subject.deposed {
+            None => *current = true,
+            Some(key) => {
+                deposed_changed.insert((subject.address, key));
+            }
+        }
+    }
+    let is_planned = |(address, deposed): (&str, Option<&str>)| match deposed {
+        None => changed.get(address).copied().unwrap_or(false),
+        Some(key) => deposed_changed.contains(&(address, key)),
+    };
     let prior: Vec<&StateResource> = document
         .prior_state
         .iter()
@@ -433,7 +449,7 @@ fn subjects<'r>(
     let untouched: Vec<&StateResource> = prior
         .iter()
         .copied()
-        .filter(|r| !planned.contains(&state_key(r)))
+        .filter(|r| !is_planned(state_key(r)))
         .collect();
     for deferred in &document.deferred_changes {
         let pattern = deferred.resource_change.address.as_str();
@@ -445,18 +461,19 @@ fn subjects<'r>(
             reason: deferred.reason.as_str(),
             covers,
         };
-        subjects.push(change_subject(&deferred.resource_change, seen, text));
+        let subject = change_subject(&deferred.resource_change, seen, text);
+        changed.entry(subject.address).or_default();
+        subjects.push(subject);
     }
     // Terraform builds planned_values from the changes alone (jsonplan/values.go,
     // marshalPlannedValues), so a planned function the changes lack was written by hand: it is
     // judged, even beside a prior-state copy of it (both copies must pass; one cannot hide the
     // other).
-    let known: HashSet<&str> = subjects.iter().map(|s| s.address).collect();
     let planned_only: Vec<Subject> = document
         .planned_values
         .iter()
         .flat_map(|values| values.root_module.judged_resources())
-        .filter(|r| !known.contains(r.address.as_str()))
+        .filter(|r| !changed.contains_key(r.address.as_str()))
         .map(|r| from_state(r, Seen::PlannedOnly))
         .collect();
     subjects.extend(planned_only);

@@ -14,9 +14,9 @@ use crate::finding::{fingerprint, Evidence, Finding, Fix, Verdict};
 use crate::plan::address;
 use crate::plan::model::{Actions, ConfigModule, Configuration, Document, ResourceChange};
 use crate::rule::XRAY_PERMISSION;
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The registry module that grants X-Ray only with `attach_tracing_policy = true`.
