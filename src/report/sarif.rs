@@ -4,7 +4,7 @@
 
 use super::{escape, headline, Settings};
 use crate::finding::{Baseline, Finding, Location, SuppressionKind};
-use crate::outcome::{Outcome, Severity};
+use crate::outcome::{Outcome, PlanResult, Severity};
 use crate::rule::{self, Rule};
 use crate::support::hex;
 use rayon::prelude::*;
@@ -428,22 +428,36 @@ fn write_results(
         .filter(|(_, finding, _)| suppressed || finding.suppression.is_none())
         .collect();
     out.write_all(b"[")?;
-    let mut pieces = Vec::with_capacity(RESULTS_AT_ONCE.min(reported.len()));
-    for (chunk, slice) in reported.chunks(RESULTS_AT_ONCE).enumerate() {
+    // Each batch is serialised on the pool while this thread writes the one before it.
+    let serialise = |slice: &[(&PlanResult, &Finding, Severity)], pieces: &mut Vec<_>| {
         slice
             .par_iter()
             .map(|&(plan, finding, severity)| {
                 let mut piece = Vec::with_capacity(1024);
                 write_result(&mut piece, plan, finding, severity, several).map(|()| piece)
             })
-            .collect_into_vec(&mut pieces);
-        for (i, piece) in pieces.drain(..).enumerate() {
-            if chunk > 0 || i > 0 {
+            .collect_into_vec(pieces)
+    };
+    let mut first = true;
+    let mut write_pieces = |out: &mut dyn Write, pieces: &mut Vec<io::Result<Vec<u8>>>| {
+        for piece in pieces.drain(..) {
+            if !std::mem::take(&mut first) {
                 out.write_all(b",")?;
             }
             out.write_all(&piece?)?;
         }
+        io::Result::Ok(())
+    };
+    let mut ready = Vec::new();
+    for slice in reported.chunks(RESULTS_AT_ONCE) {
+        let mut next = Vec::with_capacity(slice.len());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| serialise(slice, &mut next));
+            write_pieces(out, &mut ready)
+        })?;
+        ready = next;
     }
+    write_pieces(out, &mut ready)?;
     out.write_all(b"]")
 }
 
@@ -613,5 +627,55 @@ mod tests {
         }
         assert!(compared > 300, "{compared}");
         assert_eq!(seen, (true, true, true), "fixes, suppressions, deposed");
+    }
+
+    /// Results written in batches (each serialised while the one before it is written) are every
+    /// reported result once, in order, comma-separated, across every batch boundary.
+    #[test]
+    fn batched_results_keep_their_order_across_batches() {
+        let options = RunOptions {
+            inputs: vec!["testdata/deposed/plan.json".to_owned()],
+            config: Some(Default::default()),
+            ..RunOptions::default()
+        };
+        let mut outcome = run(&options).unwrap();
+        let one: Vec<Finding> = outcome.plans[0]
+            .findings
+            .iter()
+            .filter(|finding| outcome.severity(finding).is_some())
+            .cloned()
+            .collect();
+        assert!(!one.is_empty());
+        let mut findings = Vec::new();
+        // Each copy told apart by its address, so that an order mixed up shows.
+        while findings.len() <= 2 * RESULTS_AT_ONCE + 1 {
+            let copy = findings.len() / one.len();
+            findings.extend(one.iter().cloned().map(|mut finding| {
+                finding.address = format!("{}.copy{copy}", finding.address);
+                finding
+            }));
+        }
+        for results in [
+            2 * RESULTS_AT_ONCE + 1,
+            RESULTS_AT_ONCE + 1,
+            RESULTS_AT_ONCE,
+            1,
+            0,
+        ] {
+            findings.truncate(results);
+            outcome.plans[0].findings = findings.clone();
+            let mut written = Vec::new();
+            write_results(&outcome, false, true, &mut written).unwrap();
+            let mut expected = vec![b'['];
+            for (i, (plan, finding, severity)) in outcome.reported().enumerate() {
+                if i > 0 {
+                    expected.push(b',');
+                }
+                write_result(&mut expected, plan, finding, severity, false).unwrap();
+            }
+            expected.push(b']');
+            assert_eq!(outcome.reported().count(), results);
+            assert!(written == expected, "{results} results differ");
+        }
     }
 }
