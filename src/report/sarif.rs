@@ -411,8 +411,9 @@ fn write_result(
     Ok(())
 }
 
-/// Results are built and serialised in parallel, this many at a time, then written in order: a
-/// SARIF of a million functions is never held whole.
+/// Results are built and serialised in parallel, this many at a time, and written in order: a
+/// SARIF of a million functions is never held whole (at most two batches are: the one being
+/// written and the one being serialised).
 const RESULTS_AT_ONCE: usize = 2048;
 
 /// `results`: every reported finding (suppressed ones only when asked: GitHub code scanning does
@@ -662,8 +663,7 @@ mod tests {
             1,
             0,
         ] {
-            findings.truncate(results);
-            outcome.plans[0].findings = findings.clone();
+            outcome.plans[0].findings = findings[..results].to_vec();
             let mut written = Vec::new();
             write_results(&outcome, false, true, &mut written).unwrap();
             let mut expected = vec![b'['];
@@ -677,5 +677,32 @@ mod tests {
             assert_eq!(outcome.reported().count(), results);
             assert!(written == expected, "{results} results differ");
         }
+        // A writer that fails part way (a closed pipe) stops the writing with its own error,
+        // wherever it falls, the batch in flight or not.
+        outcome.plans[0].findings = findings;
+        struct FailsAfter(usize);
+        impl Write for FailsAfter {
+            fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+                if self.0 < bytes.len() {
+                    return Err(io::ErrorKind::BrokenPipe.into());
+                }
+                self.0 -= bytes.len();
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut whole = Vec::new();
+        write_results(&outcome, false, true, &mut whole).unwrap();
+        for room in [0, 1, 1000, whole.len() / 2, whole.len() - 1] {
+            let error = write_results(&outcome, false, true, &mut FailsAfter(room)).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                io::ErrorKind::BrokenPipe,
+                "after {room} bytes"
+            );
+        }
+        write_results(&outcome, false, true, &mut FailsAfter(whole.len())).unwrap();
     }
 }
