@@ -14,14 +14,40 @@ fn root() -> &'static Path {
     common::root()
 }
 
-/// A fresh directory outside any repository, so that report paths are relative to it.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh directory outside any repository, so that report paths are relative to it; removed
+/// when the test is over (passed or not), with the process's directory once it is empty.
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir()
         .join(format!("tracegate-fix-tests-{}", std::process::id()))
         .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        // Fails while another test's directory is still there: the last one removes it.
+        if let Some(parent) = self.0.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
 }
 
 /// What a golden case's sources are made of: files not written by the tests or the script.
@@ -654,7 +680,7 @@ fn the_permission_fix_across_two_files_is_applied_whole_or_not_at_all() {
 
 /// A case of `testdata/fix-attacks/`: the real case's plan (and modules) with the hostile
 /// `main.tf` in place of its own.
-fn hostile(case: &str, real: &str) -> PathBuf {
+fn hostile(case: &str, real: &str) -> Scratch {
     let dir = scratch(&format!("attack-{case}"));
     lay_out(&root().join("testdata/real").join(real), &dir);
     std::fs::copy(
@@ -767,7 +793,8 @@ fn a_hard_link_is_replaced_not_written_through() {
     use std::os::unix::fs::MetadataExt;
     let dir = scratch("hardlink");
     lay_out(&root().join("testdata/real/root-literals"), &dir);
-    let outside = scratch("hardlink-outside").join("main.tf");
+    let outside_dir = scratch("hardlink-outside");
+    let outside = outside_dir.join("main.tf");
     std::fs::rename(dir.join("main.tf"), &outside).unwrap();
     std::fs::hard_link(&outside, dir.join("main.tf")).unwrap();
     let before = std::fs::read(&outside).unwrap();
