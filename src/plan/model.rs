@@ -212,10 +212,16 @@ impl<'de> Deserialize<'de> for UniqueKeys {
                 let mut out = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     let value = map.next_value::<UniqueKeys>()?.0;
-                    if out.insert(key.clone(), value).is_some() {
-                        return Err(de::Error::custom(format_args!(
-                            "duplicate attribute {key:?}"
-                        )));
+                    match out.entry(key) {
+                        serde_json::map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(seen) => {
+                            return Err(de::Error::custom(format_args!(
+                                "duplicate attribute {:?}",
+                                seen.key()
+                            )));
+                        }
                     }
                 }
                 Ok(UniqueKeys(Value::Object(out)))
