@@ -21,7 +21,17 @@ fn scratch(name: &str) -> Scratch {
         .join(format!("tracegate-fix-tests-{}", std::process::id()))
         .join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    // Another test's guard may remove the shared parent between its creation and this one's:
+    // `create_dir_all` makes it again.
+    let mut tries = 0;
+    while let Err(error) = std::fs::create_dir_all(&dir) {
+        tries += 1;
+        assert!(
+            error.kind() == std::io::ErrorKind::NotFound && tries < 100,
+            "{}: {error}",
+            dir.display()
+        );
+    }
     Scratch(dir)
 }
 
