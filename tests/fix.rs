@@ -14,24 +14,15 @@ fn root() -> &'static Path {
     common::root()
 }
 
-/// A fresh directory outside any repository, so that report paths are relative to it; removed
-/// when the test is over (passed or not), with the process's directory once it is empty.
+/// A fresh directory outside any repository, so that report paths are relative to it
+/// (`common::scratch` is under the target directory, inside this repository); removed when the
+/// test is over, passed or not. One directory per test and process, with no shared parent, so
+/// that one test's removal never races another's creation.
 fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir()
-        .join(format!("tracegate-fix-tests-{}", std::process::id()))
-        .join(name);
+    let dir =
+        std::env::temp_dir().join(format!("tracegate-fix-tests-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    // Another test's guard may remove the shared parent between its creation and this one's:
-    // `create_dir_all` makes it again.
-    let mut tries = 0;
-    while let Err(error) = std::fs::create_dir_all(&dir) {
-        tries += 1;
-        assert!(
-            error.kind() == std::io::ErrorKind::NotFound && tries < 100,
-            "{}: {error}",
-            dir.display()
-        );
-    }
+    std::fs::create_dir_all(&dir).unwrap();
     Scratch(dir)
 }
 
@@ -53,10 +44,6 @@ impl AsRef<Path> for Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-        // Fails while another test's directory is still there: the last one removes it.
-        if let Some(parent) = self.0.parent() {
-            let _ = std::fs::remove_dir(parent);
-        }
     }
 }
 
