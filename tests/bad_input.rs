@@ -543,3 +543,150 @@ fn summaries_are_read_alike_from_a_file_and_from_stdin() {
         );
     }
 }
+
+/// A plan whose function lives in module `m`, with the given module-call inputs, resource
+/// expressions and module variables in its configuration.
+fn configured_in_module(
+    dir: &std::path::Path,
+    name: &str,
+    inputs: &str,
+    expressions: &str,
+    variables: &str,
+) -> String {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{{"address":"module.m.aws_lambda_function.f","module_address":"module.m","mode":"managed","type":"aws_lambda_function","name":"f","change":{{"actions":["create"],"after":{{"tracing_config":[{{"mode":"PassThrough"}}]}},"after_unknown":{{}}}}}}],"configuration":{{"root_module":{{"module_calls":{{"m":{{"source":"./m","expressions":{inputs},"module":{{"resources":[{{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f","expressions":{expressions}}}],"variables":{variables}}}}}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// The configuration's inputs, expressions and defaults are held as text and read when a trace
+/// asks: what serde would have refused while building them is still refused, on a file and on
+/// stdin, before any function is judged.
+#[test]
+fn configuration_values_are_checked_when_read() {
+    let dir = scratch("configuration-values");
+    let inputs = r#"{"tracing_mode":{"constant_value":"PassThrough"}}"#;
+    let expressions = r#"{"tracing_config":[{"mode":{"references":["var.tracing_mode"]}}]}"#;
+    let variables = r#"{"tracing_mode":{"default":"Active"}}"#;
+    // The well-formed plan is judged, its trace read through the module input.
+    let good = configured_in_module(&dir, "good", inputs, expressions, variables);
+    let (_, report) = common::json_report(&["check", &good]);
+    let evidence = report["plans"][0]["findings"][0]["evidence"].to_string();
+    assert!(
+        evidence.contains(r#"module.m sets tracing_mode = \"PassThrough\""#),
+        "{evidence}"
+    );
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let cases = [
+        (
+            r#"{"tracing_mode":{"constant_value":"Active"},"tracing_mode":{"constant_value":"PassThrough"}}"#.to_owned(),
+            expressions.to_owned(),
+            variables.to_owned(),
+            "duplicate key \"tracing_mode\"",
+        ),
+        (
+            r#"{"tracing_mode":{"constant_value":"Active","constant_value":"PassThrough"}}"#.to_owned(),
+            expressions.to_owned(),
+            variables.to_owned(),
+            "duplicate attribute \"constant_value\"",
+        ),
+        (
+            format!(r#"{{"tracing_mode":{}}}"#, deep(200)),
+            expressions.to_owned(),
+            variables.to_owned(),
+            "nested deeper than 128 levels",
+        ),
+        (
+            inputs.to_owned(),
+            r#"{"tracing_config":[{"mode":{"references":["var.a"],"references":["var.b"]}}]}"#.to_owned(),
+            variables.to_owned(),
+            "duplicate attribute \"references\"",
+        ),
+        (
+            inputs.to_owned(),
+            r#"{"tracing_config":[],"tracing_config":[{"mode":{"constant_value":"Active"}}]}"#.to_owned(),
+            variables.to_owned(),
+            "duplicate attribute \"tracing_config\"",
+        ),
+        (
+            inputs.to_owned(),
+            expressions.to_owned(),
+            r#"{"tracing_mode":{"default":{"mode":"Active","mode":"PassThrough"}}}"#.to_owned(),
+            "duplicate attribute \"mode\"",
+        ),
+        (
+            inputs.to_owned(),
+            expressions.to_owned(),
+            format!(r#"{{"tracing_mode":{{"default":{}}}}}"#, deep(200)),
+            "nested deeper than 128 levels",
+        ),
+    ];
+    for (number, (inputs, expressions, variables, expected)) in cases.iter().enumerate() {
+        let plan = configured_in_module(
+            &dir,
+            &format!("bad-{number}"),
+            inputs,
+            expressions,
+            variables,
+        );
+        assert_rejected(&plan, expected);
+    }
+}
+
+/// serde_json's `Value` takes an object keyed `$serde_json::private::RawValue` for a raw value of
+/// its own (and refuses one that is not a string of JSON); a `.tf` can write that key as a map
+/// key. The configuration's values and the kept attributes are built without that rule: judged,
+/// never a panic, never a pass.
+#[test]
+fn a_raw_value_key_is_an_ordinary_key() {
+    let dir = scratch("raw-value-key");
+    let magic = r#"{"$serde_json::private::RawValue":1}"#;
+    let inputs = format!(r#"{{"tracing_mode":{{"constant_value":{magic}}}}}"#);
+    let expressions = r#"{"tracing_config":[{"mode":{"references":["var.tracing_mode"]}}]}"#;
+    let variables = r#"{"tracing_mode":{"default":"Active"}}"#;
+    let plans = [
+        configured_in_module(&dir, "input", &inputs, expressions, variables),
+        configured_in_module(
+            &dir,
+            "default",
+            "{}",
+            expressions,
+            r#"{"tracing_mode":{"default":{"$serde_json::private::RawValue":"["}}}"#,
+        ),
+        configured_in_module(
+            &dir,
+            "expression",
+            "{}",
+            &format!(r#"{{"tracing_config":[{{"mode":{{"constant_value":{magic}}}}}]}}"#),
+            variables,
+        ),
+        one_function(
+            &dir,
+            "kept",
+            "",
+            &format!(
+                r#"{{"actions":["create"],"after":{{"tracing_config":[{{"mode":{magic}}}]}},"after_unknown":{{}}}}"#
+            ),
+        ),
+    ];
+    for plan in plans {
+        let outcome = run(&["check", &plan, "--format", "json"]);
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "{plan}: {}",
+            outcome.stderr
+        );
+        assert_eq!(outcome.code, 1, "{plan}: {}", outcome.stderr);
+        let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+        let verdicts = common::verdicts_of(&report);
+        assert!(
+            verdicts.values().all(|v| v != "pass"),
+            "{plan}: {verdicts:?}"
+        );
+    }
+}

@@ -302,6 +302,59 @@ fn stdin_gives_the_same_verdicts_as_the_file() {
     }
 }
 
+/// The configuration is held as text and read when a trace asks (owned text on stdin, borrowed
+/// from the map for a file): the evidence and the fix that come from it are the same both ways.
+#[test]
+fn stdin_traces_the_configuration_as_the_file_does() {
+    // As a set: a file's findings are sorted by their place in it, stdin's by address.
+    let findings = |report: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        report["plans"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let evidence: Vec<&str> = f["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["message"].as_str().unwrap())
+                    .collect();
+                format!(
+                    "{} {} {evidence:?} {}",
+                    f["address"], f["rule"], f["fix"]["description"]
+                )
+            })
+            .collect::<std::collections::BTreeSet<String>>()
+    };
+    let mut plans = vec![plan("nested-module"), plan("variable")];
+    // The IAM layer reads the configuration's role and policy references.
+    let attacks = common::root().join("testdata/xray-attacks");
+    let mut attack_plans: Vec<String> = std::fs::read_dir(&attacks)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| format!("testdata/xray-attacks/{name}"))
+        .collect();
+    attack_plans.sort();
+    plans.extend(attack_plans);
+    for path in plans {
+        let scenario = &path;
+        let (_, from_file) = common::json_report(&["check", &path]);
+        let mut command = common::command(&["check", "-", "--format", "json"]);
+        command.current_dir(common::root());
+        let outcome = common::run_with(command, Some(&common::read(&path)));
+        let from_stdin: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+        let traced = findings(&from_file);
+        if !scenario.contains("xray-attacks") {
+            assert!(
+                traced.iter().any(|f| f.contains(" sets ")),
+                "{scenario}: a trace through the configuration"
+            );
+        }
+        assert_eq!(findings(&from_stdin), traced, "{scenario}");
+    }
+}
+
 #[test]
 fn sensitive_values_never_appear() {
     let secret = "s3cr3t-token-do-not-print";

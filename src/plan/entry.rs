@@ -557,7 +557,7 @@ fn plain_string(piece: &str) -> bool {
 
 /// A value checked as [`super::model::UniqueKeys`] checks it (JSON grammar, no key twice in an
 /// object, the same error) without being built.
-struct Checked;
+pub(super) struct Checked;
 
 impl<'de> Deserialize<'de> for Checked {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -62,6 +62,16 @@ pub enum InputError {
     PlanPath { path: String, problem: String },
 }
 
+/// A serde_json error's message without its position: its messages end with
+/// " at line L column C".
+pub fn cause(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((cause, _)) => cause.to_owned(),
+        None => text,
+    }
+}
+
 impl InputError {
     /// An entry whose type is missing; the address is cut to a readable length.
     pub fn missing_type(address: String) -> InputError {
@@ -123,12 +133,7 @@ impl InputError {
         use serde_json::error::Category;
         let line = error.line() + line_offset;
         let column = error.column();
-        let text = error.to_string();
-        // serde_json's messages end with " at line L column C"; keep only the cause.
-        let detail = text
-            .rsplit_once(" at line ")
-            .map_or(text.as_str(), |(cause, _)| cause)
-            .to_owned();
+        let detail = cause(error);
         match error.classify() {
             Category::Eof => InputError::Truncated { line, column },
             _ if detail.contains("recursion limit") => InputError::TooDeep,

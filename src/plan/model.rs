@@ -147,9 +147,13 @@ impl Kept {
             Kept::Null => Value::Null,
             Kept::Bool(b) => Value::Bool(*b),
             Kept::EmptyObject => Value::Object(Map::new()),
-            // Text serde_json wrote from a value it had read (no deeper than it was): it reads back.
+            // Text checked as `UniqueKeys` when read (or written from a value it built), no deeper
+            // than it was: it reads back. As `UniqueKeys`, whose keys are plain strings: a serde
+            // `Value` takes an object keyed `$serde_json::private::RawValue` for a raw value.
             Kept::Json(text) => {
-                serde_json::from_str(text).expect("kept text is JSON serde_json wrote")
+                serde_json::from_str::<UniqueKeys>(text)
+                    .expect("kept text is checked JSON")
+                    .0
             }
         }
     }
@@ -503,7 +507,7 @@ pub struct ConfigResource<'a> {
     #[serde(borrow, default)]
     pub name: Text<'a>,
     #[serde(default)]
-    pub expressions: Attributes,
+    pub expressions: ConfigExpressions,
     /// `depends_on` as written in the module (addresses without instance keys).
     #[serde(default)]
     pub depends_on: Vec<String>,
@@ -545,23 +549,217 @@ pub struct ModuleCall<'a> {
     #[serde(default)]
     pub source: Option<String>,
     /// Input name → expression (`{"constant_value": …}` or `{"references": […]}`).
-    #[serde(default)]
-    pub expressions: BTreeMap<String, Value>,
+    #[serde(borrow, default)]
+    pub expressions: Inputs<'a>,
     #[serde(borrow, default)]
     pub module: ConfigModule<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ConfigVariable {
-    /// `None` when the variable has no default (it is required); `Some(Null)` for `default = null`.
+    /// `None` when the variable has no default (it is required); `Some` of `null` for
+    /// `default = null`.
     #[serde(default, deserialize_with = "present")]
-    pub default: Option<Value>,
+    default: Option<ConfigValue>,
     #[serde(default)]
     pub sensitive: bool,
 }
 
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
+impl ConfigVariable {
+    /// The declared default: `None` when the variable is required, `Some(Null)` for
+    /// `default = null`.
+    pub fn default_value(&self) -> Option<Cow<'_, Value>> {
+        self.default.as_ref().map(ConfigValue::value)
+    }
+}
+
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<ConfigValue>, D::Error> {
+    ConfigValue::deserialize(deserializer).map(Some)
+}
+
+/// A value of the configuration that a trace may read (a module input's expression, a
+/// variable's default, a resource's kept expression), held as its JSON text and built only when
+/// read. A module sets and declares many and a trace reads one or two; built as serde values,
+/// every small object (`{"constant_value": …}`) was a map node of its own: the configuration
+/// cost about 11× its text in memory and a tenth of a dense plan's read.
+#[derive(Debug)]
+pub struct ConfigValue {
+    text: Box<serde_json::value::RawValue>,
+    /// A large value, built once: many functions can read one value (`count` instances share
+    /// their configuration), and building it per read would cost functions × its size.
+    built: std::sync::OnceLock<Value>,
+}
+
+/// Values up to this size are built at each read (a read costs at most this); larger ones once.
+const BUILT_ONCE_FROM: usize = 1024;
+
+impl ConfigValue {
+    pub fn value(&self) -> Cow<'_, Value> {
+        let text = self.text.get();
+        if text.len() < BUILT_ONCE_FROM {
+            Cow::Owned(build(text))
+        } else {
+            Cow::Borrowed(self.built.get_or_init(|| build(text)))
+        }
+    }
+}
+
+/// Builds checked text as `UniqueKeys` (keys as plain strings: a serde `Value` would take an
+/// object keyed `$serde_json::private::RawValue` for a raw value of its own and refuse it).
+fn build(text: &str) -> Value {
+    // Checked when read: the grammar and key rules `UniqueKeys` applies, within serde's nesting
+    // limit counted from the value's own start (as this parse counts it).
+    serde_json::from_str::<UniqueKeys>(text)
+        .expect("a configuration value checked when read")
+        .0
+}
+
+impl<'de> Deserialize<'de> for ConfigValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        // What `UniqueKeys` refuses is refused here, with its words; the position is the
+        // value's end in the plan (serde places the error there).
+        if let Err(error) = serde_json::from_str::<super::entry::Checked>(text.get()) {
+            return Err(de::Error::custom(super::error::cause(&error)));
+        }
+        Ok(ConfigValue {
+            text,
+            built: std::sync::OnceLock::new(),
+        })
+    }
+}
+
+/// A configured resource's expressions, reduced to the attributes rules read (as [`Attributes`]
+/// reduces an attribute object), each held as a [`ConfigValue`]. Anything but an object holds
+/// none.
+#[derive(Debug, Default)]
+pub struct ConfigExpressions(Vec<(&'static str, ConfigValue)>);
+
+impl ConfigExpressions {
+    /// The expression of attribute `key`, if the configuration writes it.
+    pub fn get(&self, key: &str) -> Option<Cow<'_, Value>> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| value.value())
+    }
+
+    /// Whether the configuration writes attribute `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.iter().any(|(name, _)| *name == key)
+    }
+
+    /// The kept expressions as one object.
+    pub fn value(&self) -> Value {
+        Value::Object(
+            self.0
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.value().into_owned()))
+                .collect(),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigExpressions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ExpressionsVisitor;
+        impl<'de> Visitor<'de> for ExpressionsVisitor {
+            type Value = ConfigExpressions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an expressions object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut kept: Vec<(&'static str, ConfigValue)> = Vec::new();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    let Some(&name) = rule::kept_attributes().iter().find(|&&n| n == key.as_str())
+                    else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    // A second expression for a judged attribute could hide the first: refuse.
+                    if kept.iter().any(|&(seen, _)| seen == name) {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate attribute {name:?}"
+                        )));
+                    }
+                    kept.push((name, map.next_value()?));
+                }
+                Ok(ConfigExpressions(kept))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(ConfigExpressions::default())
+            }
+        }
+        deserializer.deserialize_any(ExpressionsVisitor)
+    }
+}
+
+/// A module call's inputs, sorted by name: a trace looks one up per module it crosses.
+#[derive(Debug, Default)]
+pub struct Inputs<'a>(Vec<(Text<'a>, ConfigValue)>);
+
+impl Inputs<'_> {
+    /// The expression set for input `name`, if the call sets it.
+    pub fn get(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let at = self
+            .0
+            .binary_search_by(|(input, _)| input.as_str().cmp(name))
+            .ok()?;
+        Some(self.0[at].1.value())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Inputs<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InputsVisitor;
+        impl<'de> Visitor<'de> for InputsVisitor {
+            type Value = Inputs<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of module inputs")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Inputs<'de>, A::Error> {
+                let mut inputs: Vec<(Text<'de>, ConfigValue)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    inputs.push(entry);
+                }
+                inputs.sort_unstable_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+                // A second expression for an input could hide the first: refuse.
+                if let Some(pair) = inputs.windows(2).find(|p| p[0].0 == p[1].0) {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate key {:?}",
+                        crate::finding::shorten(pair[0].0.as_str().to_owned())
+                    )));
+                }
+                Ok(Inputs(inputs))
+            }
+        }
+        deserializer.deserialize_map(InputsVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -892,8 +1090,40 @@ impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::Kept;
+    use super::{ConfigValue, Inputs, Kept, BUILT_ONCE_FROM};
     use serde_json::json;
+    use std::borrow::Cow;
+
+    /// A small configuration value is built at each read, a large one once (every later read
+    /// borrows the same value); both read back what serde reads.
+    #[test]
+    fn configuration_values_are_built_when_read() {
+        let small: ConfigValue = serde_json::from_str(r#"{"constant_value":"Active"}"#).unwrap();
+        assert!(matches!(small.value(), Cow::Owned(_)));
+        assert_eq!(*small.value(), json!({"constant_value": "Active"}));
+        let list: Vec<String> = (0..BUILT_ONCE_FROM).map(|i| i.to_string()).collect();
+        let text = json!({ "constant_value": list }).to_string();
+        let large: ConfigValue = serde_json::from_str(&text).unwrap();
+        let (Cow::Borrowed(first), Cow::Borrowed(second)) = (large.value(), large.value()) else {
+            panic!("a large value is built once");
+        };
+        assert!(std::ptr::eq(first, second));
+        assert_eq!(first.to_string(), text);
+    }
+
+    /// Inputs are found by name whatever their order or escapes; a repeated one is refused.
+    #[test]
+    fn module_inputs_are_found_by_name() {
+        let inputs: Inputs = serde_json::from_str(
+            r#"{"z":{"constant_value":1},"\u0061":{"references":["var.b"]},"m":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(*inputs.get("a").unwrap(), json!({"references": ["var.b"]}));
+        assert_eq!(*inputs.get("z").unwrap(), json!({"constant_value": 1}));
+        assert!(inputs.get("b").is_none());
+        let error = serde_json::from_str::<Inputs>(r#"{"a":1,"b":2,"a":3}"#).unwrap_err();
+        assert!(error.to_string().contains("duplicate key \"a\""), "{error}");
+    }
 
     /// `Kept::string` gives what reading the whole value and taking the member as a string gives.
     #[test]

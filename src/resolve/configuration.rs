@@ -5,7 +5,8 @@ use super::show_value;
 use crate::finding::Evidence;
 use crate::plan::address::module_path;
 use crate::plan::model::{
-    ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall, PlanVariable,
+    ConfigExpressions, ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall,
+    PlanVariable,
 };
 use crate::rule::{CompiledPath, Step};
 use foldhash::{HashMap, HashMapExt};
@@ -53,28 +54,32 @@ impl Trace {
     }
 }
 
-/// An expression of the plan's configuration.
-enum Expression<'v> {
-    Constant(&'v Value),
-    References(Vec<&'v str>),
+/// An expression of the plan's configuration (taken out of the value built for the read).
+enum Expression {
+    Constant(Value),
+    References(Vec<String>),
 }
 
-fn expression(value: &Value) -> Option<Expression<'_>> {
+fn expression(value: &Value) -> Option<Expression> {
     let object = value.as_object()?;
     if let Some(constant) = object.get("constant_value") {
-        return Some(Expression::Constant(constant));
+        return Some(Expression::Constant(constant.clone()));
     }
     let references = object.get("references")?.as_array()?;
     Some(Expression::References(
-        references.iter().filter_map(Value::as_str).collect(),
+        references
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
     ))
 }
 
 /// References without the shorter ones they contain (`a.b.c` hides `a.b`), for naming.
-fn describe_references(references: &[&str]) -> String {
+fn describe_references(references: &[String]) -> String {
     let mut kept: Vec<&str> = references
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|r| {
             !references.iter().any(|other| {
                 other.len() > r.len()
@@ -93,7 +98,7 @@ fn describe_references(references: &[&str]) -> String {
 
 /// The variable an expression is, when it is one whole variable and nothing else
 /// (`var.mode`, not `var.cfg.mode` or `var.a == var.b`).
-fn whole_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
+fn whole_variable(references: &[String]) -> Option<&str> {
     let mut names = references.iter().map(|r| {
         r.strip_prefix("var.")
             .filter(|rest| !rest.is_empty() && !rest.contains(['.', '[']))
@@ -166,10 +171,10 @@ impl<'d, 'a> Tracer<'d, 'a> {
             );
             return (origin, Some(fix));
         }
-        match declared.and_then(|v| v.default.as_ref()) {
+        match declared.and_then(ConfigVariable::default_value) {
             Some(default) => {
-                let origin = finish(self, default);
-                let value = show_value(default, self.sensitive);
+                let origin = finish(self, &default);
+                let value = show_value(&default, self.sensitive);
                 self.steps
                     .push(Evidence::new(format!("var.{name} defaults to {value}")));
                 (
@@ -200,11 +205,11 @@ impl<'d, 'a> Tracer<'d, 'a> {
         }
         let (call_name, call) = self.calls[depth - 1];
         let call_path = self.path_of(depth);
-        match call.expressions.get(name).and_then(expression) {
-            None => match declared.and_then(|v| v.default.as_ref()) {
+        match call.expressions.get(name).as_deref().and_then(expression) {
+            None => match declared.and_then(ConfigVariable::default_value) {
                 Some(default) => {
-                    let origin = finish(self, default);
-                    let value = show_value(default, self.sensitive);
+                    let origin = finish(self, &default);
+                    let value = show_value(&default, self.sensitive);
                     self.steps.push(Evidence::new(format!(
                         "{call_path} does not set {name}, so var.{name} takes its default {value}"
                     )));
@@ -224,8 +229,8 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 ),
             },
             Some(Expression::Constant(value)) => {
-                let origin = finish(self, value);
-                let shown = show_value(value, self.sensitive);
+                let origin = finish(self, &value);
+                let shown = show_value(&value, self.sensitive);
                 self.steps
                     .push(Evidence::new(format!("{call_path} sets {name} = {shown}")));
                 let fix = format!(
@@ -378,7 +383,7 @@ fn trace(
         }
     };
 
-    let Some((expr, rest)) = covering_expression(&resource.expressions.0, path) else {
+    let Some((expr, rest)) = covering_expression(&resource.expressions, path) else {
         return Trace {
             block: BlockConfig::Absent,
             steps: Vec::new(),
@@ -389,7 +394,7 @@ fn trace(
     let attribute = path.names.last().map(String::as_str).unwrap_or("mode");
     let (origin, fix) = match expr {
         Expression::Constant(value) => {
-            let value = walk(value, rest).unwrap_or(&Value::Null);
+            let value = walk(&value, rest).unwrap_or(&Value::Null);
             tracer.steps.push(Evidence::new(format!(
                 "{config_address} sets {attribute} = {}",
                 show_value(value, hide)
@@ -432,15 +437,23 @@ fn trace(
 
 /// Walks the rule path through a resource's expressions to the expression that covers the rest
 /// of it (the mode itself, or the block or object holding it), with the steps left below it.
-fn covering_expression<'v, 'p>(
-    expressions: &'v Value,
+/// Only the path's attribute is built.
+fn covering_expression<'p>(
+    expressions: &ConfigExpressions,
     path: &'p CompiledPath,
-) -> Option<(Expression<'v>, &'p [Step])> {
-    let mut node = expressions;
-    for (i, step) in path.steps.iter().enumerate() {
+) -> Option<(Expression, &'p [Step])> {
+    let (Step::Key(attribute), below) = path.steps.split_first()? else {
+        return None;
+    };
+    let top = expressions.get(attribute)?;
+    let mut node: &Value = &top;
+    if let Some(expr) = expression(node) {
+        return Some((expr, below));
+    }
+    for (i, step) in below.iter().enumerate() {
         node = step.apply(node)?;
         if let Some(expr) = expression(node) {
-            return Some((expr, &path.steps[i + 1..]));
+            return Some((expr, &below[i + 1..]));
         }
     }
     None

@@ -12,7 +12,9 @@ use super::configuration::Index;
 use super::iam_policy::{self, Decision, XRAY_ACTIONS};
 use crate::finding::{fingerprint, Evidence, Finding, Fix, Verdict};
 use crate::plan::address;
-use crate::plan::model::{Actions, ConfigModule, Configuration, Document, ResourceChange};
+use crate::plan::model::{
+    Actions, ConfigModule, ConfigVariable, Configuration, Document, ResourceChange,
+};
 use crate::rule::XRAY_PERMISSION;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
@@ -402,7 +404,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         let mut candidates = Vec::new();
         self.role_candidates(
             function.modules,
-            resource.expressions.0.get("role"),
+            resource.expressions.get("role").as_deref(),
             (0, sensitive),
             &mut candidates,
         )?;
@@ -490,16 +492,18 @@ impl<'d, 'i> Grants<'d, 'i> {
                             .and_then(|c| c.expressions.get(variable));
                         match expression {
                             Some(e) => {
-                                self.role_candidates(parent, Some(e), (hops + 1, sensitive), out)?
+                                self.role_candidates(parent, Some(&e), (hops + 1, sensitive), out)?
                             }
                             // An input left to its default: the module's own default decides.
                             None => {
                                 let default = self
                                     .module(modules)
                                     .and_then(|m| m.variables.get(variable))
-                                    .and_then(|v| v.default.as_ref());
-                                if let Some(arn) =
-                                    default.and_then(Value::as_str).filter(|a| !a.is_empty())
+                                    .and_then(ConfigVariable::default_value);
+                                if let Some(arn) = default
+                                    .as_deref()
+                                    .and_then(Value::as_str)
+                                    .filter(|a| !a.is_empty())
                                 {
                                     match self.role_by_arn(arn) {
                                         Some(role) => out.push(role),
@@ -573,17 +577,19 @@ impl<'d, 'i> Grants<'d, 'i> {
         }))
     }
 
-    fn references(&self, entry: &Entry, key: &str) -> Option<Vec<&'d str>> {
+    fn references(&self, entry: &Entry, key: &str) -> Option<Vec<String>> {
         let resource = self
             .config
             .resource(&entry.modules, entry.resource_type(), &entry.name)?;
-        let references = resource
-            .expressions
-            .0
-            .get(key)?
-            .get("references")?
-            .as_array()?;
-        Some(references.iter().filter_map(Value::as_str).collect())
+        let expression = resource.expressions.get(key)?;
+        let references = expression.get("references")?.as_array()?;
+        Some(
+            references
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        )
     }
 
     /// Everything the plan grants the role, known or not.
@@ -758,7 +764,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         self.config
             .resource(&entry.modules, entry.resource_type(), &entry.name)
             // No configuration recorded: it may be set.
-            .is_none_or(|r| r.expressions.0.get(key).is_some())
+            .is_none_or(|r| r.expressions.contains(key))
     }
 
     fn attached_policy(&self, entry: &Entry) -> Known {
@@ -853,7 +859,7 @@ impl<'d, 'i> Grants<'d, 'i> {
         else {
             return unknown();
         };
-        let expressions = &config.expressions.0;
+        let expressions = config.expressions.value();
         // Other documents merged in could allow anything.
         if ["source_policy_documents", "override_policy_documents"]
             .iter()
@@ -968,11 +974,10 @@ impl<'d, 'i> Grants<'d, 'i> {
         let resource =
             self.config
                 .resource(function.modules, "aws_lambda_function", function.name)?;
+        let expressions = resource.expressions.value();
         let depends = |target: &str| {
             resource.depends_on.iter().any(|d| d == target)
-                || resource
-                    .expressions
-                    .0
+                || expressions
                     .as_object()
                     .into_iter()
                     .flat_map(|m| m.values())
