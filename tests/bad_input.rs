@@ -674,6 +674,23 @@ fn a_raw_value_key_is_an_ordinary_key() {
             ),
         ),
     ];
+    // A root variable's value likewise.
+    let variable = dir.join("variable.json");
+    std::fs::write(
+        &variable,
+        std::fs::read_to_string(&plans[0])
+            .unwrap()
+            .replacen(
+                r#"{"format_version":"1.2","#,
+                r#"{"format_version":"1.2","variables":{"tags":{"value":{"$serde_json::private::RawValue":"x"}}},"#,
+                1,
+            ),
+    )
+    .unwrap();
+    let plans: Vec<String> = plans
+        .into_iter()
+        .chain([variable.to_str().unwrap().to_owned()])
+        .collect();
     for plan in plans {
         let outcome = run(&["check", &plan, "--format", "json"]);
         assert!(

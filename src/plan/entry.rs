@@ -582,7 +582,8 @@ impl<'de> Deserialize<'de> for Checked {
                     let name = key.as_str();
                     if few[..held].iter().any(|seen| seen == name) || many.contains(name) {
                         return Err(de::Error::custom(format_args!(
-                            "duplicate attribute {name:?}"
+                            "duplicate attribute {:?}",
+                            crate::finding::shorten(name.to_owned())
                         )));
                     }
                     if held < FEW {

@@ -172,7 +172,12 @@ impl Kept {
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     if key == self.0 {
                         // Kept text has no key twice; a value of another type is no string.
-                        found = map.next_value::<Value>()?.as_str().map(str::to_owned);
+                        // As `value()` builds it (`UniqueKeys`): the same member, the same type.
+                        found = map
+                            .next_value::<UniqueKeys>()?
+                            .0
+                            .as_str()
+                            .map(str::to_owned);
                     } else {
                         map.next_value::<de::IgnoredAny>()?;
                     }
@@ -644,6 +649,11 @@ impl ConfigExpressions {
             .map(|(_, value)| value.value())
     }
 
+    /// Every kept expression, built as read.
+    pub fn values(&self) -> impl Iterator<Item = Cow<'_, Value>> {
+        self.0.iter().map(|(_, value)| value.value())
+    }
+
     /// Whether the configuration writes attribute `key`.
     pub fn contains(&self, key: &str) -> bool {
         self.0.iter().any(|(name, _)| *name == key)
@@ -764,8 +774,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Inputs<'a> {
 
 #[derive(Debug, Deserialize)]
 pub struct PlanVariable {
-    #[serde(default)]
+    /// As `UniqueKeys`: a repeated key refused, and no key read as serde's raw-value marker.
+    #[serde(default, deserialize_with = "unique_value")]
     pub value: Value,
+}
+
+fn unique_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+    UniqueKeys::deserialize(deserializer).map(|unique| unique.0)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1137,6 +1152,8 @@ mod tests {
             json!(null),
             json!(true),
             json!({"arn": "\u{e9}\"\\"}),
+            // serde's raw-value marker is an ordinary key to both.
+            json!({"role": {"$serde_json::private::RawValue": "\"other\""}}),
         ];
         for value in cases {
             let kept = Kept::of(value.clone());

@@ -11,6 +11,7 @@ use crate::plan::model::{
 use crate::rule::{CompiledPath, Step};
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How the configuration writes the tracing block of one resource.
@@ -54,32 +55,28 @@ impl Trace {
     }
 }
 
-/// An expression of the plan's configuration (taken out of the value built for the read).
-enum Expression {
-    Constant(Value),
-    References(Vec<String>),
+/// An expression of the plan's configuration.
+enum Expression<'v> {
+    Constant(&'v Value),
+    References(Vec<&'v str>),
 }
 
-fn expression(value: &Value) -> Option<Expression> {
+fn expression(value: &Value) -> Option<Expression<'_>> {
     let object = value.as_object()?;
     if let Some(constant) = object.get("constant_value") {
-        return Some(Expression::Constant(constant.clone()));
+        return Some(Expression::Constant(constant));
     }
     let references = object.get("references")?.as_array()?;
     Some(Expression::References(
-        references
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+        references.iter().filter_map(Value::as_str).collect(),
     ))
 }
 
 /// References without the shorter ones they contain (`a.b.c` hides `a.b`), for naming.
-fn describe_references(references: &[String]) -> String {
+fn describe_references(references: &[&str]) -> String {
     let mut kept: Vec<&str> = references
         .iter()
-        .map(String::as_str)
+        .copied()
         .filter(|r| {
             !references.iter().any(|other| {
                 other.len() > r.len()
@@ -98,7 +95,7 @@ fn describe_references(references: &[String]) -> String {
 
 /// The variable an expression is, when it is one whole variable and nothing else
 /// (`var.mode`, not `var.cfg.mode` or `var.a == var.b`).
-fn whole_variable(references: &[String]) -> Option<&str> {
+fn whole_variable<'v>(references: &[&'v str]) -> Option<&'v str> {
     let mut names = references.iter().map(|r| {
         r.strip_prefix("var.")
             .filter(|rest| !rest.is_empty() && !rest.contains(['.', '[']))
@@ -229,8 +226,8 @@ impl<'d, 'a> Tracer<'d, 'a> {
                 ),
             },
             Some(Expression::Constant(value)) => {
-                let origin = finish(self, &value);
-                let shown = show_value(&value, self.sensitive);
+                let origin = finish(self, value);
+                let shown = show_value(value, self.sensitive);
                 self.steps
                     .push(Evidence::new(format!("{call_path} sets {name} = {shown}")));
                 let fix = format!(
@@ -383,7 +380,13 @@ fn trace(
         }
     };
 
-    let Some((expr, rest)) = covering_expression(&resource.expressions, path) else {
+    let covering = covering_expression(&resource.expressions, path);
+    let Some((expr, rest)) = covering.as_ref().and_then(|(top, depth)| {
+        Some((
+            expression(walk(top, &path.steps[1..=*depth])?)?,
+            &path.steps[1 + depth..],
+        ))
+    }) else {
         return Trace {
             block: BlockConfig::Absent,
             steps: Vec::new(),
@@ -394,7 +397,7 @@ fn trace(
     let attribute = path.names.last().map(String::as_str).unwrap_or("mode");
     let (origin, fix) = match expr {
         Expression::Constant(value) => {
-            let value = walk(&value, rest).unwrap_or(&Value::Null);
+            let value = walk(value, rest).unwrap_or(&Value::Null);
             tracer.steps.push(Evidence::new(format!(
                 "{config_address} sets {attribute} = {}",
                 show_value(value, hide)
@@ -436,27 +439,23 @@ fn trace(
 }
 
 /// Walks the rule path through a resource's expressions to the expression that covers the rest
-/// of it (the mode itself, or the block or object holding it), with the steps left below it.
-/// Only the path's attribute is built.
-fn covering_expression<'p>(
-    expressions: &ConfigExpressions,
-    path: &'p CompiledPath,
-) -> Option<(Expression, &'p [Step])> {
+/// of it (the mode itself, or the block or object holding it): the path's attribute (the only
+/// one built) and how many steps below it lead to that expression.
+fn covering_expression<'e>(
+    expressions: &'e ConfigExpressions,
+    path: &CompiledPath,
+) -> Option<(Cow<'e, Value>, usize)> {
     let (Step::Key(attribute), below) = path.steps.split_first()? else {
         return None;
     };
     let top = expressions.get(attribute)?;
     let mut node: &Value = &top;
-    if let Some(expr) = expression(node) {
-        return Some((expr, below));
+    let mut depth = 0;
+    while expression(node).is_none() {
+        node = below.get(depth)?.apply(node)?;
+        depth += 1;
     }
-    for (i, step) in below.iter().enumerate() {
-        node = step.apply(node)?;
-        if let Some(expr) = expression(node) {
-            return Some((expr, &below[i + 1..]));
-        }
-    }
-    None
+    Some((top, depth))
 }
 
 /// Without sources, the fix for a function inside a module that is not local (a registry or git

@@ -47,7 +47,28 @@ pub fn show_value(value: &Value, sensitive: bool) -> String {
     if sensitive {
         return "(sensitive)".to_owned();
     }
-    crate::finding::shorten(value.to_string())
+    // Written only as far as `shorten` can keep (it keeps fewer characters than this many
+    // bytes hold whole): a large value costs its first bytes, not its size, per function.
+    const ROOM: usize = crate::finding::SHOWN_CHARS * 4 + 8;
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let room = ROOM - self.0.len();
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let taken = bytes.len().min(room);
+            self.0.extend_from_slice(&bytes[..taken]);
+            Ok(taken)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut written = Bounded(Vec::new());
+    // Stopped by the bound or not, what was written is the value's start.
+    let _ = serde_json::to_writer(&mut written, value);
+    crate::finding::shorten(String::from_utf8_lossy(&written.0).into_owned())
 }
 
 /// Why a function is judged, and from what.
@@ -858,4 +879,32 @@ pub fn add_block_description(target: &Target, config_address: &str) -> String {
             .collect::<Vec<_>>()
             .join(" "),
     )
+}
+
+#[cfg(test)]
+mod show_value_tests {
+    use super::show_value;
+    use serde_json::json;
+
+    /// Written only as far as it is shown, a value shows as it would written whole.
+    #[test]
+    fn a_value_shows_its_start() {
+        let long = "é".repeat(500) + "x";
+        for value in [
+            json!("Active"),
+            json!(long),
+            json!({"mode": long, "more": [1, 2, 3]}),
+            json!("a".repeat(79)),
+            json!("a".repeat(78)),
+            json!("€".repeat(81)),
+            json!("😀".repeat(90)),
+        ] {
+            assert_eq!(
+                show_value(&value, false),
+                crate::finding::shorten(value.to_string()),
+                "{value}"
+            );
+        }
+        assert_eq!(show_value(&json!(long), true), "(sensitive)");
+    }
 }

@@ -859,15 +859,15 @@ impl<'d, 'i> Grants<'d, 'i> {
         else {
             return unknown();
         };
-        let expressions = config.expressions.value();
         // Other documents merged in could allow anything.
         if ["source_policy_documents", "override_policy_documents"]
             .iter()
-            .any(|k| expressions.get(*k).is_some())
+            .any(|k| config.expressions.contains(k))
         {
             return unknown();
         }
-        let Some(statements) = expressions.get("statement").and_then(Value::as_array) else {
+        let statement = config.expressions.get("statement");
+        let Some(statements) = statement.as_deref().and_then(Value::as_array) else {
             return unknown();
         };
         let mut actions = Vec::new();
@@ -974,24 +974,20 @@ impl<'d, 'i> Grants<'d, 'i> {
         let resource =
             self.config
                 .resource(function.modules, "aws_lambda_function", function.name)?;
-        let expressions = resource.expressions.value();
+        let expressions: Vec<_> = resource.expressions.values().collect();
         let depends = |target: &str| {
             resource.depends_on.iter().any(|d| d == target)
-                || expressions
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|m| m.values())
-                    .any(|e| {
-                        e.get("references")
-                            .and_then(Value::as_array)
-                            .is_some_and(|r| {
-                                r.iter().any(|r| {
-                                    r.as_str().is_some_and(|r| {
-                                        r == target || r.starts_with(&format!("{target}."))
-                                    })
+                || expressions.iter().any(|e| {
+                    e.get("references")
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| {
+                            r.iter().any(|r| {
+                                r.as_str().is_some_and(|r| {
+                                    r == target || r.starts_with(&format!("{target}."))
                                 })
                             })
-                    })
+                        })
+                })
         };
         if allowing
             .iter()
