@@ -60,6 +60,13 @@ fn hostile_grants_never_pass() {
             "aws_lambda_function.daemon",
             "unknown",
         ),
+        // An attachment whose role is an object keyed serde's raw-value marker (a string to
+        // serde's `Value`): no role name, so it may attach anything to any role.
+        (
+            "a12-raw-value-role-name",
+            "aws_lambda_function.daemon",
+            "unknown",
+        ),
         // Exclusive policy names known only after apply may keep the grant: not a fail.
         (
             "a08-exclusive-unknown-names-falsefail",
