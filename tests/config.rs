@@ -614,12 +614,10 @@ fn foreign_ignores_of_each_tool() {
         assert_eq!(suppression["suppressed_verdict"], "fail", "{name}");
     }
     let why = |name: &str| -> Vec<String> {
-        by(name)["evidence"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["message"].as_str().unwrap().to_owned())
+        common::evidence_messages(by(name))
+            .into_iter()
             .filter(|m| m.contains("comment"))
+            .map(str::to_owned)
             .collect()
     };
     for (name, reason) in [

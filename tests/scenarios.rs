@@ -313,12 +313,7 @@ fn stdin_traces_the_configuration_as_the_file_does() {
             .unwrap()
             .iter()
             .map(|f| {
-                let evidence: Vec<&str> = f["evidence"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|e| e["message"].as_str().unwrap())
-                    .collect();
+                let evidence = common::evidence_messages(f);
                 format!(
                     "{} {} {evidence:?} {}",
                     f["address"], f["rule"], f["fix"]["description"]

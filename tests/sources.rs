@@ -124,12 +124,7 @@ fn a_local_module_is_fixed_at_its_call() {
 fn the_registry_dynamic_pattern_resolves() {
     let all = with_sources();
     let worker = &all["module.worker.aws_lambda_function.this[0]"];
-    let messages: Vec<&str> = worker["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    let messages = common::evidence_messages(worker);
     assert_eq!(messages[0], "module \"worker\" does not set tracing_mode");
     assert_eq!(messages[1], "var.tracing_mode defaults to null");
     assert!(messages[2].starts_with("dynamic \"tracing_config\" has for_each = var.tracing_mode == null ? [] : [true], which is empty"));

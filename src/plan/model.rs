@@ -62,60 +62,88 @@ pub struct Attributes(pub Value);
 
 impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AttributesVisitor;
-        impl<'de> Visitor<'de> for AttributesVisitor {
-            type Value = Attributes;
+        Ok(Attributes(
+            match KeptMembers::<UniqueKeys>::deserialize(deserializer)? {
+                KeptMembers::Object(members) => Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(name, value)| (name.to_owned(), value.0))
+                        .collect(),
+                ),
+                KeptMembers::Array => Value::Array(Vec::new()),
+                KeptMembers::Bool(b) => Value::Bool(b),
+                KeptMembers::Other => Value::Null,
+            },
+        ))
+    }
+}
+
+/// An attribute object's members that rules read ([`rule::kept_attributes`]), each read as `V`,
+/// the others skipped; a member given twice is refused. Anything but an object is told by its
+/// shape only. The one reading behind [`Attributes`] and [`ConfigExpressions`].
+enum KeptMembers<V> {
+    Object(Vec<(&'static str, V)>),
+    Array,
+    Bool(bool),
+    Other,
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for KeptMembers<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MembersVisitor<V> {
+            type Value = KeptMembers<V>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an attribute object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
-                let mut kept = Map::new();
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut kept: Vec<(&'static str, V)> = Vec::new();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
-                    if rule::kept_attributes().contains(&key.as_str()) {
-                        // A second value for a judged attribute could hide the first: refuse.
-                        if kept.contains_key(key.as_str()) {
-                            return Err(de::Error::custom(format_args!(
-                                "duplicate attribute {:?}",
-                                key.as_str()
-                            )));
-                        }
-                        kept.insert(key.0.into_owned(), map.next_value::<UniqueKeys>()?.0);
-                    } else {
+                    let Some(&name) = rule::kept_attributes().iter().find(|&&n| n == key.as_str())
+                    else {
                         map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    // A second value for a judged attribute could hide the first: refuse.
+                    if kept.iter().any(|&(seen, _)| seen == name) {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate attribute {name:?}"
+                        )));
                     }
+                    kept.push((name, map.next_value()?));
                 }
-                Ok(Attributes(Value::Object(kept)))
+                Ok(KeptMembers::Object(kept))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Attributes, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Attributes(Value::Array(Vec::new())))
+                Ok(KeptMembers::Array)
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Bool(v)))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Bool(v))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
-            fn visit_none<E: de::Error>(self) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Attributes, D::Error> {
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
                 d.deserialize_any(self)
             }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Attributes, E> {
-                Ok(Attributes(Value::Null))
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(KeptMembers::Other)
             }
         }
-        deserializer.deserialize_any(AttributesVisitor)
+        deserializer.deserialize_any(MembersVisitor(std::marker::PhantomData))
     }
 }
 
@@ -658,74 +686,14 @@ impl ConfigExpressions {
     pub fn contains(&self, key: &str) -> bool {
         self.0.iter().any(|(name, _)| *name == key)
     }
-
-    /// The kept expressions as one object.
-    pub fn value(&self) -> Value {
-        Value::Object(
-            self.0
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), value.value().into_owned()))
-                .collect(),
-        )
-    }
 }
 
 impl<'de> Deserialize<'de> for ConfigExpressions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ExpressionsVisitor;
-        impl<'de> Visitor<'de> for ExpressionsVisitor {
-            type Value = ConfigExpressions;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an expressions object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut kept: Vec<(&'static str, ConfigValue)> = Vec::new();
-                while let Some(key) = map.next_key::<Text<'de>>()? {
-                    let Some(&name) = rule::kept_attributes().iter().find(|&&n| n == key.as_str())
-                    else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    // A second expression for a judged attribute could hide the first: refuse.
-                    if kept.iter().any(|&(seen, _)| seen == name) {
-                        return Err(de::Error::custom(format_args!(
-                            "duplicate attribute {name:?}"
-                        )));
-                    }
-                    kept.push((name, map.next_value()?));
-                }
-                Ok(ConfigExpressions(kept))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(ConfigExpressions::default())
-            }
-        }
-        deserializer.deserialize_any(ExpressionsVisitor)
+        Ok(match KeptMembers::deserialize(deserializer)? {
+            KeptMembers::Object(members) => ConfigExpressions(members),
+            _ => ConfigExpressions::default(),
+        })
     }
 }
 

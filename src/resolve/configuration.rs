@@ -5,13 +5,11 @@ use super::show_value;
 use crate::finding::Evidence;
 use crate::plan::address::module_path;
 use crate::plan::model::{
-    ConfigExpressions, ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall,
-    PlanVariable,
+    ConfigModule, ConfigResource, ConfigVariable, Configuration, ModuleCall, PlanVariable,
 };
 use crate::rule::{CompiledPath, Step};
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How the configuration writes the tracing block of one resource.
@@ -74,16 +72,24 @@ fn expression(value: &Value) -> Option<Expression<'_>> {
 
 /// References without the shorter ones they contain (`a.b.c` hides `a.b`), for naming.
 fn describe_references(references: &[&str]) -> String {
+    // Sorted, the references that extend `r` by `.` or `[` start where `r.` and `r[` would sort:
+    // one search each, not a comparison with every other reference (an expression can hold
+    // thousands, and every function of it is traced).
+    let mut sorted = references.to_vec();
+    sorted.sort_unstable();
+    let extended = |r: &str| {
+        ['.', '['].iter().any(|&next| {
+            let prefix = format!("{r}{next}");
+            let at = sorted.partition_point(|other| *other < prefix.as_str());
+            sorted
+                .get(at)
+                .is_some_and(|other| other.starts_with(&prefix))
+        })
+    };
     let mut kept: Vec<&str> = references
         .iter()
         .copied()
-        .filter(|r| {
-            !references.iter().any(|other| {
-                other.len() > r.len()
-                    && other.starts_with(r)
-                    && other[r.len()..].starts_with(['.', '['])
-            })
-        })
+        .filter(|r| !extended(r))
         .collect();
     kept.dedup();
     if kept.is_empty() {
@@ -380,13 +386,15 @@ fn trace(
         }
     };
 
-    let covering = covering_expression(&resource.expressions, path);
-    let Some((expr, rest)) = covering.as_ref().and_then(|(top, depth)| {
-        Some((
-            expression(walk(top, &path.steps[1..=*depth])?)?,
-            &path.steps[1 + depth..],
-        ))
-    }) else {
+    // Only the rule path's attribute is built, then walked.
+    let (attribute_value, below) = match path.steps.split_first() {
+        Some((Step::Key(attribute), below)) => (resource.expressions.get(attribute), below),
+        _ => (None, &[][..]),
+    };
+    let Some((expr, rest)) = attribute_value
+        .as_deref()
+        .and_then(|value| covering_expression(value, below))
+    else {
         return Trace {
             block: BlockConfig::Absent,
             steps: Vec::new(),
@@ -438,24 +446,22 @@ fn trace(
     }
 }
 
-/// Walks the rule path through a resource's expressions to the expression that covers the rest
-/// of it (the mode itself, or the block or object holding it): the path's attribute (the only
-/// one built) and how many steps below it lead to that expression.
-fn covering_expression<'e>(
-    expressions: &'e ConfigExpressions,
-    path: &CompiledPath,
-) -> Option<(Cow<'e, Value>, usize)> {
-    let (Step::Key(attribute), below) = path.steps.split_first()? else {
-        return None;
-    };
-    let top = expressions.get(attribute)?;
-    let mut node: &Value = &top;
-    let mut depth = 0;
-    while expression(node).is_none() {
-        node = below.get(depth)?.apply(node)?;
-        depth += 1;
+/// Walks the rest of the rule path from an attribute's expression value to the expression that
+/// covers what is left of it (the mode itself, or the block or object holding it), with the
+/// steps left below it.
+fn covering_expression<'v, 's>(
+    value: &'v Value,
+    steps: &'s [Step],
+) -> Option<(Expression<'v>, &'s [Step])> {
+    let (mut node, mut rest) = (value, steps);
+    loop {
+        if let Some(expr) = expression(node) {
+            return Some((expr, rest));
+        }
+        let (step, below) = rest.split_first()?;
+        node = step.apply(node)?;
+        rest = below;
     }
-    Some((top, depth))
 }
 
 /// Without sources, the fix for a function inside a module that is not local (a registry or git
@@ -507,4 +513,43 @@ fn tracing_input<'v>(variables: impl Iterator<Item = &'v String>) -> Option<&'v 
         .find(|v| v.ends_with("mode"))
         .or(candidates.first())
         .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_references;
+
+    proptest::proptest! {
+        /// The sorted search hides exactly the references another one extends by `.` or `[`
+        /// (the comparison of every pair it replaced), keeping their order.
+        #[test]
+        fn hidden_references_are_those_another_extends(
+            references in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "var.a", "var.a.b", "var.a[0]", "var.ab", "var.a.b.c", "local.x",
+                    "local.x[\"k\"]", "var.a-", "var", "module.m.out", "module.m",
+                ]),
+                0..8,
+            )
+        ) {
+            let mut kept: Vec<&str> = references
+                .iter()
+                .copied()
+                .filter(|r| {
+                    !references.iter().any(|other| {
+                        other.len() > r.len()
+                            && other.starts_with(r)
+                            && other[r.len()..].starts_with(['.', '['])
+                    })
+                })
+                .collect();
+            kept.dedup();
+            let expected = if kept.is_empty() {
+                "an expression without references".to_owned()
+            } else {
+                kept.join(", ")
+            };
+            proptest::prop_assert_eq!(describe_references(&references), expected);
+        }
+    }
 }

@@ -73,6 +73,16 @@ pub fn json_report(args: &[&str]) -> (i32, Value) {
     (outcome.code, report)
 }
 
+/// The evidence messages of one finding of a JSON report, in order.
+pub fn evidence_messages(finding: &Value) -> Vec<&str> {
+    finding["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect()
+}
+
 /// The tracing rule's findings (D9.AWS.OPE.07) of one plan of a JSON report: one per function.
 pub fn tracing_findings(report: &Value, plan: usize) -> Vec<&Value> {
     rule_findings(report, plan, TRACING)
